@@ -1,0 +1,61 @@
+/**
+ * The `Docker` service: every operation, in groups that read like docker-py's client.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker } from "@effect-docker/client"
+ * import { NodeDocker } from "@effect-docker/node"
+ *
+ * const program = Effect.gen(function*() {
+ *   const docker = yield* Docker.Docker
+ *   const container = yield* docker.containers.run({ image: "busybox", cmd: ["sleep", "30"], detach: true })
+ *   yield* docker.containers.stop(container.Id)
+ * })
+ *
+ * program.pipe(Effect.provide(NodeDocker.layer({ host: "unix:///var/run/docker.sock" })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Containers from "./Containers.js"
+import { DockerEngine } from "./DockerEngine.js"
+import * as Images from "./Images.js"
+import * as System from "./System.js"
+
+/**
+ * @since 0.1.0
+ */
+export class Docker extends Context.Tag("@effect-docker/client/Docker")<
+  Docker,
+  {
+    readonly containers: Containers.Containers
+    readonly images: Images.Images
+    readonly system: System.System
+    /** The engine core, for requests that no group offers yet. */
+    readonly engine: DockerEngine["Type"]
+  }
+>() {}
+
+/**
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.map(DockerEngine, (engine) => {
+  const images = Images.make(engine)
+  return Docker.of({
+    containers: Containers.make(engine, images),
+    images,
+    system: System.make(engine),
+    engine
+  })
+})
+
+/**
+ * The `Docker` service on the engine in context.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<Docker, never, DockerEngine> = Layer.effect(Docker, make)

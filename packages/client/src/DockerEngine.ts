@@ -1,0 +1,396 @@
+/**
+ * The engine core: versions the path with the negotiated API version, adds the default headers,
+ * turns HTTP statuses into tagged errors and decodes bodies with schemas. Operations are built on
+ * it; it is built on {@link DockerTransport}.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as ApiVersion from "./ApiVersion.js"
+import {
+  BadRequest,
+  Conflict,
+  DockerConfigError,
+  DockerDecodeError,
+  DockerVersionError,
+  type EngineStatusError,
+  Forbidden,
+  NotFound,
+  NotModified,
+  type ResourceKind,
+  ServerError,
+  ServiceUnavailable,
+  Unauthorized,
+  UnexpectedStatus
+} from "./DockerError.js"
+import {
+  type DockerHeaders,
+  type DockerRequest,
+  type DockerResponse,
+  type DockerStreamResponse,
+  DockerTransport,
+  type DockerUpgradedConnection,
+  type HttpMethod,
+  isUpgraded,
+  type TransportError
+} from "./DockerTransport.js"
+import type { EnginePath } from "./EnginePath.js"
+import { userAgent } from "./version.js"
+
+/**
+ * A query parameter's value: lists repeat the key, filters are sent as the engine's JSON.
+ *
+ * @since 0.1.0
+ */
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | ReadonlyArray<string>
+  | Filters
+  | undefined
+
+/**
+ * The engine's `filters` parameter: each key with the values it matches, e.g.
+ * `{ label: ["app=web"], status: ["running"] }`.
+ *
+ * @since 0.1.0
+ */
+export interface Filters {
+  readonly [key: string]: ReadonlyArray<string>
+}
+
+/**
+ * An operation's request, before versioning and encoding.
+ *
+ * @since 0.1.0
+ */
+export interface EngineRequest {
+  readonly method: HttpMethod
+  readonly path: EnginePath
+  readonly query?: Readonly<Record<string, QueryValue>> | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** A JSON body, sent with `Content-Type: application/json`. */
+  readonly json?: unknown
+  /** A raw body; set `headers["content-type"]` with it. */
+  readonly body?: Uint8Array | Stream.Stream<Uint8Array, unknown> | undefined
+  /** The kind of thing a 404 means when the engine's message does not say. */
+  readonly resource?: ResourceKind | undefined
+  /** The oldest API version that has this operation. */
+  readonly since?: string | undefined
+  /** See {@link DockerRequest.timeoutMillis}. */
+  readonly timeoutMillis?: number | undefined
+}
+
+/**
+ * What any request through the engine can fail with.
+ *
+ * @since 0.1.0
+ */
+export type EngineError = TransportError | EngineStatusError | DockerVersionError
+
+/**
+ * @since 0.1.0
+ */
+export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngine")<
+  DockerEngine,
+  {
+    /** The engine's address as configured. */
+    readonly host: string
+    /** The API version in use: pinned, or negotiated with `/_ping` on first use. */
+    readonly apiVersion: Effect.Effect<string, TransportError | DockerVersionError>
+    /** Sends a request and reads the answer; a status outside 2xx fails with its error. */
+    readonly request: (request: EngineRequest) => Effect.Effect<DockerResponse, EngineError>
+    /** {@link request}, with the body decoded by `schema` for the named operation. */
+    readonly json: <A, I>(
+      operation: string,
+      schema: Schema.Schema<A, I>,
+      request: EngineRequest
+    ) => Effect.Effect<A, EngineError | DockerDecodeError>
+    /** Sends a request and returns the answer with its body still arriving. */
+    readonly stream: (request: EngineRequest) => Effect.Effect<DockerStreamResponse, EngineError, Scope.Scope>
+    /** Sends a request that hijacks the connection (attach, exec start with stdin). */
+    readonly upgrade: (request: EngineRequest) => Effect.Effect<DockerUpgradedConnection, EngineError, Scope.Scope>
+  }
+>() {}
+
+/**
+ * Options of {@link layer}.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Pins the API version (e.g. `"1.41"`) instead of negotiating it with the engine. */
+  readonly apiVersion?: string | undefined
+  /** Headers added to every request (e.g. `config.json`'s `HttpHeaders`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+
+const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): string => {
+  if (query === undefined) return ""
+  let out = ""
+  for (const key in query) {
+    const value = query[key]
+    if (value === undefined) continue
+    const add = (v: string) => {
+      out += (out === "" ? "" : "&") + encodeURIComponent(key) + "=" + encodeURIComponent(v)
+    }
+    if (typeof value === "string") add(value)
+    else if (typeof value === "number" || typeof value === "boolean") add(String(value))
+    else if (Array.isArray(value)) for (const v of value) add(v)
+    else add(JSON.stringify(value))
+  }
+  return out
+}
+
+const notFoundPatterns: ReadonlyArray<readonly [RegExp, ResourceKind]> = [
+  [/no such container/i, "container"],
+  [/no such image|reference does not exist|manifest unknown|pull access denied|repository .* not found/i, "image"],
+  [/no such exec/i, "exec"],
+  [/no such network|network .* not found/i, "network"],
+  [/no such volume|volume .* not found/i, "volume"],
+  [/node .* not found/i, "node"],
+  [/service .* not found/i, "service"],
+  [/task .* not found/i, "task"],
+  [/secret .* not found/i, "secret"],
+  [/config .* not found/i, "config"],
+  [/plugin .* not found/i, "plugin"],
+  [/no such file or directory|could not find the file/i, "path"]
+]
+
+const messageOf = (status: number, body: Uint8Array): string => {
+  const text = decoder.decode(body).trim()
+  if (text === "") return `the engine answered ${status} with no message`
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === "object" && parsed !== null && typeof (parsed as any).message === "string") {
+      return (parsed as { message: string }).message
+    }
+    return `the engine answered ${status} with no message`
+  } catch {
+    // Not JSON (a proxy's page, an old engine's plain text): keep it readable and short.
+    return text.length > 500 ? `${text.slice(0, 500)}...` : text
+  }
+}
+
+/**
+ * Maps a non-2xx answer to its tagged error.
+ *
+ * @since 0.1.0
+ */
+export const statusError = (
+  method: string,
+  path: string,
+  status: number,
+  body: Uint8Array,
+  resource: ResourceKind | undefined
+): EngineStatusError => {
+  const fields = { message: messageOf(status, body), status, method, path }
+  switch (status) {
+    case 304:
+      return new NotModified({ ...fields, message: body.length === 0 ? "not modified" : fields.message })
+    case 400:
+      return new BadRequest(fields)
+    case 401:
+      return new Unauthorized(fields)
+    case 403:
+      return new Forbidden(fields)
+    case 404: {
+      const match = notFoundPatterns.find(([pattern]) => pattern.test(fields.message))
+      return new NotFound({ ...fields, resource: match?.[1] ?? resource ?? "resource" })
+    }
+    case 409:
+      return new Conflict(fields)
+    case 500:
+      return new ServerError(fields)
+    case 503:
+      return new ServiceUnavailable(fields)
+    default:
+      return new UnexpectedStatus(fields)
+  }
+}
+
+/**
+ * Reads a header of an answer.
+ *
+ * @since 0.1.0
+ */
+export const header = (headers: DockerHeaders, name: string): string | undefined => headers[name.toLowerCase()]
+
+/**
+ * Builds the engine from a transport.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"], DockerConfigError | DockerVersionError, DockerTransport> =>
+  Effect.gen(function*() {
+    const transport = yield* DockerTransport
+    const pinned = options.apiVersion
+    if (pinned !== undefined) {
+      if (!ApiVersion.isValid(pinned)) {
+        return yield* new DockerConfigError({ message: `Invalid API version ${JSON.stringify(pinned)}: expected e.g. "1.41"` })
+      }
+      if (ApiVersion.compare(pinned, ApiVersion.minimum) < 0) {
+        return yield* tooOld(pinned)
+      }
+    }
+    const baseHeaders: Record<string, string> = { "user-agent": userAgent }
+    for (const [name, value] of Object.entries(options.headers ?? {})) baseHeaders[name.toLowerCase()] = value
+
+    let version: string | undefined = pinned
+    const negotiate = Effect.flatMap(
+      transport.request({ method: "GET", path: "/_ping", query: "", headers: baseHeaders }),
+      (response): Effect.Effect<string, DockerVersionError> => {
+        // The engine announces its newest version; use it, capped at ours (as the Go SDK does).
+        const announced = header(response.headers, "api-version")
+        const server = announced !== undefined && ApiVersion.isValid(announced) ? announced : "1.24"
+        const chosen = ApiVersion.min(server, ApiVersion.newest)
+        if (ApiVersion.compare(chosen, ApiVersion.minimum) < 0) return tooOld(chosen)
+        version = chosen
+        return Effect.succeed(chosen)
+      }
+    )
+    const lock = yield* Effect.makeSemaphore(1)
+    const negotiateOnce = lock.withPermits(1)(Effect.suspend(() => version === undefined ? negotiate : Effect.succeed(version)))
+    const apiVersion = Effect.suspend(() => version === undefined ? negotiateOnce : Effect.succeed(version))
+
+    const toDockerRequest = (request: EngineRequest, current: string): DockerRequest => {
+      let headers = baseHeaders
+      let body = request.body
+      if (request.json !== undefined || request.headers !== undefined) {
+        headers = { ...baseHeaders, ...request.headers }
+        if (request.json !== undefined) {
+          headers["content-type"] = "application/json"
+          body = encoder.encode(JSON.stringify(request.json))
+        }
+      }
+      return {
+        method: request.method,
+        path: `/v${current}${request.path.encoded}`,
+        query: encodeQuery(request.query),
+        headers,
+        body,
+        timeoutMillis: request.timeoutMillis
+      }
+    }
+
+    // Everything an operation needs before it may send: a valid path and a version that has it.
+    const prepare = (request: EngineRequest): Effect.Effect<DockerRequest, EngineError> =>
+      Effect.flatMap(apiVersion, (current): Effect.Effect<DockerRequest, EngineError> => {
+        if (request.path.invalid !== undefined) {
+          return Effect.fail(
+            new BadRequest({ message: request.path.invalid, status: 400, method: request.method, path: request.path.encoded })
+          )
+        }
+        if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
+          return Effect.fail(
+            new DockerVersionError({
+              version: current,
+              required: request.since,
+              message: `${request.method} ${request.path.encoded} needs API version ${request.since}; the engine speaks ${current}`
+            })
+          )
+        }
+        return Effect.succeed(toDockerRequest(request, current))
+      })
+
+    const failFor = (request: EngineRequest, sent: DockerRequest, status: number, body: Uint8Array) =>
+      Effect.fail(statusError(sent.method, sent.path, status, body, request.resource))
+
+    const send = (request: EngineRequest) =>
+      Effect.flatMap(prepare(request), (sent) =>
+        Effect.flatMap(transport.request(sent), (response) =>
+          response.status >= 200 && response.status < 300
+            ? Effect.succeed(response)
+            : failFor(request, sent, response.status, response.body)))
+
+    const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
+      const decode = ParseResult.decodeUnknownEither(schema)
+      return Effect.flatMap(send(request), (response): Effect.Effect<A, DockerDecodeError> => {
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(decoder.decode(response.body))
+        } catch (error) {
+          return Effect.fail(
+            new DockerDecodeError({ operation, message: `the engine's answer is not JSON: ${(error as Error).message}` })
+          )
+        }
+        const result = decode(parsed, { onExcessProperty: "ignore" })
+        return Either.isRight(result)
+          ? Effect.succeed(result.right)
+          : Effect.fail(new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) }))
+      })
+    }
+
+    const stream = (request: EngineRequest) =>
+      Effect.flatMap(prepare(request), (sent) =>
+        Effect.flatMap(transport.stream(sent), (response) =>
+          response.status >= 200 && response.status < 300
+            ? Effect.succeed(response)
+            : Effect.flatMap(
+              Effect.orElseSucceed(collect(response.body), () => new Uint8Array(0)),
+              (body) => failFor(request, sent, response.status, body)
+            )))
+
+    const upgrade = (request: EngineRequest) =>
+      Effect.flatMap(prepare(request), (sent) =>
+        Effect.flatMap(
+          transport.upgrade({ ...sent, headers: { ...sent.headers, connection: "Upgrade", upgrade: "tcp" } }),
+          (result) => isUpgraded(result) ? Effect.succeed(result) : failFor(request, sent, result.status, result.body)
+        ))
+
+    return DockerEngine.of({ host: transport.host, apiVersion, request: send, json, stream, upgrade })
+  })
+
+const tooOld = (version: string) =>
+  new DockerVersionError({
+    version,
+    required: ApiVersion.minimum,
+    message: `API version ${version} is too old: effect-docker needs ${ApiVersion.minimum} or newer (Docker 20.10+)`
+  })
+
+/**
+ * Reads a body stream to its end.
+ *
+ * @since 0.1.0
+ */
+export const collect = <E>(body: Stream.Stream<Uint8Array, E>): Effect.Effect<Uint8Array, E> =>
+  Effect.map(Stream.runCollect(body), (chunks) => concat(Chunk.toReadonlyArray(chunks)))
+
+/**
+ * Joins byte chunks.
+ *
+ * @since 0.1.0
+ */
+export const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  if (chunks.length === 0) return new Uint8Array(0)
+  let length = 0
+  for (const chunk of chunks) length += chunk.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/**
+ * The engine on the transport in context, with the API version pinned or negotiated.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<DockerEngine, DockerConfigError | DockerVersionError, DockerTransport> =>
+  Layer.effect(DockerEngine, make(options))

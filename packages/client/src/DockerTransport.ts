@@ -1,0 +1,124 @@
+/**
+ * The only service that touches a socket. A platform package (`@effect-docker/node`) or a test
+ * layer (`@effect-docker/testing`) provides it; everything above it speaks in {@link DockerRequest}
+ * and {@link DockerResponse} and never knows how the bytes travel.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { DockerConnectionError, DockerTimeoutError } from "./DockerError.js"
+
+/**
+ * @since 0.1.0
+ */
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE"
+
+/**
+ * A request as it goes on the wire: the path is already versioned and percent-encoded, the query
+ * already serialized.
+ *
+ * @since 0.1.0
+ */
+export interface DockerRequest {
+  readonly method: HttpMethod
+  /** Absolute, encoded path, e.g. `/v1.41/containers/abc/json`. */
+  readonly path: string
+  /** Encoded query string without the leading `?`; empty when there is none. */
+  readonly query: string
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: Uint8Array | Stream.Stream<Uint8Array, unknown> | undefined
+  /**
+   * How long to wait for the whole answer of a buffered request, or for the headers of a
+   * streamed one, in milliseconds; `0` waits as long as it takes (e.g. `containers.wait`).
+   * Absent: the transport's configured request timeout.
+   */
+  readonly timeoutMillis?: number | undefined
+}
+
+/**
+ * Response headers, names in lower case.
+ *
+ * @since 0.1.0
+ */
+export type DockerHeaders = Readonly<Record<string, string | undefined>>
+
+/**
+ * An answer read to its end.
+ *
+ * @since 0.1.0
+ */
+export interface DockerResponse {
+  readonly status: number
+  readonly headers: DockerHeaders
+  readonly body: Uint8Array
+}
+
+/**
+ * An answer whose body arrives over time, with backpressure. The body belongs to the scope the
+ * request ran in: closing the scope before the body ends aborts it and frees the socket.
+ *
+ * @since 0.1.0
+ */
+export interface DockerStreamResponse {
+  readonly status: number
+  readonly headers: DockerHeaders
+  readonly body: Stream.Stream<Uint8Array, TransportError>
+}
+
+/**
+ * A hijacked connection (HTTP `101 Switching Protocols` to raw TCP) for attach and exec with
+ * stdin. Bytes the engine sent together with the 101 are the first bytes of `output`.
+ *
+ * @since 0.1.0
+ */
+export interface DockerUpgradedConnection {
+  readonly status: number
+  readonly headers: DockerHeaders
+  /** Everything the engine sends after the 101, until it closes its side. */
+  readonly output: Stream.Stream<Uint8Array, TransportError>
+  /** Sends bytes to the engine (the process's stdin); waits while the socket is full. */
+  readonly write: (chunk: Uint8Array) => Effect.Effect<void, TransportError>
+  /** Half-closes the connection: the process sees end of input, its output keeps coming. */
+  readonly closeWrite: Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ */
+export type TransportError = DockerConnectionError | DockerTimeoutError
+
+/**
+ * @since 0.1.0
+ */
+export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTransport")<
+  DockerTransport,
+  {
+    /** The engine's address as configured, for messages. */
+    readonly host: string
+    /** Sends a request and reads the whole answer. */
+    readonly request: (request: DockerRequest) => Effect.Effect<DockerResponse, TransportError>
+    /** Sends a request and returns the answer with its body still arriving. */
+    readonly stream: (request: DockerRequest) => Effect.Effect<DockerStreamResponse, TransportError, Scope.Scope>
+    /**
+     * Sends a request with `Connection: Upgrade` / `Upgrade: tcp` and, when the engine answers
+     * 101, hands over the raw connection until the scope closes. Any other answer is returned
+     * read to its end, as a {@link DockerResponse}.
+     */
+    readonly upgrade: (
+      request: DockerRequest
+    ) => Effect.Effect<DockerUpgradedConnection | DockerResponse, TransportError, Scope.Scope>
+  }
+>() {}
+
+/**
+ * Whether the result of {@link DockerTransport.upgrade} is a hijacked connection.
+ *
+ * @since 0.1.0
+ */
+export const isUpgraded = (
+  result: DockerUpgradedConnection | DockerResponse
+): result is DockerUpgradedConnection => "output" in result

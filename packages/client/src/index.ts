@@ -1,0 +1,64 @@
+/**
+ * @since 0.1.0
+ */
+export * as ApiVersion from "./ApiVersion.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Containers from "./Containers.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Docker from "./Docker.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DockerEngine from "./DockerEngine.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DockerError from "./DockerError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DockerHost from "./DockerHost.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DockerTransport from "./DockerTransport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as EnginePath from "./EnginePath.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Images from "./Images.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Multiplexed from "./Multiplexed.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Progress from "./Progress.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Schemas from "./Schemas.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as System from "./System.js"

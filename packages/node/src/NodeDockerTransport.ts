@@ -1,0 +1,404 @@
+/**
+ * `DockerTransport` for Node.js over a Unix socket, plain TCP or TCP with TLS.
+ *
+ * Buffered and streamed requests go through an undici connection pool with keep-alive (undici
+ * measured faster than node:http here; see BENCHMARKS.md). Hijacked connections (attach, exec
+ * with stdin) use node:http's `upgrade` event, which hands over the raw socket together with the
+ * bytes that arrived with the 101, and answers any other status with its body.
+ *
+ * @since 0.1.0
+ */
+import { DockerConfigError, DockerConnectionError, DockerTimeoutError } from "@effect-docker/client/DockerError"
+import * as DockerHost from "@effect-docker/client/DockerHost"
+import {
+  type DockerRequest,
+  type DockerResponse,
+  type DockerStreamResponse,
+  DockerTransport,
+  type DockerUpgradedConnection,
+  type TransportError
+} from "@effect-docker/client/DockerTransport"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import type * as Net from "node:net"
+import type { Readable } from "node:stream"
+import { Pool } from "undici"
+
+/**
+ * TLS material and policy for `tcp://` and `https://` hosts.
+ *
+ * @since 0.1.0
+ */
+export interface TlsOptions {
+  /** PEM certificate(s) of the CA that signed the engine's certificate. */
+  readonly ca?: string | Uint8Array | undefined
+  /** PEM client certificate. */
+  readonly cert?: string | Uint8Array | undefined
+  /** PEM client key. */
+  readonly key?: Redacted.Redacted<string | Uint8Array> | undefined
+  /** Check the engine's certificate and name. On unless turned off here, explicitly. */
+  readonly verify?: boolean | undefined
+  /** The name to check the certificate against, when it differs from the host name. */
+  readonly servername?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Options {
+  /** `unix:///path`, `tcp://host:port`, `http://...` or `https://...`; default `unix:///var/run/docker.sock`. */
+  readonly host?: string | undefined
+  /** TLS for a `tcp://` host (and the material for `https://`). */
+  readonly tls?: TlsOptions | boolean | undefined
+  /** Connections kept open to the engine at most; default 32. */
+  readonly poolSize?: number | undefined
+  /** Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long a buffered request may take, and how long a streamed one may wait for its headers;
+   * default 60 seconds. Streams that follow (logs, events) have no idle timeout.
+   */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+}
+
+/** What the node:http upgrade path and undici both need to reach the engine. */
+interface Endpoint {
+  readonly host: DockerHost.DockerHost & { readonly _tag: "Unix" | "Tcp" }
+  readonly tls: TlsOptions | undefined
+}
+
+const highWaterMark = 1024 * 1024
+
+const connectionError = (endpoint: Endpoint, error: unknown): TransportError => {
+  const host = endpoint.host.raw
+  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }
+  const code = err?.code ?? err?.cause?.code ?? ""
+  const message = err?.message ?? String(error)
+  const where = endpoint.host._tag === "Unix"
+    ? `the socket ${endpoint.host.socketPath}`
+    : `${endpoint.host.hostname}:${endpoint.host.port}`
+  const fail = (reason: DockerConnectionError["reason"], text: string) =>
+    new DockerConnectionError({ reason, host, message: text, cause: error })
+  switch (code) {
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return new DockerTimeoutError({ phase: "connect", host, timeoutMillis: 0, message: `connecting to ${where} timed out` })
+    case "UND_ERR_HEADERS_TIMEOUT":
+    case "UND_ERR_BODY_TIMEOUT":
+      return new DockerTimeoutError({ phase: "request", host, timeoutMillis: 0, message: `the engine at ${where} did not answer in time` })
+    case "ENOENT":
+      return fail(
+        "SocketNotFound",
+        `no Docker engine socket at ${endpoint.host._tag === "Unix" ? endpoint.host.socketPath : host}: ` +
+          "is the daemon running? Set DOCKER_HOST to reach another engine"
+      )
+    case "ECONNREFUSED":
+      return fail("ConnectionRefused", `${where} refused the connection: is the daemon listening there? (DOCKER_HOST=${host})`)
+    case "EACCES":
+    case "EPERM":
+      return fail("PermissionDenied", `permission denied on ${where}: is this user allowed to use the engine?`)
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return fail("HostNotFound", `cannot resolve ${where}`)
+    case "ECONNRESET":
+    case "EPIPE":
+    case "UND_ERR_SOCKET":
+    case "UND_ERR_CLOSED":
+      // A TLS handshake that the engine rejects (e.g. no client certificate) shows up as a reset.
+      return endpoint.tls !== undefined && /TLS|SSL|secure/i.test(message)
+        ? fail("Tls", `TLS with ${where} failed: ${message}`)
+        : fail("ConnectionReset", `the connection to ${where} broke: ${message}`)
+    case "HPE_INVALID_CONSTANT":
+    case "HPE_INVALID_STATUS":
+    case "HPE_INVALID_HEADER_TOKEN":
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return fail("InvalidResponse", `${where} answered something that is not valid HTTP: ${message}`)
+  }
+  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /SSL|TLS|certificate/i.test(message)) {
+    return fail("Tls", `TLS with ${where} failed: ${message}`)
+  }
+  if (code.startsWith("HPE_")) return fail("InvalidResponse", `${where} answered invalid HTTP: ${message}`)
+  return fail("Unknown", `the request to ${where} failed: ${message}`)
+}
+
+const toHeaders = (raw: Record<string, string | Array<string> | undefined>): Record<string, string | undefined> => {
+  const out: Record<string, string | undefined> = {}
+  for (const name in raw) {
+    const value = raw[name]
+    out[name] = Array.isArray(value) ? value.join(", ") : value
+  }
+  return out
+}
+
+/**
+ * A Node readable as a Stream: chunks are taken from `'data'` events (much faster than piping
+ * undici's body into a slow consumer) and the source is paused only while more than 1 MiB waits.
+ */
+const fromReadable = <E>(readable: Readable, onError: (error: unknown) => E): Stream.Stream<Uint8Array, E> =>
+  Stream.suspend(() => {
+    let buffered: Array<Uint8Array> = []
+    let bytes = 0
+    let done = false
+    let failure: E | undefined
+    let wake: (() => void) | undefined
+    const notify = () => {
+      const resume = wake
+      wake = undefined
+      resume?.()
+    }
+    readable.on("data", (chunk: Uint8Array) => {
+      buffered.push(chunk)
+      bytes += chunk.length
+      if (bytes >= highWaterMark) readable.pause()
+      notify()
+    })
+    readable.once("end", () => {
+      done = true
+      notify()
+    })
+    readable.once("error", (error) => {
+      failure ??= onError(error)
+      notify()
+    })
+    readable.once("close", () => {
+      // Closed without 'end' or 'error': the engine went away mid-body.
+      if (!done && failure === undefined) failure = onError(Object.assign(new Error("the body ended early"), { code: "ECONNRESET" }))
+      notify()
+    })
+    const waitForData = Effect.async<void>((resume) => {
+      wake = () => resume(Effect.void)
+      return Effect.sync(() => {
+        wake = undefined
+      })
+    })
+    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>> = Effect.suspend(() => {
+      if (buffered.length > 0) {
+        const out = buffered
+        buffered = []
+        bytes = 0
+        if (readable.isPaused()) readable.resume()
+        return Effect.succeed(Chunk.unsafeFromArray(out))
+      }
+      if (failure !== undefined) return Effect.fail(Option.some(failure))
+      if (done) return Effect.fail(Option.none())
+      return Effect.zipRight(waitForData, pull)
+    })
+    return Stream.repeatEffectChunkOption(pull)
+  })
+
+const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, requestTimeout: number) => {
+  const common = {
+    connections: poolSize,
+    headersTimeout: requestTimeout,
+    bodyTimeout: requestTimeout,
+    keepAliveTimeout: 30_000
+  }
+  const { host, tls } = endpoint
+  if (host._tag === "Unix") {
+    return new Pool("http://localhost", { ...common, socketPath: host.socketPath, connect: { timeout: connectTimeout } })
+  }
+  const hostname = host.hostname.includes(":") ? `[${host.hostname}]` : host.hostname
+  if (tls === undefined) {
+    return new Pool(`http://${hostname}:${host.port}`, { ...common, connect: { timeout: connectTimeout } })
+  }
+  return new Pool(`https://${hostname}:${host.port}`, {
+    ...common,
+    connect: { timeout: connectTimeout, ...tlsConnectOptions(tls) }
+  })
+}
+
+const tlsConnectOptions = (tls: TlsOptions) => ({
+  ...(tls.ca !== undefined ? { ca: toPem(tls.ca) } : {}),
+  ...(tls.cert !== undefined ? { cert: toPem(tls.cert) } : {}),
+  ...(tls.key !== undefined ? { key: toPem(Redacted.value(tls.key)) } : {}),
+  ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+  rejectUnauthorized: tls.verify !== false
+})
+
+const toPem = (value: string | Uint8Array): string | Buffer => typeof value === "string" ? value : Buffer.from(value)
+
+/**
+ * Resolves a host string and TLS options to an endpoint; a malformed host or an SSH host (not
+ * this transport's) fails here, when the layer is built.
+ *
+ * @since 0.1.0
+ */
+export const endpoint = (options: Options): Effect.Effect<Endpoint, DockerConfigError> =>
+  Effect.gen(function*() {
+    const raw = options.host ?? DockerHost.defaultHost
+    const wantsTls = options.tls !== undefined && options.tls !== false
+    const host = yield* DockerHost.parse(raw, { tls: wantsTls })
+    if (host._tag === "Ssh") {
+      return yield* new DockerConfigError({ message: `ssh:// hosts are not supported by this transport: ${raw}` })
+    }
+    if (host._tag === "Unix") {
+      if (wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is a Unix socket` })
+      return { host, tls: undefined }
+    }
+    if (!host.tls && wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is plain http://` })
+    const tls = host.tls ? (typeof options.tls === "object" ? options.tls : {}) : undefined
+    return { host, tls }
+  })
+
+/**
+ * Builds the transport; the pool lives until the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type"], DockerConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const target = yield* endpoint(options)
+    const poolSize = options.poolSize ?? 32
+    if (!Number.isInteger(poolSize) || poolSize < 1) {
+      return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
+    }
+    const connectTimeout = Duration.toMillis(options.connectTimeout ?? Duration.seconds(10))
+    const requestTimeout = Duration.toMillis(options.requestTimeout ?? Duration.seconds(60))
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => makePool(target, poolSize, connectTimeout, requestTimeout)),
+      (pool) => Effect.promise(() => pool.destroy())
+    )
+    const runtime = yield* Effect.runtime<never>()
+    const fail = (error: unknown) => connectionError(target, error)
+    const host = target.host.raw
+
+    const requestBody = (body: DockerRequest["body"]) =>
+      body === undefined || body instanceof Uint8Array
+        ? body
+        : Stream.toAsyncIterableRuntime(body, runtime)
+
+    const timeoutsOf = (request: DockerRequest, streaming: boolean) => {
+      const timeout = request.timeoutMillis ?? requestTimeout
+      return { headersTimeout: timeout, bodyTimeout: streaming ? 0 : timeout }
+    }
+
+    const dispatch = (request: DockerRequest, streaming: boolean, signal: AbortSignal) =>
+      pool.request({
+        method: request.method,
+        path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+        headers: request.headers,
+        body: requestBody(request.body) as any,
+        signal,
+        ...timeoutsOf(request, streaming)
+      })
+
+    const withTimeoutMillis = (request: DockerRequest, error: TransportError): TransportError =>
+      error._tag === "DockerTimeoutError"
+        ? new DockerTimeoutError({
+          ...error,
+          timeoutMillis: error.phase === "connect" ? connectTimeout : request.timeoutMillis ?? requestTimeout
+        })
+        : error
+
+    const request = (request: DockerRequest) =>
+      Effect.async<DockerResponse, TransportError>((resume, signal) => {
+        dispatch(request, false, signal).then(
+          async (response) => {
+            const chunks: Array<Uint8Array> = []
+            for await (const chunk of response.body) chunks.push(chunk)
+            resume(Effect.succeed({
+              status: response.statusCode,
+              headers: toHeaders(response.headers),
+              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+            }))
+          }
+        ).catch((error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+      })
+
+    const stream = (request: DockerRequest) =>
+      Effect.acquireRelease(
+        Effect.async<Awaited<ReturnType<typeof dispatch>>, TransportError>((resume, signal) => {
+          dispatch(request, true, signal).then(
+            (response) => resume(Effect.succeed(response)),
+            (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error))))
+          )
+        }),
+        // Destroying an unfinished body aborts the request and closes its socket.
+        (response) => Effect.sync(() => response.body.destroy())
+      ).pipe(
+        Effect.map((response): DockerStreamResponse => ({
+          status: response.statusCode,
+          headers: toHeaders(response.headers),
+          body: fromReadable(response.body, fail)
+        }))
+      )
+
+    const upgrade = (request: DockerRequest) =>
+      Effect.acquireRelease(
+        Effect.async<DockerUpgradedConnection & { socket: Net.Socket } | DockerResponse, TransportError>(
+          (resume, signal) => {
+            const base = {
+              method: request.method,
+              path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+              headers: request.headers,
+              signal,
+              timeout: request.timeoutMillis ?? requestTimeout
+            }
+            const { host: h } = target
+            const req = h._tag === "Unix"
+              ? Http.request({ ...base, socketPath: h.socketPath })
+              : target.tls === undefined
+              ? Http.request({ ...base, host: h.hostname, port: h.port })
+              : Https.request({ ...base, host: h.hostname, port: h.port, ...tlsConnectOptions(target.tls) })
+            req.once("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })))
+            req.once("error", (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+            req.once("upgrade", (response, socket, head) => {
+              socket.setTimeout(0)
+              const output = Stream.concat(
+                head.length > 0 ? Stream.succeed(new Uint8Array(head)) : Stream.empty,
+                fromReadable(socket, fail)
+              )
+              resume(Effect.succeed({
+                status: response.statusCode ?? 101,
+                headers: toHeaders(response.headers),
+                output,
+                socket,
+                write: (chunk) =>
+                  Effect.async<void, TransportError>((done) => {
+                    socket.write(chunk, (error) => done(error ? Effect.fail(fail(error)) : Effect.void))
+                  }),
+                closeWrite: Effect.async<void>((done) => {
+                  socket.end(() => done(Effect.void))
+                })
+              }))
+            })
+            req.once("response", (response) => {
+              const chunks: Array<Buffer> = []
+              response.on("data", (chunk: Buffer) => chunks.push(chunk))
+              response.once("end", () =>
+                resume(Effect.succeed({
+                  status: response.statusCode ?? 0,
+                  headers: toHeaders(response.headers),
+                  body: Buffer.concat(chunks)
+                })))
+              response.once("error", (error) => resume(Effect.fail(fail(error))))
+            })
+            const body = request.body
+            if (body instanceof Uint8Array) req.end(body)
+            else req.end()
+          }
+        ),
+        (result) => Effect.sync(() => "socket" in result && result.socket.destroy())
+      ).pipe(Effect.map((result) => {
+        if (!("socket" in result)) return result
+        const { socket: _, ...connection } = result
+        return connection
+      }))
+
+    return DockerTransport.of({ host, request, stream, upgrade })
+  })
+
+/**
+ * The Node transport as a layer.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options?: Options): Layer.Layer<DockerTransport, DockerConfigError> =>
+  Layer.scoped(DockerTransport, make(options))

@@ -1,0 +1,9 @@
+/**
+ * @since 0.1.0
+ */
+export * as NodeDocker from "./NodeDocker.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as NodeDockerTransport from "./NodeDockerTransport.js"
