@@ -5,12 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { DockerEngine, EngineError, Filters } from "./DockerEngine.js"
-import {
-  ContainerExitError,
-  type DockerDecodeError,
-  type DockerStreamError,
-  type PullError
-} from "./DockerError.js"
+import { ContainerExitError, type DockerDecodeError, type DockerStreamError, type PullError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import type { Images } from "./Images.js"
 import * as Multiplexed from "./Multiplexed.js"
@@ -140,7 +135,9 @@ export type RunError = EngineError | DockerDecodeError | DockerStreamError | Pul
  */
 export interface Containers {
   /** Lists containers (`GET /containers/json`); running ones unless `all`. */
-  readonly list: (options?: ListOptions) => Effect.Effect<ReadonlyArray<ContainerSummary>, EngineError | DockerDecodeError>
+  readonly list: (
+    options?: ListOptions
+  ) => Effect.Effect<ReadonlyArray<ContainerSummary>, EngineError | DockerDecodeError>
   /** Creates a container from Engine fields (`POST /containers/create`). */
   readonly create: (
     body: ContainerCreateBody,
@@ -157,7 +154,10 @@ export interface Containers {
   readonly inspect: (id: string) => Effect.Effect<ContainerInspect, EngineError | DockerDecodeError>
   readonly remove: (id: string, options?: RemoveOptions) => Effect.Effect<void, EngineError>
   /** Waits for a container to stop and returns its exit code; waits as long as it takes. */
-  readonly wait: (id: string, options?: WaitOptions) => Effect.Effect<ContainerWaitResponse, EngineError | DockerDecodeError>
+  readonly wait: (
+    id: string,
+    options?: WaitOptions
+  ) => Effect.Effect<ContainerWaitResponse, EngineError | DockerDecodeError>
   /**
    * The logs written so far, as text per stream. A TTY container's output is all `stdout`:
    * whether it has a TTY is read from its configuration.
@@ -195,7 +195,12 @@ const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
  * @since 0.1.0
  */
 export const make = (engine: DockerEngine["Type"], images: Images): Containers => {
-  const action = (id: string, name: string, query?: Record<string, string | number | boolean | undefined>, timeoutMillis?: number) =>
+  const action = (
+    id: string,
+    name: string,
+    query?: Record<string, string | number | boolean | undefined>,
+    timeoutMillis?: number
+  ) =>
     Effect.asVoid(engine.request({
       method: "POST",
       path: EnginePath.make`/containers/${id}/${name}`,
@@ -342,6 +347,8 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
     remove,
     wait,
     logs,
-    run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers["run"]
+    run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[
+      "run"
+    ]
   }
 }

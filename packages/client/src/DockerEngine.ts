@@ -148,7 +148,7 @@ const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): s
     }
     if (typeof value === "string") add(value)
     else if (typeof value === "number" || typeof value === "boolean") add(String(value))
-    else if (Array.isArray(value)) for (const v of value) add(v)
+    else if (Array.isArray(value)) { for (const v of value) add(v) }
     else add(JSON.stringify(value))
   }
   return out
@@ -233,13 +233,17 @@ export const header = (headers: DockerHeaders, name: string): string | undefined
  *
  * @since 0.1.0
  */
-export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"], DockerConfigError | DockerVersionError, DockerTransport> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<DockerEngine["Type"], DockerConfigError | DockerVersionError, DockerTransport> =>
   Effect.gen(function*() {
     const transport = yield* DockerTransport
     const pinned = options.apiVersion
     if (pinned !== undefined) {
       if (!ApiVersion.isValid(pinned)) {
-        return yield* new DockerConfigError({ message: `Invalid API version ${JSON.stringify(pinned)}: expected e.g. "1.41"` })
+        return yield* new DockerConfigError({
+          message: `Invalid API version ${JSON.stringify(pinned)}: expected e.g. "1.41"`
+        })
       }
       if (ApiVersion.compare(pinned, ApiVersion.minimum) < 0) {
         return yield* tooOld(pinned)
@@ -262,7 +266,9 @@ export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"],
       }
     )
     const lock = yield* Effect.makeSemaphore(1)
-    const negotiateOnce = lock.withPermits(1)(Effect.suspend(() => version === undefined ? negotiate : Effect.succeed(version)))
+    const negotiateOnce = lock.withPermits(1)(
+      Effect.suspend(() => version === undefined ? negotiate : Effect.succeed(version))
+    )
     const apiVersion = Effect.suspend(() => version === undefined ? negotiateOnce : Effect.succeed(version))
 
     const toDockerRequest = (request: EngineRequest, current: string): DockerRequest => {
@@ -290,7 +296,12 @@ export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"],
       Effect.flatMap(apiVersion, (current): Effect.Effect<DockerRequest, EngineError> => {
         if (request.path.invalid !== undefined) {
           return Effect.fail(
-            new BadRequest({ message: request.path.invalid, status: 400, method: request.method, path: request.path.encoded })
+            new BadRequest({
+              message: request.path.invalid,
+              status: 400,
+              method: request.method,
+              path: request.path.encoded
+            })
           )
         }
         if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
@@ -298,7 +309,8 @@ export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"],
             new DockerVersionError({
               version: current,
               required: request.since,
-              message: `${request.method} ${request.path.encoded} needs API version ${request.since}; the engine speaks ${current}`
+              message:
+                `${request.method} ${request.path.encoded} needs API version ${request.since}; the engine speaks ${current}`
             })
           )
         }
@@ -309,11 +321,14 @@ export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"],
       Effect.fail(statusError(sent.method, sent.path, status, body, request.resource))
 
     const send = (request: EngineRequest) =>
-      Effect.flatMap(prepare(request), (sent) =>
-        Effect.flatMap(transport.request(sent), (response) =>
-          response.status >= 200 && response.status < 300
-            ? Effect.succeed(response)
-            : failFor(request, sent, response.status, response.body)))
+      Effect.flatMap(
+        prepare(request),
+        (sent) =>
+          Effect.flatMap(transport.request(sent), (response) =>
+            response.status >= 200 && response.status < 300
+              ? Effect.succeed(response)
+              : failFor(request, sent, response.status, response.body))
+      )
 
     const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
       const decode = ParseResult.decodeUnknownEither(schema)
@@ -323,25 +338,33 @@ export const make = (options: Options = {}): Effect.Effect<DockerEngine["Type"],
           parsed = JSON.parse(decoder.decode(response.body))
         } catch (error) {
           return Effect.fail(
-            new DockerDecodeError({ operation, message: `the engine's answer is not JSON: ${(error as Error).message}` })
+            new DockerDecodeError({
+              operation,
+              message: `the engine's answer is not JSON: ${(error as Error).message}`
+            })
           )
         }
         const result = decode(parsed, { onExcessProperty: "ignore" })
         return Either.isRight(result)
           ? Effect.succeed(result.right)
-          : Effect.fail(new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) }))
+          : Effect.fail(
+            new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
+          )
       })
     }
 
     const stream = (request: EngineRequest) =>
-      Effect.flatMap(prepare(request), (sent) =>
-        Effect.flatMap(transport.stream(sent), (response) =>
-          response.status >= 200 && response.status < 300
-            ? Effect.succeed(response)
-            : Effect.flatMap(
-              Effect.orElseSucceed(collect(response.body), () => new Uint8Array(0)),
-              (body) => failFor(request, sent, response.status, body)
-            )))
+      Effect.flatMap(
+        prepare(request),
+        (sent) =>
+          Effect.flatMap(transport.stream(sent), (response) =>
+            response.status >= 200 && response.status < 300
+              ? Effect.succeed(response)
+              : Effect.flatMap(
+                Effect.orElseSucceed(collect(response.body), () => new Uint8Array(0)),
+                (body) => failFor(request, sent, response.status, body)
+              ))
+      )
 
     const upgrade = (request: EngineRequest) =>
       Effect.flatMap(prepare(request), (sent) =>
@@ -392,5 +415,7 @@ export const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<DockerEngine, DockerConfigError | DockerVersionError, DockerTransport> =>
+export const layer = (
+  options?: Options
+): Layer.Layer<DockerEngine, DockerConfigError | DockerVersionError, DockerTransport> =>
   Layer.effect(DockerEngine, make(options))

@@ -53,7 +53,10 @@ const invalid = (raw: string, why: string) =>
  *
  * @since 0.1.0
  */
-export const parse = (raw: string, options?: { readonly tls?: boolean }): Either.Either<DockerHost, DockerConfigError> => {
+export const parse = (
+  raw: string,
+  options?: { readonly tls?: boolean }
+): Either.Either<DockerHost, DockerConfigError> => {
   const input = raw.trim()
   if (input === "") return invalid(raw, "it is empty")
   // A bare absolute path is a socket path, as docker-py accepts it.

@@ -10,8 +10,8 @@ import { type DockerDecodeError, type DockerStreamError, PullError } from "./Doc
 import * as EnginePath from "./EnginePath.js"
 import * as Progress from "./Progress.js"
 import {
-  type ImageDeleteResponseItem,
   ImageDeleteResponse,
+  type ImageDeleteResponseItem,
   type ImageInspect,
   ImageInspect as ImageInspectSchema,
   type ImageSummary,
@@ -89,12 +89,16 @@ export interface Images {
  *
  * @since 0.1.0
  */
-export const parseReference = (reference: string): { readonly repository: string; readonly tag: string | undefined } => {
+export const parseReference = (
+  reference: string
+): { readonly repository: string; readonly tag: string | undefined } => {
   const at = reference.indexOf("@")
   if (at !== -1) return { repository: reference.slice(0, at), tag: reference.slice(at + 1) }
   const colon = reference.lastIndexOf(":")
   // A colon before the last slash belongs to a registry's port, not to a tag.
-  if (colon > reference.lastIndexOf("/")) return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) }
+  if (colon > reference.lastIndexOf("/")) {
+    return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) }
+  }
   return { repository: reference, tag: undefined }
 }
 

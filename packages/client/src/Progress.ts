@@ -36,7 +36,9 @@ export const events = <E, R>(
       const event = decodeEvent(json, { onExcessProperty: "ignore" })
       return Either.isRight(event)
         ? Effect.succeed(event.right)
-        : Effect.fail(new DockerStreamError({ message: `a progress line has an unexpected shape: ${line.slice(0, 200)}` }))
+        : Effect.fail(
+          new DockerStreamError({ message: `a progress line has an unexpected shape: ${line.slice(0, 200)}` })
+        )
     })
   )
 
@@ -45,5 +47,4 @@ export const events = <E, R>(
  *
  * @since 0.1.0
  */
-export const errorMessage = (event: ProgressEvent): string | undefined =>
-  event.errorDetail?.message ?? event.error
+export const errorMessage = (event: ProgressEvent): string | undefined => event.errorDetail?.message ?? event.error

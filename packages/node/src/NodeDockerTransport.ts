@@ -80,7 +80,7 @@ const highWaterMark = 1024 * 1024
 const connectionError = (endpoint: Endpoint, error: unknown): TransportError => {
   const host = endpoint.host.raw
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }
-  const code = err?.code ?? err?.cause?.code ?? ""
+  const code = String(err?.code ?? err?.cause?.code ?? "")
   const message = err?.message ?? String(error)
   const where = endpoint.host._tag === "Unix"
     ? `the socket ${endpoint.host.socketPath}`
@@ -89,10 +89,20 @@ const connectionError = (endpoint: Endpoint, error: unknown): TransportError => 
     new DockerConnectionError({ reason, host, message: text, cause: error })
   switch (code) {
     case "UND_ERR_CONNECT_TIMEOUT":
-      return new DockerTimeoutError({ phase: "connect", host, timeoutMillis: 0, message: `connecting to ${where} timed out` })
+      return new DockerTimeoutError({
+        phase: "connect",
+        host,
+        timeoutMillis: 0,
+        message: `connecting to ${where} timed out`
+      })
     case "UND_ERR_HEADERS_TIMEOUT":
     case "UND_ERR_BODY_TIMEOUT":
-      return new DockerTimeoutError({ phase: "request", host, timeoutMillis: 0, message: `the engine at ${where} did not answer in time` })
+      return new DockerTimeoutError({
+        phase: "request",
+        host,
+        timeoutMillis: 0,
+        message: `the engine at ${where} did not answer in time`
+      })
     case "ENOENT":
       return fail(
         "SocketNotFound",
@@ -100,7 +110,10 @@ const connectionError = (endpoint: Endpoint, error: unknown): TransportError => 
           "is the daemon running? Set DOCKER_HOST to reach another engine"
       )
     case "ECONNREFUSED":
-      return fail("ConnectionRefused", `${where} refused the connection: is the daemon listening there? (DOCKER_HOST=${host})`)
+      return fail(
+        "ConnectionRefused",
+        `${where} refused the connection: is the daemon listening there? (DOCKER_HOST=${host})`
+      )
     case "EACCES":
     case "EPERM":
       return fail("PermissionDenied", `permission denied on ${where}: is this user allowed to use the engine?`)
@@ -121,7 +134,11 @@ const connectionError = (endpoint: Endpoint, error: unknown): TransportError => 
     case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
       return fail("InvalidResponse", `${where} answered something that is not valid HTTP: ${message}`)
   }
-  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /SSL|TLS|certificate/i.test(message)) {
+  if (err?.name === "HTTPParserError") return fail("InvalidResponse", `${where} answered invalid HTTP: ${message}`)
+  if (
+    /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
+    /SSL|TLS|certificate/i.test(message)
+  ) {
     return fail("Tls", `TLS with ${where} failed: ${message}`)
   }
   if (code.startsWith("HPE_")) return fail("InvalidResponse", `${where} answered invalid HTTP: ${message}`)
@@ -169,7 +186,9 @@ const fromReadable = <E>(readable: Readable, onError: (error: unknown) => E): St
     })
     readable.once("close", () => {
       // Closed without 'end' or 'error': the engine went away mid-body.
-      if (!done && failure === undefined) failure = onError(Object.assign(new Error("the body ended early"), { code: "ECONNRESET" }))
+      if (!done && failure === undefined) {
+        failure = onError(Object.assign(new Error("the body ended early"), { code: "ECONNRESET" }))
+      }
       notify()
     })
     const waitForData = Effect.async<void>((resume) => {
@@ -202,7 +221,11 @@ const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, 
   }
   const { host, tls } = endpoint
   if (host._tag === "Unix") {
-    return new Pool("http://localhost", { ...common, socketPath: host.socketPath, connect: { timeout: connectTimeout } })
+    return new Pool("http://localhost", {
+      ...common,
+      socketPath: host.socketPath,
+      connect: { timeout: connectTimeout }
+    })
   }
   const hostname = host.hostname.includes(":") ? `[${host.hostname}]` : host.hostname
   if (tls === undefined) {
@@ -242,7 +265,9 @@ export const endpoint = (options: Options): Effect.Effect<Endpoint, DockerConfig
       if (wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is a Unix socket` })
       return { host, tls: undefined }
     }
-    if (!host.tls && wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is plain http://` })
+    if (!host.tls && wantsTls) {
+      return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is plain http://` })
+    }
     const tls = host.tls ? (typeof options.tls === "object" ? options.tls : {}) : undefined
     return { host, tls }
   })
@@ -292,7 +317,9 @@ export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type
     const withTimeoutMillis = (request: DockerRequest, error: TransportError): TransportError =>
       error._tag === "DockerTimeoutError"
         ? new DockerTimeoutError({
-          ...error,
+          phase: error.phase,
+          host: error.host,
+          message: error.message,
           timeoutMillis: error.phase === "connect" ? connectTimeout : request.timeoutMillis ?? requestTimeout
         })
         : error
@@ -347,8 +374,10 @@ export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type
               : target.tls === undefined
               ? Http.request({ ...base, host: h.hostname, port: h.port })
               : Https.request({ ...base, host: h.hostname, port: h.port, ...tlsConnectOptions(target.tls) })
-            req.once("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })))
-            req.once("error", (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+            req.once("timeout", () =>
+              req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })))
+            req.once("error", (error) =>
+              resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
             req.once("upgrade", (response, socket, head) => {
               socket.setTimeout(0)
               const output = Stream.concat(

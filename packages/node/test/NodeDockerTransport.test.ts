@@ -1,0 +1,262 @@
+import { Docker, DockerEngine, DockerTransport } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
+const tempSocket = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-")), "docker.sock")
+
+/** A raw server on a Unix socket: the test decides every byte it answers. */
+const rawServer = (onConnection: (socket: Net.Socket) => void) =>
+  Effect.acquireRelease(
+    Effect.async<{ path: string; server: Net.Server }>((resume) => {
+      const path = tempSocket()
+      const server = Net.createServer(onConnection)
+      server.listen(path, () => resume(Effect.succeed({ path, server })))
+    }),
+    ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+  )
+
+/** Reads one HTTP request head from a socket, then calls `answer`. */
+const onRequest = (answer: (socket: Net.Socket, head: string) => void) => (socket: Net.Socket) => {
+  let head = ""
+  const onData = (chunk: Buffer) => {
+    head += chunk.toString("latin1")
+    if (head.includes("\r\n\r\n")) {
+      socket.off("data", onData)
+      answer(socket, head)
+    }
+  }
+  socket.on("data", onData)
+  socket.on("error", () => {})
+}
+
+const http = (status: string, headers: Record<string, string>, body: string) =>
+  `HTTP/1.1 ${status}\r\n${
+    Object.entries({ ...headers, "Content-Length": String(Buffer.byteLength(body)) })
+      .map(([k, v]) => `${k}: ${v}\r\n`).join("")
+  }\r\n${body}`
+
+/** The engine on a socket, alive until the test's scope closes. */
+const engineOn = (path: string) => Effect.map(Layer.build(pinned(path)), Context.get(DockerEngine.DockerEngine))
+
+const pinned = (path: string, options: NodeDocker.Options = {}) =>
+  NodeDocker.layer({ host: `unix://${path}`, apiVersion: "1.41", ...options })
+
+describe("NodeDocker.layer", () => {
+  it.effect("refuses a malformed host when the layer is built", () =>
+    Effect.gen(function*() {
+      for (const host of ["tcp//nope", "unix://relative", "ssh://me@box", "gopher://x"]) {
+        const error = yield* Effect.flip(Layer.build(NodeDocker.layer({ host })).pipe(Effect.scoped))
+        expect(error._tag, host).toBe("DockerConfigError")
+      }
+      const tlsOnSocket = yield* Effect.flip(
+        Layer.build(NodeDocker.layer({ host: "unix:///x.sock", tls: true })).pipe(Effect.scoped)
+      )
+      expect(tlsOnSocket.message).toContain("Unix socket")
+      const tlsOnHttp = yield* Effect.flip(
+        Layer.build(NodeDocker.layer({ host: "http://127.0.0.1:1", tls: true })).pipe(Effect.scoped)
+      )
+      expect(tlsOnHttp.message).toContain("plain http://")
+    }))
+
+  it.effect("names the missing socket and DOCKER_HOST when nothing listens there", () =>
+    Effect.gen(function*() {
+      const path = tempSocket()
+      const error = yield* Effect.flip(
+        Effect.flatMap(Docker.Docker, (d) => d.system.ping()).pipe(Effect.provide(pinned(path)))
+      )
+      expect(error).toMatchObject({ _tag: "DockerConnectionError", reason: "SocketNotFound", host: `unix://${path}` })
+      expect(error.message).toContain(path)
+      expect(error.message).toContain("DOCKER_HOST")
+    }))
+
+  it.effect("says a refused port was refused", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.async<number>((resume) => {
+        const server = Net.createServer().listen(0, "127.0.0.1", () => {
+          const { port } = server.address() as Net.AddressInfo
+          server.close(() => resume(Effect.succeed(port)))
+        })
+      })
+      const error = yield* Effect.flip(
+        Effect.flatMap(Docker.Docker, (d) => d.system.ping()).pipe(
+          Effect.provide(NodeDocker.layer({ host: `tcp://127.0.0.1:${port}` }))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "DockerConnectionError", reason: "ConnectionRefused" })
+      expect(error.message).toContain(`127.0.0.1:${port}`)
+    }))
+
+  it.scopedLive("turns a non-JSON error body into a readable engine error", () =>
+    Effect.gen(function*() {
+      const { path } = yield* rawServer(onRequest((socket) =>
+        socket.end(http("500 Internal Server Error", { "Content-Type": "text/plain" }, "daemon exploded\n"))
+      ))
+      const error = yield* Effect.flip(
+        Effect.flatMap(Docker.Docker, (d) =>
+          d.containers.list()).pipe(Effect.provide(pinned(path)))
+      )
+      expect(error).toMatchObject({ _tag: "ServerError", message: "daemon exploded", path: "/v1.41/containers/json" })
+    }))
+
+  it.scopedLive("fails with InvalidResponse when the engine answers garbage", () =>
+    Effect.gen(function*() {
+      const { path } = yield* rawServer(onRequest((socket) => socket.end("SSH-2.0-not-http\r\n\r\n")))
+      const error = yield* Effect.flip(
+        Effect.flatMap(Docker.Docker, (d) => d.containers.list()).pipe(Effect.provide(pinned(path)))
+      )
+      expect(error).toMatchObject({ _tag: "DockerConnectionError", reason: "InvalidResponse" })
+    }))
+
+  it.scopedLive("times out a request that gets no answer, and frees its socket", () =>
+    Effect.gen(function*() {
+      let closed = 0
+      const { path } = yield* rawServer(onRequest((socket) => socket.on("close", () => closed++)))
+      const error = yield* Effect.flip(
+        Effect.flatMap(Docker.Docker, (d) => d.containers.list()).pipe(
+          Effect.provide(pinned(path, { requestTimeout: "200 millis" }))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "DockerTimeoutError", phase: "request", timeoutMillis: 200 })
+      yield* Effect.sleep("100 millis")
+      expect(closed).toBe(1)
+    }))
+
+  it.scopedLive("aborts the request and closes its socket when the fiber is interrupted", () =>
+    Effect.gen(function*() {
+      let received = 0
+      let closed = 0
+      const { path } = yield* rawServer(onRequest((socket) => {
+        received++
+        socket.on("close", () => closed++)
+      }))
+      const fiber = yield* Effect.fork(
+        Effect.flatMap(Docker.Docker, (d) => d.containers.list()).pipe(Effect.provide(pinned(path)))
+      )
+      while (received === 0) yield* Effect.sleep("10 millis")
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.sleep("100 millis")
+      expect(closed).toBe(1)
+    }))
+
+  it.scopedLive("streams a large body with backpressure to a slow consumer, byte for byte", () =>
+    Effect.gen(function*() {
+      const size = 8 * 1024 * 1024
+      const payload = Buffer.alloc(size)
+      for (let i = 0; i < size; i++) payload[i] = i % 251
+      const { path } = yield* rawServer(onRequest((socket) => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`)
+        socket.end(payload)
+      }))
+      const engine = yield* engineOn(path)
+      const response = yield* engine.stream({ method: "GET", path: { encoded: "/big", invalid: undefined } })
+      let offset = 0
+      let mismatches = 0
+      let chunks = 0
+      yield* Stream.runForEach(response.body, (chunk) =>
+        Effect.gen(function*() {
+          for (let i = 0; i < chunk.length; i++) if (chunk[i] !== payload[offset + i]) mismatches++
+          offset += chunk.length
+          if (++chunks % 8 === 0) yield* Effect.sleep("1 millis")
+        }))
+      expect(offset).toBe(size)
+      expect(mismatches).toBe(0)
+    }))
+
+  it.scopedLive("hijacks a connection: bytes sent with the 101 come first, and the write side half-closes", () =>
+    Effect.gen(function*() {
+      let sawEnd = false
+      const { path } = yield* rawServer(onRequest((socket, head) => {
+        expect(head).toMatch(/connection: upgrade/i)
+        expect(head).toMatch(/upgrade: tcp/i)
+        socket.write("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly;")
+        socket.on("data", (chunk) => socket.write(chunk.toString().toUpperCase()))
+        socket.on("end", () => {
+          sawEnd = true
+          socket.end("bye")
+        })
+      }))
+      const engine = yield* engineOn(path)
+      const connection = yield* engine.upgrade({
+        method: "POST",
+        path: { encoded: "/exec/x/start", invalid: undefined }
+      })
+      const output = yield* Effect.fork(Stream.runCollect(Stream.decodeText(connection.output)))
+      yield* connection.write(new TextEncoder().encode("hello;"))
+      yield* Effect.sleep("50 millis")
+      yield* connection.closeWrite
+      const text = Array.from(yield* Fiber.join(output)).join("")
+      expect(text).toBe("early;HELLO;bye")
+      expect(sawEnd).toBe(true)
+    }))
+
+  it.scopedLive("reports an upgrade the engine refuses as its engine error", () =>
+    Effect.gen(function*() {
+      const { path } = yield* rawServer(onRequest((socket) =>
+        socket.end(
+          http("404 Not Found", { "Content-Type": "application/json" }, "{\"message\":\"No such exec instance: x\"}")
+        )
+      ))
+      const engine = yield* engineOn(path)
+      const error = yield* Effect.flip(
+        engine.upgrade({ method: "POST", path: { encoded: "/exec/x/start", invalid: undefined } })
+      )
+      expect(error).toMatchObject({ _tag: "NotFound", resource: "exec", message: "No such exec instance: x" })
+    }))
+})
+
+describe("NodeDocker.layerFromEnv", () => {
+  const withEnv = (env: Record<string, string>) =>
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+  it.effect("reads DOCKER_HOST and DOCKER_API_VERSION", () =>
+    Effect.gen(function*() {
+      const transport = yield* Effect.provide(
+        DockerTransport.DockerTransport,
+        NodeDocker.layerFromEnv().pipe(
+          Layer.project(DockerTransport.DockerTransport, DockerTransport.DockerTransport, (t) => t)
+        )
+      ).pipe(withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2375", DOCKER_API_VERSION: "1.43" }))
+      expect(transport.host).toBe("tcp://127.0.0.1:2375")
+      const version = yield* Effect.flatMap(DockerEngine.DockerEngine, (e) => e.apiVersion).pipe(
+        Effect.provide(NodeDocker.layerFromEnv()),
+        withEnv({ DOCKER_API_VERSION: "1.43" })
+      )
+      expect(version).toBe("1.43")
+      const old = yield* Effect.flip(
+        Layer.build(NodeDocker.layerFromEnv()).pipe(Effect.scoped, withEnv({ DOCKER_API_VERSION: "1.30" }))
+      )
+      expect(old._tag).toBe("DockerVersionError")
+    }))
+
+  it.effect("loads TLS material from DOCKER_CERT_PATH and refuses a folder without it", () =>
+    Effect.gen(function*() {
+      const empty = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-certs-"))
+      const error = yield* Effect.flip(
+        NodeDocker.optionsFromEnv.pipe(withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_CERT_PATH: empty }))
+      )
+      expect(error).toMatchObject({ _tag: "DockerConfigError" })
+      expect(error.message).toContain(empty)
+      Fs.writeFileSync(Path.join(empty, "ca.pem"), "CA")
+      Fs.writeFileSync(Path.join(empty, "cert.pem"), "CERT")
+      Fs.writeFileSync(Path.join(empty, "key.pem"), "KEY")
+      const options = yield* NodeDocker.optionsFromEnv.pipe(
+        withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: empty })
+      )
+      const tls = options.tls as NodeDocker.Options["tls"] & object
+      expect(String(tls.ca)).toBe("CA")
+      expect(tls.verify).toBe(true)
+      // The key is Redacted: printing the options does not show it.
+      expect(String(tls.key)).not.toContain("KEY")
+      expect(JSON.stringify(options)).not.toContain("KEY")
+    }))
+})
