@@ -106,7 +106,7 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
     /** The engine's address as configured. */
     readonly host: string
     /** The API version in use: pinned, or negotiated with `/_ping` on first use. */
-    readonly apiVersion: Effect.Effect<string, TransportError | DockerVersionError>
+    readonly apiVersion: Effect.Effect<string, EngineError>
     /** Sends a request and reads the answer; a status outside 2xx fails with its error. */
     readonly request: (request: EngineRequest) => Effect.Effect<DockerResponse, EngineError>
     /** {@link request}, with the body decoded by `schema` for the named operation. */
@@ -255,7 +255,11 @@ export const make = (
     let version: string | undefined = pinned
     const negotiate = Effect.flatMap(
       transport.request({ method: "GET", path: "/_ping", query: "", headers: baseHeaders }),
-      (response): Effect.Effect<string, DockerVersionError> => {
+      (response): Effect.Effect<string, DockerVersionError | EngineStatusError> => {
+        // Something that is not an engine (a TLS port spoken to in plain HTTP, a proxy) says so here.
+        if (response.status < 200 || response.status >= 300) {
+          return Effect.fail(statusError("GET", "/_ping", response.status, response.body, undefined))
+        }
         // The engine announces its newest version; use it, capped at ours (as the Go SDK does).
         const announced = header(response.headers, "api-version")
         const server = announced !== undefined && ApiVersion.isValid(announced) ? announced : "1.24"

@@ -43,6 +43,15 @@ describe("API version", () => {
       expect(error.message).toContain("1.24")
     }))
 
+  it.effect("fails with the engine's error when /_ping itself is refused", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        apiVersionOf(() => MockTransport.text("Client sent an HTTP request to an HTTPS server.", 400))
+      )
+      expect(error).toMatchObject({ _tag: "BadRequest", path: "/_ping" })
+      expect(error.message).toContain("HTTPS server")
+    }))
+
   it.effect("uses a pinned version without asking, and refuses a pinned one that is too old or malformed", () =>
     Effect.gen(function*() {
       yield* Effect.gen(function*() {

@@ -1,0 +1,60 @@
+/**
+ * What the integration tests share: the private engine's addresses (from the global setup), a
+ * layer per transport, and labelled containers that are removed whatever the test's outcome.
+ */
+import { Docker } from "@effect-docker/client"
+import type { Containers } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { inject } from "vitest"
+
+export const env = (name: string): string => {
+  const value = inject("engine")[name] ?? process.env[name]
+  if (value === undefined) throw new Error(`${name} is not set: the integration global setup did not start the engine`)
+  return value
+}
+
+/** Every test container carries this label, so a sweep can find what a failed test left. */
+export const testLabel = { "effect-docker.test": "integration" } as const
+
+export const certs = (file: string, dir = env("EFFECT_DOCKER_TEST_CERTS")) =>
+  Fs.readFileSync(Path.join(dir, file), "utf8")
+
+export const tlsOptions = (dir?: string) => ({
+  ca: certs("ca.pem", dir),
+  cert: certs("cert.pem", dir),
+  key: Redacted.make(certs("key.pem", dir))
+})
+
+/** The same engine over each transport the Node package offers. */
+export const transports = () =>
+  [
+    { name: "unix socket", layer: NodeDocker.layer({ host: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}` }) },
+    { name: "plain tcp", layer: NodeDocker.layer({ host: env("EFFECT_DOCKER_TEST_TCP") }) },
+    { name: "tls", layer: NodeDocker.layer({ host: env("EFFECT_DOCKER_TEST_TLS"), tls: tlsOptions() }) }
+  ] as const
+
+/** A detached container, labelled, removed with its volumes when the scope closes. */
+export const scopedContainer = (options: Omit<Containers.RunOptions, "detach">) =>
+  Effect.acquireRelease(
+    Effect.flatMap(Docker.Docker, (docker) =>
+      docker.containers.run({ ...options, labels: { ...testLabel, ...options.labels }, detach: true })),
+    (container) =>
+      Effect.flatMap(Docker.Docker, (docker) =>
+        docker.containers.remove(container.Id, { force: true, volumes: true })).pipe(
+          Effect.catchTag("NotFound", () =>
+            Effect.void),
+          Effect.orDie
+        )
+  )
+
+/** Removes every labelled container: the safety net behind each file. */
+export const sweep = Effect.gen(function*() {
+  const docker = yield* Docker.Docker
+  const left = yield* docker.containers.list({ all: true, filters: { label: ["effect-docker.test"] } })
+  yield* Effect.forEach(left, (c) => docker.containers.remove(c.Id, { force: true, volumes: true }).pipe(Effect.ignore))
+  return left.length
+})
