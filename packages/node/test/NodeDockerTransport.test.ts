@@ -45,6 +45,12 @@ const http = (status: string, headers: Record<string, string>, body: string) =>
       .map(([k, v]) => `${k}: ${v}\r\n`).join("")
   }\r\n${body}`
 
+/** Waits up to 2 seconds for a condition that another party (the server, the OS) makes true. */
+const eventually = (condition: () => boolean) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 200 && !condition(); i++) yield* Effect.sleep("10 millis")
+  })
+
 /** The engine on a socket, alive until the test's scope closes. */
 const engineOn = (path: string) => Effect.map(Layer.build(pinned(path)), Context.get(DockerEngine.DockerEngine))
 
@@ -127,7 +133,7 @@ describe("NodeDocker.layer", () => {
         )
       )
       expect(error).toMatchObject({ _tag: "DockerTimeoutError", phase: "request", timeoutMillis: 200 })
-      yield* Effect.sleep("100 millis")
+      yield* eventually(() => closed === 1)
       expect(closed).toBe(1)
     }))
 
@@ -144,7 +150,7 @@ describe("NodeDocker.layer", () => {
       )
       while (received === 0) yield* Effect.sleep("10 millis")
       yield* Fiber.interrupt(fiber)
-      yield* Effect.sleep("100 millis")
+      yield* eventually(() => closed === 1)
       expect(closed).toBe(1)
     }))
 
