@@ -324,19 +324,43 @@ export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type
         })
         : error
 
+    // The hot path: undici's dispatcher with a handler that gathers the body, without a Readable.
     const request = (request: DockerRequest) =>
-      Effect.async<DockerResponse, TransportError>((resume, signal) => {
-        dispatch(request, false, signal).then(
-          async (response) => {
-            const chunks: Array<Uint8Array> = []
-            for await (const chunk of response.body) chunks.push(chunk)
+      Effect.async<DockerResponse, TransportError>((resume) => {
+        let controller: { abort: (reason: Error) => void } | undefined
+        let aborted = false
+        let status = 0
+        let headers: Record<string, string | undefined> = {}
+        const chunks: Array<Uint8Array> = []
+        pool.dispatch({
+          method: request.method,
+          path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+          headers: request.headers,
+          body: requestBody(request.body) as any,
+          ...timeoutsOf(request, false)
+        }, {
+          onRequestStart: (c) => {
+            controller = c
+            if (aborted) c.abort(new Error("interrupted"))
+          },
+          onResponseStart: (_, statusCode, responseHeaders) => {
+            status = statusCode
+            headers = toHeaders(responseHeaders as Record<string, string | Array<string> | undefined>)
+          },
+          onResponseData: (_, chunk) => void chunks.push(chunk),
+          onResponseEnd: () =>
             resume(Effect.succeed({
-              status: response.statusCode,
-              headers: toHeaders(response.headers),
+              status,
+              headers,
               body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-            }))
-          }
-        ).catch((error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+            })),
+          onResponseError: (_, error) => resume(Effect.fail(withTimeoutMillis(request, fail(error))))
+        })
+        // Interruption aborts the request; undici then destroys its socket.
+        return Effect.sync(() => {
+          aborted = true
+          controller?.abort(new Error("interrupted"))
+        })
       })
 
     const stream = (request: DockerRequest) =>

@@ -1,0 +1,48 @@
+/**
+ * The quick start: list containers, run one detached, stop it, and handle an error in the error
+ * channel. Runs against DOCKER_HOST or the default socket (`pnpm example` starts the project's
+ * private engine when neither answers).
+ */
+import { Docker } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import { Console, Effect } from "effect"
+
+const program = Effect.gen(function*() {
+  const docker = yield* Docker.Docker
+
+  const version = yield* docker.system.version()
+  yield* Console.log(`engine ${version.Version}, API ${yield* docker.engine.apiVersion}`)
+
+  const containers = yield* docker.containers.list()
+  yield* Console.log(`running containers: ${containers.length}`)
+
+  const container = yield* docker.containers.run({ image: "busybox", cmd: ["sleep", "30"], detach: true })
+  yield* Console.log(`started ${container.Id.slice(0, 12)} (${container.State?.Status})`)
+  yield* docker.containers.stop(container.Id, { timeout: 1 })
+  yield* docker.containers.remove(container.Id)
+  yield* Console.log(`stopped and removed ${container.Id.slice(0, 12)}`)
+
+  const greeting = yield* docker.containers.run({ image: "busybox", cmd: ["echo", "hello from busybox"], remove: true })
+  yield* Console.log(`output: ${greeting.trim()}`)
+
+  // An unknown image fails in the error channel with a tagged error, not a defect.
+  yield* docker.images.inspect("no-such-image:never").pipe(
+    Effect.catchTag("NotFound", (error) => Console.log(`as expected, NotFound (${error.resource}): ${error.message}`))
+  )
+  const failed = yield* docker.containers.run({
+    image: "busybox",
+    cmd: ["sh", "-c", "echo broken >&2; exit 3"],
+    remove: true
+  }).pipe(
+    Effect.catchTag("ContainerExitError", (error) => Effect.succeed(`exit ${error.exitCode}: ${error.stderr.trim()}`))
+  )
+  yield* Console.log(`as expected, ContainerExitError: ${failed}`)
+})
+
+program.pipe(
+  Effect.provide(NodeDocker.layerFromEnv()),
+  Effect.tapErrorTag("DockerConnectionError", (error) => Console.error(`cannot reach the engine: ${error.message}`)),
+  Effect.runPromise
+).catch(() => {
+  process.exitCode = 1
+})
