@@ -50,6 +50,7 @@ install_packages() {
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v socat >/dev/null || missing+=(socat)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them or run as root"
     log "installing ${missing[*]}"
@@ -100,9 +101,13 @@ build_test_image() {
   DOCKER_HOST="unix://$STATE_DIR/docker.sock" docker push "$image" >/dev/null
 }
 
+running() {
+  [ -f "$ENV_FILE" ] && [ -S "$STATE_DIR/docker.sock" ] &&
+    curl -sf --max-time 5 --unix-socket "$STATE_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1
+}
+
 start() {
-  if [ -f "$ENV_FILE" ] && [ -S "$STATE_DIR/docker.sock" ] && \
-     curl -sf --unix-socket "$STATE_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1; then
+  if running; then
     log "reusing the running engine in $STATE_DIR"
     echo "$ENV_FILE"; return 0
   fi
@@ -161,6 +166,6 @@ ENV
 case "${1:-}" in
   start) start ;;
   stop) stop; log "stopped" ;;
-  status) [ -f "$ENV_FILE" ] && cat "$ENV_FILE" || { log "not running"; exit 1; } ;;
+  status) if running; then cat "$ENV_FILE"; else log "not running"; exit 1; fi ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac
