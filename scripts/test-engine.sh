@@ -38,7 +38,7 @@ stop() {
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
   if [ -d "$STATE_DIR" ]; then
     # vfs layers and container mounts under the data root must be unmounted before removal.
-    grep -o " $STATE_DIR[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep -o " $STATE_DIR[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$STATE_DIR" 2>/dev/null || true
   fi
 }
