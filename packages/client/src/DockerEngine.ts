@@ -257,7 +257,7 @@ export const make = (
       transport.request({ method: "GET", path: "/_ping", query: "", headers: baseHeaders }),
       (response): Effect.Effect<string, DockerVersionError | EngineStatusError> => {
         // Something that is not an engine (a TLS port spoken to in plain HTTP, a proxy) says so here.
-        if (response.status < 200 || response.status >= 300) {
+        if (!isSuccess(response.status)) {
           return Effect.fail(statusError("GET", "/_ping", response.status, response.body, undefined))
         }
         // The engine announces its newest version; use it, capped at ours (as the Go SDK does).
@@ -329,7 +329,7 @@ export const make = (
         prepare(request),
         (sent) =>
           Effect.flatMap(transport.request(sent), (response) =>
-            response.status >= 200 && response.status < 300
+            isSuccess(response.status)
               ? Effect.succeed(response)
               : failFor(request, sent, response.status, response.body))
       )
@@ -362,7 +362,7 @@ export const make = (
         prepare(request),
         (sent) =>
           Effect.flatMap(transport.stream(sent), (response) =>
-            response.status >= 200 && response.status < 300
+            isSuccess(response.status)
               ? Effect.succeed(response)
               : Effect.flatMap(
                 Effect.orElseSucceed(collect(response.body), () => new Uint8Array(0)),
@@ -379,6 +379,8 @@ export const make = (
 
     return DockerEngine.of({ host: transport.host, apiVersion, request: send, json, stream, upgrade })
   })
+
+const isSuccess = (status: number) => status >= 200 && status < 300
 
 const tooOld = (version: string) =>
   new DockerVersionError({
