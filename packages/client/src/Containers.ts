@@ -4,75 +4,13 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import type { DockerEngine, EngineError, Filters } from "./DockerEngine.js"
+import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { ContainerExitError, type DockerDecodeError, type DockerStreamError, type PullError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
+import * as Groups from "./generated/Groups.js"
+import type { ContainerCreateBody, ContainerInspectResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
 import * as Multiplexed from "./Multiplexed.js"
-import {
-  type ContainerCreateBody,
-  ContainerCreateResponse,
-  type ContainerInspect,
-  ContainerInspect as ContainerInspectSchema,
-  type ContainerSummary,
-  ContainerSummaryList,
-  ContainerWaitResponse
-} from "./Schemas.js"
-
-/**
- * @since 0.1.0
- */
-export interface ListOptions {
-  /** Include stopped containers (the engine lists running ones only by default). */
-  readonly all?: boolean
-  readonly limit?: number
-  /** Include `SizeRw` and `SizeRootFs`. */
-  readonly size?: boolean
-  /** e.g. `{ label: ["app=web"], status: ["exited"] }`. */
-  readonly filters?: Filters
-}
-
-/**
- * @since 0.1.0
- */
-export interface CreateOptions {
-  readonly name?: string
-  /** e.g. `linux/amd64`. */
-  readonly platform?: string
-}
-
-/**
- * @since 0.1.0
- */
-export interface StopOptions {
-  /** Seconds to wait before killing the container. */
-  readonly timeout?: number
-}
-
-/**
- * @since 0.1.0
- */
-export interface KillOptions {
-  /** e.g. `SIGTERM`; the engine sends `SIGKILL` by default. */
-  readonly signal?: string
-}
-
-/**
- * @since 0.1.0
- */
-export interface RemoveOptions {
-  /** Kill a running container first. */
-  readonly force?: boolean
-  /** Remove its anonymous volumes too. */
-  readonly volumes?: boolean
-}
-
-/**
- * @since 0.1.0
- */
-export interface WaitOptions {
-  readonly condition?: "not-running" | "next-exit" | "removed"
-}
 
 /**
  * @since 0.1.0
@@ -129,35 +67,12 @@ export interface RunOptions {
 export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError
 
 /**
- * `docker.containers`.
+ * `docker.containers`: the generated operations, plus `logs` (demultiplexed by the container's
+ * TTY setting) and `run`.
  *
  * @since 0.1.0
  */
-export interface Containers {
-  /** Lists containers (`GET /containers/json`); running ones unless `all`. */
-  readonly list: (
-    options?: ListOptions
-  ) => Effect.Effect<ReadonlyArray<ContainerSummary>, EngineError | DockerDecodeError>
-  /** Creates a container from Engine fields (`POST /containers/create`). */
-  readonly create: (
-    body: ContainerCreateBody,
-    options?: CreateOptions
-  ) => Effect.Effect<ContainerCreateResponse, EngineError | DockerDecodeError>
-  /** Starts a container; one that runs already fails with `NotModified`. */
-  readonly start: (id: string) => Effect.Effect<void, EngineError>
-  /** Stops a container; one that is stopped already fails with `NotModified`. */
-  readonly stop: (id: string, options?: StopOptions) => Effect.Effect<void, EngineError>
-  /** Sends a signal to a running container. */
-  readonly kill: (id: string, options?: KillOptions) => Effect.Effect<void, EngineError>
-  readonly restart: (id: string, options?: StopOptions) => Effect.Effect<void, EngineError>
-  /** A container's details (`GET /containers/{id}/json`); an unknown one fails with `NotFound`. */
-  readonly inspect: (id: string) => Effect.Effect<ContainerInspect, EngineError | DockerDecodeError>
-  readonly remove: (id: string, options?: RemoveOptions) => Effect.Effect<void, EngineError>
-  /** Waits for a container to stop and returns its exit code; waits as long as it takes. */
-  readonly wait: (
-    id: string,
-    options?: WaitOptions
-  ) => Effect.Effect<ContainerWaitResponse, EngineError | DockerDecodeError>
+export interface Containers extends Groups.Containers {
   /**
    * The logs written so far, as text per stream. A TTY container's output is all `stdout`:
    * whether it has a TTY is read from its configuration.
@@ -181,7 +96,7 @@ export interface Containers {
    * ```
    */
   readonly run: {
-    (options: RunOptions & { readonly detach: true }): Effect.Effect<ContainerInspect, RunError>
+    (options: RunOptions & { readonly detach: true }): Effect.Effect<ContainerInspectResponse, RunError>
     (options: RunOptions & { readonly detach?: false }): Effect.Effect<string, RunError | ContainerExitError>
   }
 }
@@ -195,57 +110,8 @@ const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
  * @since 0.1.0
  */
 export const make = (engine: DockerEngine["Type"], images: Images): Containers => {
-  const action = (
-    id: string,
-    name: string,
-    query?: Record<string, string | number | boolean | undefined>,
-    timeoutMillis?: number
-  ) =>
-    Effect.asVoid(engine.request({
-      method: "POST",
-      path: EnginePath.make`/containers/${id}/${name}`,
-      query,
-      resource: "container",
-      timeoutMillis
-    }))
-
-  // A stop waits up to `timeout` seconds inside the engine before it answers: allow for that.
-  const stopTimeout = (seconds: number | undefined) => seconds === undefined ? undefined : (seconds + 60) * 1000
-
-  const inspect = (id: string) =>
-    engine.json("ContainerInspect", ContainerInspectSchema, {
-      method: "GET",
-      path: EnginePath.make`/containers/${id}/json`,
-      resource: "container"
-    })
-
-  const create = (body: ContainerCreateBody, options: CreateOptions = {}) =>
-    engine.json("ContainerCreate", ContainerCreateResponse, {
-      method: "POST",
-      path: EnginePath.make`/containers/create`,
-      query: { name: options.name, platform: options.platform },
-      json: body,
-      resource: "image"
-    })
-
-  const start = (id: string) => action(id, "start")
-
-  const wait = (id: string, options: WaitOptions = {}) =>
-    engine.json("ContainerWait", ContainerWaitResponse, {
-      method: "POST",
-      path: EnginePath.make`/containers/${id}/wait`,
-      query: { condition: options.condition },
-      resource: "container",
-      timeoutMillis: 0
-    })
-
-  const remove = (id: string, options: RemoveOptions = {}) =>
-    Effect.asVoid(engine.request({
-      method: "DELETE",
-      path: EnginePath.make`/containers/${id}`,
-      query: { force: options.force, v: options.volumes },
-      resource: "container"
-    }))
+  const generated = Groups.containers(engine)
+  const { create, inspect, remove, start, wait } = generated
 
   const readLogs = (id: string, tty: boolean, options: LogsOptions) =>
     Effect.scoped(
@@ -287,7 +153,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
         ...(options.detach === true && options.remove === true ? { AutoRemove: true } : {})
       }
     }
-    const createOptions: CreateOptions = {
+    const createOptions = {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.platform !== undefined ? { platform: options.platform } : {})
     }
@@ -332,20 +198,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
     Effect.flatMap(createPulling(options), ({ Id }) => Effect.zipRight(start(Id), inspect(Id)))
 
   return {
-    list: (options = {}) =>
-      engine.json("ContainerList", ContainerSummaryList, {
-        method: "GET",
-        path: EnginePath.make`/containers/json`,
-        query: { all: options.all, limit: options.limit, size: options.size, filters: options.filters }
-      }),
-    create,
-    start,
-    stop: (id, options = {}) => action(id, "stop", { t: options.timeout }, stopTimeout(options.timeout)),
-    kill: (id, options = {}) => action(id, "kill", { signal: options.signal }),
-    restart: (id, options = {}) => action(id, "restart", { t: options.timeout }, stopTimeout(options.timeout)),
-    inspect,
-    remove,
-    wait,
+    ...generated,
     logs,
     run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[
       "run"

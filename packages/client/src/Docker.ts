@@ -23,8 +23,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Containers from "./Containers.js"
 import { DockerEngine } from "./DockerEngine.js"
+import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
-import * as System from "./System.js"
 
 /**
  * @since 0.1.0
@@ -34,7 +34,19 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
   {
     readonly containers: Containers.Containers
     readonly images: Images.Images
-    readonly system: System.System
+    readonly system: Groups.System
+    readonly exec: Groups.Exec
+    readonly networks: Groups.Networks
+    readonly volumes: Groups.Volumes
+    readonly swarm: Groups.Swarm
+    readonly nodes: Groups.Nodes
+    readonly services: Groups.Services
+    readonly tasks: Groups.Tasks
+    readonly secrets: Groups.Secrets
+    readonly configs: Groups.Configs
+    readonly plugins: Groups.Plugins
+    readonly distribution: Groups.Distribution
+    readonly build: Groups.Build
     /** The engine core, for requests that no group offers yet. */
     readonly engine: DockerEngine["Type"]
   }
@@ -48,7 +60,19 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.m
   return Docker.of({
     containers: Containers.make(engine, images),
     images,
-    system: System.make(engine),
+    system: Groups.system(engine),
+    exec: Groups.exec(engine),
+    networks: Groups.networks(engine),
+    volumes: Groups.volumes(engine),
+    swarm: Groups.swarm(engine),
+    nodes: Groups.nodes(engine),
+    services: Groups.services(engine),
+    tasks: Groups.tasks(engine),
+    secrets: Groups.secrets(engine),
+    configs: Groups.configs(engine),
+    plugins: Groups.plugins(engine),
+    distribution: Groups.distribution(engine),
+    build: Groups.build(engine),
     engine
   })
 })

@@ -84,8 +84,15 @@ export interface EngineRequest {
   readonly body?: Uint8Array | Stream.Stream<Uint8Array, unknown> | undefined
   /** The kind of thing a 404 means when the engine's message does not say. */
   readonly resource?: ResourceKind | undefined
-  /** The oldest API version that has this operation. */
+  /** The oldest API version that has this operation and the parameters it sets. */
   readonly since?: string | undefined
+  /** The operation's name (e.g. `ContainerList`), for messages. */
+  readonly operation?: string | undefined
+  /**
+   * The error statuses the operation documents; any other one fails with `UnexpectedStatus`, so
+   * that the error channel holds only what the operation's type says.
+   */
+  readonly expect?: ReadonlyArray<number> | undefined
   /** See {@link DockerRequest.timeoutMillis}. */
   readonly timeoutMillis?: number | undefined
 }
@@ -194,9 +201,11 @@ export const statusError = (
   path: string,
   status: number,
   body: Uint8Array,
-  resource: ResourceKind | undefined
+  resource: ResourceKind | undefined,
+  expect?: ReadonlyArray<number>
 ): EngineStatusError => {
   const fields = { message: messageOf(status, body), status, method, path }
+  if (expect !== undefined && !expect.includes(status)) return new UnexpectedStatus(fields)
   switch (status) {
     case 304:
       return new NotModified({ ...fields, message: body.length === 0 ? "not modified" : fields.message })
@@ -313,8 +322,9 @@ export const make = (
             new DockerVersionError({
               version: current,
               required: request.since,
-              message:
-                `${request.method} ${request.path.encoded} needs API version ${request.since}; the engine speaks ${current}`
+              message: `${
+                request.operation ?? `${request.method} ${request.path.encoded}`
+              } needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
             })
           )
         }
@@ -322,7 +332,7 @@ export const make = (
       })
 
     const failFor = (request: EngineRequest, sent: DockerRequest, status: number, body: Uint8Array) =>
-      Effect.fail(statusError(sent.method, sent.path, status, body, request.resource))
+      Effect.fail(statusError(sent.method, sent.path, status, body, request.resource, request.expect))
 
     const send = (request: EngineRequest) =>
       Effect.flatMap(

@@ -5,30 +5,12 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { DockerEngine, EngineError, Filters } from "./DockerEngine.js"
+import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { type DockerDecodeError, type DockerStreamError, PullError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
+import * as Groups from "./generated/Groups.js"
+import type { ImageInspect } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
-import {
-  ImageDeleteResponse,
-  type ImageDeleteResponseItem,
-  type ImageInspect,
-  ImageInspect as ImageInspectSchema,
-  type ImageSummary,
-  ImageSummaryList
-} from "./Schemas.js"
-
-/**
- * @since 0.1.0
- */
-export interface ListOptions {
-  /** Include intermediate images. */
-  readonly all?: boolean
-  /** e.g. `{ reference: ["busybox"], label: ["app=web"], dangling: ["true"] }`. */
-  readonly filters?: Filters
-  /** Include `RepoDigests`. */
-  readonly digests?: boolean
-}
 
 /**
  * @since 0.1.0
@@ -41,25 +23,11 @@ export interface PullOptions {
 }
 
 /**
- * @since 0.1.0
- */
-export interface RemoveOptions {
-  /** Remove the image even if containers use it, and all its tags. */
-  readonly force?: boolean
-  /** Keep untagged parents. */
-  readonly noprune?: boolean
-}
-
-/**
- * `docker.images`.
+ * `docker.images`: the generated operations, plus `pull` that follows the progress stream.
  *
  * @since 0.1.0
  */
-export interface Images {
-  /** Lists images (`GET /images/json`). */
-  readonly list: (options?: ListOptions) => Effect.Effect<ReadonlyArray<ImageSummary>, EngineError | DockerDecodeError>
-  /** An image's details (`GET /images/{name}/json`); an unknown image fails with `NotFound`. */
-  readonly inspect: (name: string) => Effect.Effect<ImageInspect, EngineError | DockerDecodeError>
+export interface Images extends Groups.Images {
   /**
    * Pulls an image and returns its inspect data once the pull has finished. An error reported
    * inside the progress stream fails with {@link PullError}, though the engine answered 200.
@@ -68,11 +36,6 @@ export interface Images {
     image: string,
     options?: PullOptions
   ) => Effect.Effect<ImageInspect, EngineError | DockerDecodeError | DockerStreamError | PullError>
-  /** Removes an image (`DELETE /images/{name}`). */
-  readonly remove: (
-    name: string,
-    options?: RemoveOptions
-  ) => Effect.Effect<ReadonlyArray<ImageDeleteResponseItem>, EngineError | DockerDecodeError>
 }
 
 /**
@@ -106,12 +69,7 @@ export const parseReference = (
  * @since 0.1.0
  */
 export const make = (engine: DockerEngine["Type"]): Images => {
-  const inspect = (name: string) =>
-    engine.json("ImageInspect", ImageInspectSchema, {
-      method: "GET",
-      path: EnginePath.make`/images/${name}/json`,
-      resource: "image"
-    })
+  const generated = Groups.images(engine)
 
   const pull = (image: string, options: PullOptions = {}) => {
     const parsed = parseReference(image)
@@ -134,24 +92,8 @@ export const make = (engine: DockerEngine["Type"]): Images => {
             })
           )
       )
-    ).pipe(Effect.zipRight(inspect(reference)))
+    ).pipe(Effect.zipRight(generated.inspect(reference)))
   }
 
-  return {
-    list: (options = {}) =>
-      engine.json("ImageList", ImageSummaryList, {
-        method: "GET",
-        path: EnginePath.make`/images/json`,
-        query: { all: options.all, filters: options.filters, digests: options.digests }
-      }),
-    inspect,
-    pull,
-    remove: (name, options = {}) =>
-      engine.json("ImageDelete", ImageDeleteResponse, {
-        method: "DELETE",
-        path: EnginePath.make`/images/${name}`,
-        query: { force: options.force, noprune: options.noprune },
-        resource: "image"
-      })
-  }
+  return { ...generated, pull }
 }

@@ -9,9 +9,16 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Stream from "effect/Stream"
 import { DockerStreamError } from "./DockerError.js"
-import { ProgressEvent } from "./Schemas.js"
+import { CreateImageInfo } from "./generated/Schemas.js"
 
-const decodeEvent = ParseResult.decodeUnknownEither(ProgressEvent)
+/**
+ * One line of a progress stream.
+ *
+ * @since 0.1.0
+ */
+export type ProgressEvent = CreateImageInfo
+
+const decodeEvent = ParseResult.decodeUnknownEither(CreateImageInfo)
 
 /**
  * Parses a progress byte stream into events; a line that is not a progress object fails the

@@ -56,9 +56,18 @@ export * as Progress from "./Progress.js"
 /**
  * @since 0.1.0
  */
-export * as Schemas from "./Schemas.js"
+export * as Operation from "./Operation.js"
 
 /**
+ * The generated operations, one function per Engine API operation.
+ *
  * @since 0.1.0
  */
-export * as System from "./System.js"
+export * as Operations from "./generated/Operations.js"
+
+/**
+ * The generated schemas of the Engine API's objects.
+ *
+ * @since 0.1.0
+ */
+export * as Schemas from "./generated/Schemas.js"

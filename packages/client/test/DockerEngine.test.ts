@@ -1,4 +1,4 @@
-import { Docker, DockerEngine } from "@effect-docker/client"
+import { Docker, DockerEngine, EnginePath } from "@effect-docker/client"
 import { version } from "@effect-docker/client/version"
 import { MockTransport } from "@effect-docker/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -100,8 +100,10 @@ describe("engine errors", () => {
   for (const [status, tag] of cases) {
     it.effect(`maps ${status} to ${tag} with the engine's message, method and path`, () =>
       Effect.gen(function*() {
-        const docker = yield* Docker.Docker
-        const error = yield* Effect.flip(docker.containers.stop("web"))
+        const engine = yield* DockerEngine.DockerEngine
+        const error = yield* Effect.flip(
+          engine.request({ method: "POST", path: EnginePath.make`/containers/${"web"}/stop` })
+        )
         expect(error).toMatchObject({ _tag: tag, status, method: "POST", path: "/v1.41/containers/web/stop" })
         expect(error.message).toBe(status === 304 ? "not modified" : "it went wrong")
       }).pipe(Effect.provide(MockTransport.layerDocker(
@@ -109,6 +111,22 @@ describe("engine errors", () => {
         { apiVersion: "1.41" }
       ))))
   }
+
+  it.effect("narrows an operation's errors to the statuses it documents; others are UnexpectedStatus", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      // ContainerStop documents 304, 404 and 500.
+      const notModified = yield* Effect.flip(docker.containers.stop("web"))
+      expect(notModified._tag).toBe("NotModified")
+      const conflict = yield* Effect.flip(docker.containers.stop("busy"))
+      expect(conflict).toMatchObject({ _tag: "UnexpectedStatus", status: 409, message: "it is busy" })
+      // ContainerDelete documents 409.
+      const removeConflict = yield* Effect.flip(docker.containers.remove("busy"))
+      expect(removeConflict._tag).toBe("Conflict")
+    }).pipe(Effect.provide(MockTransport.layerDocker(
+      (request) => request.path.includes("busy") ? MockTransport.error(409, "it is busy") : MockTransport.empty(304),
+      { apiVersion: "1.41" }
+    ))))
 
   it.effect("says what kind of thing a 404 could not find, from the engine's message", () =>
     Effect.gen(function*() {
@@ -134,7 +152,7 @@ describe("engine errors", () => {
       expect(page.message.length).toBeLessThanOrEqual(503)
       expect(page.message.startsWith("<html>")).toBe(true)
       const plain = yield* Effect.flip(docker.containers.inspect("c"))
-      expect(plain).toMatchObject({ _tag: "BadRequest", message: "plain words" })
+      expect(plain).toMatchObject({ _tag: "UnexpectedStatus", status: 400, message: "plain words" })
     }).pipe(Effect.provide(MockTransport.layerDocker(
       (request) =>
         request.path.includes("/a/")
@@ -195,11 +213,8 @@ describe("requests", () => {
       expect(JSON.parse(list!.query.get("filters")!)).toEqual({ label: ["app=web", "tier"], status: ["exited"] })
       expect(list!.query.has("limit")).toBe(false)
       expect(stop!.query.get("t")).toBe("3")
-      expect([remove!.method, remove!.path, remove!.query.toString()]).toEqual([
-        "DELETE",
-        "/v1.41/containers/web",
-        "force=true&v=true"
-      ])
+      expect([remove!.method, remove!.path]).toEqual(["DELETE", "/v1.41/containers/web"])
+      expect(Object.fromEntries(remove!.query)).toEqual({ force: "true", v: "true" })
     }).pipe(Effect.provide(MockTransport.layerDocker(
       (request) => request.method === "GET" ? MockTransport.json([]) : MockTransport.empty(),
       { apiVersion: "1.41" }

@@ -1,0 +1,214 @@
+/**
+ * The generator's small, documented tables: what the specification cannot say by itself.
+ */
+
+/** Where each operation lives on the `Docker` service: `[group, method]`. */
+export const groupOf: Record<string, readonly [string, string]> = {
+  ContainerList: ["containers", "list"],
+  ContainerCreate: ["containers", "create"],
+  ContainerInspect: ["containers", "inspect"],
+  ContainerTop: ["containers", "top"],
+  ContainerLogs: ["containers", "logs"],
+  ContainerChanges: ["containers", "changes"],
+  ContainerExport: ["containers", "export"],
+  ContainerStats: ["containers", "stats"],
+  ContainerResize: ["containers", "resize"],
+  ContainerStart: ["containers", "start"],
+  ContainerStop: ["containers", "stop"],
+  ContainerRestart: ["containers", "restart"],
+  ContainerKill: ["containers", "kill"],
+  ContainerUpdate: ["containers", "update"],
+  ContainerRename: ["containers", "rename"],
+  ContainerPause: ["containers", "pause"],
+  ContainerUnpause: ["containers", "unpause"],
+  ContainerAttach: ["containers", "attach"],
+  ContainerAttachWebsocket: ["containers", "attachWebsocket"],
+  ContainerWait: ["containers", "wait"],
+  ContainerDelete: ["containers", "remove"],
+  ContainerArchiveInfo: ["containers", "archiveInfo"],
+  ContainerArchive: ["containers", "getArchive"],
+  PutContainerArchive: ["containers", "putArchive"],
+  ContainerPrune: ["containers", "prune"],
+  ContainerExec: ["exec", "create"],
+  ExecStart: ["exec", "start"],
+  ExecResize: ["exec", "resize"],
+  ExecInspect: ["exec", "inspect"],
+  ImageList: ["images", "list"],
+  ImageBuild: ["images", "build"],
+  BuildPrune: ["build", "prune"],
+  ImageCreate: ["images", "pull"],
+  ImageInspect: ["images", "inspect"],
+  ImageAttestations: ["images", "attestations"],
+  ImageHistory: ["images", "history"],
+  ImagePush: ["images", "push"],
+  ImageTag: ["images", "tag"],
+  ImageDelete: ["images", "remove"],
+  ImageSearch: ["images", "search"],
+  ImagePrune: ["images", "prune"],
+  ImageCommit: ["images", "commit"],
+  ImageGet: ["images", "get"],
+  ImageGetAll: ["images", "getAll"],
+  ImageLoad: ["images", "load"],
+  SystemAuth: ["system", "auth"],
+  SystemInfo: ["system", "info"],
+  SystemVersion: ["system", "version"],
+  SystemPing: ["system", "ping"],
+  SystemPingHead: ["system", "pingHead"],
+  SystemEvents: ["system", "events"],
+  SystemDataUsage: ["system", "df"],
+  VolumeList: ["volumes", "list"],
+  VolumeCreate: ["volumes", "create"],
+  VolumeInspect: ["volumes", "inspect"],
+  VolumeUpdate: ["volumes", "update"],
+  VolumeDelete: ["volumes", "remove"],
+  VolumePrune: ["volumes", "prune"],
+  NetworkList: ["networks", "list"],
+  NetworkInspect: ["networks", "inspect"],
+  NetworkDelete: ["networks", "remove"],
+  NetworkCreate: ["networks", "create"],
+  NetworkConnect: ["networks", "connect"],
+  NetworkDisconnect: ["networks", "disconnect"],
+  NetworkPrune: ["networks", "prune"],
+  PluginList: ["plugins", "list"],
+  GetPluginPrivileges: ["plugins", "privileges"],
+  PluginPull: ["plugins", "pull"],
+  PluginInspect: ["plugins", "inspect"],
+  PluginDelete: ["plugins", "remove"],
+  PluginEnable: ["plugins", "enable"],
+  PluginDisable: ["plugins", "disable"],
+  PluginUpgrade: ["plugins", "upgrade"],
+  PluginCreate: ["plugins", "create"],
+  PluginPush: ["plugins", "push"],
+  PluginSet: ["plugins", "set"],
+  NodeList: ["nodes", "list"],
+  NodeInspect: ["nodes", "inspect"],
+  NodeDelete: ["nodes", "remove"],
+  NodeUpdate: ["nodes", "update"],
+  SwarmInspect: ["swarm", "inspect"],
+  SwarmInit: ["swarm", "init"],
+  SwarmJoin: ["swarm", "join"],
+  SwarmLeave: ["swarm", "leave"],
+  SwarmUpdate: ["swarm", "update"],
+  SwarmUnlockkey: ["swarm", "unlockKey"],
+  SwarmUnlock: ["swarm", "unlock"],
+  ServiceList: ["services", "list"],
+  ServiceCreate: ["services", "create"],
+  ServiceInspect: ["services", "inspect"],
+  ServiceDelete: ["services", "remove"],
+  ServiceUpdate: ["services", "update"],
+  ServiceLogs: ["services", "logs"],
+  TaskList: ["tasks", "list"],
+  TaskInspect: ["tasks", "inspect"],
+  TaskLogs: ["tasks", "logs"],
+  SecretList: ["secrets", "list"],
+  SecretCreate: ["secrets", "create"],
+  SecretInspect: ["secrets", "inspect"],
+  SecretDelete: ["secrets", "remove"],
+  SecretUpdate: ["secrets", "update"],
+  ConfigList: ["configs", "list"],
+  ConfigCreate: ["configs", "create"],
+  ConfigInspect: ["configs", "inspect"],
+  ConfigDelete: ["configs", "remove"],
+  ConfigUpdate: ["configs", "update"],
+  DistributionInspect: ["distribution", "inspect"],
+  Session: ["session", "start"]
+}
+
+/**
+ * Operations whose answer (or request) is a stream: logs, attach, events, stats, archives, image
+ * transfers and progress streams, exec start, session. They are written by hand on the engine's
+ * streams (Multiplexed, Progress, hijacked connections), not generated as buffered calls.
+ */
+export const streamingOperations: ReadonlySet<string> = new Set([
+  "ContainerLogs",
+  "ContainerExport",
+  "ContainerStats",
+  "ContainerAttach",
+  "ContainerAttachWebsocket",
+  "ContainerArchiveInfo",
+  "ContainerArchive",
+  "PutContainerArchive",
+  "ImageBuild",
+  "ImageCreate",
+  "ImagePush",
+  "ImageGet",
+  "ImageGetAll",
+  "ImageLoad",
+  "SystemEvents",
+  "ExecStart",
+  "ServiceLogs",
+  "TaskLogs",
+  "Session",
+  "PluginPull",
+  "PluginUpgrade",
+  "PluginCreate",
+  "PluginPush"
+])
+
+/** Option names where the wire name says little (`t`, `v`): `Operation.param` → option name. */
+export const optionRenames: Record<string, string> = {
+  "ContainerStop.t": "timeout",
+  "ContainerRestart.t": "timeout",
+  "ContainerDelete.v": "volumes",
+  "ContainerTop.ps_args": "psArgs",
+  "ImageCommit.container": "container"
+}
+
+/**
+ * Schemas replaced where real engines disagree with the specification; the key is the
+ * definition and property path the generator walks (`Definition.Property`).
+ */
+export const schemaOverrides: Record<string, string> = {}
+
+/** What a 404 of each group means when the engine's message does not say (see DockerEngine). */
+export const groupResource: Record<string, string> = {
+  containers: "container",
+  images: "image",
+  networks: "network",
+  volumes: "volume",
+  exec: "exec",
+  nodes: "node",
+  services: "service",
+  tasks: "task",
+  secrets: "secret",
+  configs: "config",
+  plugins: "plugin",
+  swarm: "swarm",
+  distribution: "image"
+}
+
+/**
+ * Request timeouts (milliseconds, as code over the operation's `options`) for operations whose
+ * answer takes as long as the engine's own wait: `0` waits as long as it takes.
+ */
+export const requestTimeouts: Record<string, string> = {
+  ContainerWait: "0",
+  // A stop waits up to `t` seconds inside the engine before it answers: allow for that.
+  ContainerStop: "options.timeout === undefined ? undefined : (options.timeout + 60) * 1000",
+  ContainerRestart: "options.timeout === undefined ? undefined : (options.timeout + 60) * 1000"
+}
+
+/**
+ * Fields whose presence differs from the specification's `required` lists, by `Definition.Field`:
+ * ids that every engine sends although the specification leaves them optional. (Required lists
+ * and maps that engines send as `null` need no entry: they decode to empty ones.)
+ */
+export const fieldPresence: Record<string, "required" | "optional"> = {
+  "ContainerSummary.Id": "required",
+  "ContainerInspectResponse.Id": "required",
+  "ImageInspect.Id": "required",
+  "Network.Id": "required",
+  "Node.ID": "required",
+  "Service.ID": "required",
+  "Task.ID": "required",
+  "Secret.ID": "required",
+  "Config.ID": "required",
+  "ExecInspectResponse.ID": "required"
+}
+
+/** Fields real engines send that the newest specification dropped, by definition. */
+export const extraFields: Record<string, Record<string, string>> = {
+  // Engines before 1.52 repeat errorDetail.message in a top-level `error` of progress lines.
+  CreateImageInfo: { error: "optional(Schema.String)" },
+  PushImageInfo: { error: "optional(Schema.String)" }
+}
