@@ -210,5 +210,31 @@ export const fieldPresence: Record<string, "required" | "optional"> = {
 export const extraFields: Record<string, Record<string, string>> = {
   // Engines before 1.52 repeat errorDetail.message in a top-level `error` of progress lines.
   CreateImageInfo: { error: "optional(Schema.String)" },
-  PushImageInfo: { error: "optional(Schema.String)" }
+  PushImageInfo: { error: "optional(Schema.String)" },
+  // Engines before 1.52 answer `GET /system/df` with these (deprecated in 1.52, gone later).
+  SystemDataUsageResponse: {
+    LayersSize: "optional(Schema.Number)",
+    Images: "optional(Schema.Array(ImageSummary))",
+    Containers: "optional(Schema.Array(ContainerSummary))",
+    Volumes: "optional(Schema.Array(Volume))",
+    BuildCache: "optional(Schema.Array(BuildCache))"
+  }
+}
+
+const idFromID = `Schema.Union(
+  IDResponse,
+  Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
+    strict: true,
+    decode: ({ ID }) => ({ Id: ID }),
+    encode: ({ Id }) => ({ ID: Id })
+  })
+)`
+
+/**
+ * Response schemas replaced by operation. The specification says secrets and configs answer
+ * creation with `{"Id": ...}`; engines (20.10 and later) send `{"ID": ...}`: accept both as `Id`.
+ */
+export const responseOverrides: Record<string, { name: string; expr: string; description: string }> = {
+  SecretCreate: { name: "SecretCreateResponse", expr: idFromID, description: "The id of a created secret." },
+  ConfigCreate: { name: "ConfigCreateResponse", expr: idFromID, description: "The id of a created config." }
 }

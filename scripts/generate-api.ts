@@ -22,6 +22,7 @@ import {
   groupResource,
   optionRenames,
   requestTimeouts,
+  responseOverrides,
   schemaOverrides,
   streamingOperations
 } from "./generate-api.overrides.js"
@@ -106,6 +107,9 @@ const flatten = (node: Node): Node => {
     merged.required.push(...(resolved.required ?? []))
     if (resolved.additionalProperties !== undefined) merged.additionalProperties = resolved.additionalProperties
   }
+  // Properties beside `allOf` belong to the object too (e.g. NetworkInspect's Containers).
+  Object.assign(merged.properties, node.properties ?? {})
+  merged.required.push(...(node.required ?? []))
   for (const [key, value] of Object.entries(node)) if (key !== "allOf") merged[key] ??= value
   return merged
 }
@@ -311,10 +315,15 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
     const success = Object.keys(op.responses).map(Number).filter((s) => s >= 200 && s < 300).sort()
     const successSchema = success.map((s) => op.responses[s]?.schema).find((s) => s !== undefined) as Node | undefined
     let response: Operation["response"]
-    if ((op.produces ?? []).includes("text/plain") && successSchema?.type !== "object") {
+    const produces: Array<string> = op.produces ?? []
+    if (produces.includes("text/plain") && !produces.includes("application/json")) {
       response = { kind: "text", schema: undefined }
     } else if (successSchema === undefined) {
       response = { kind: "void", schema: undefined }
+    } else if (responseOverrides[id] !== undefined) {
+      const override = responseOverrides[id]
+      extraSchemas.push({ name: override.name, expr: override.expr, description: override.description })
+      response = { kind: "json", schema: override.name }
     } else if (successSchema.$ref) {
       response = { kind: "json", schema: refName(successSchema.$ref) }
     } else {

@@ -2,14 +2,41 @@
  * What the integration tests share: the private engine's addresses (from the global setup), a
  * layer per transport, and labelled containers that are removed whatever the test's outcome.
  */
-import { Docker } from "@effect-docker/client"
+import { Docker, DockerEngine, DockerTransport } from "@effect-docker/client"
 import type { Containers } from "@effect-docker/client"
-import { NodeDocker } from "@effect-docker/node"
+import { type NodeDocker, NodeDockerTransport } from "@effect-docker/node"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { inject } from "vitest"
+
+/** Where the integration tests record what the engine answered, for `pnpm api:coverage`. */
+export const requestLog = Path.resolve(import.meta.dirname, "../coverage/engine-requests.jsonl")
+
+const record = (request: DockerTransport.DockerRequest, status: number) =>
+  Effect.sync(() =>
+    Fs.appendFileSync(requestLog, JSON.stringify({ method: request.method, path: request.path, status }) + "\n")
+  )
+
+/**
+ * `NodeDocker.layer`, with a transport that logs each request's method, path and status: the
+ * coverage report counts an operation as tested when the real engine answered it with success.
+ */
+export const recordingLayer = (options: NodeDocker.Options) => {
+  const transport = Layer.map(NodeDockerTransport.layer(options), (context) => {
+    const inner = Context.get(context, DockerTransport.DockerTransport)
+    return Context.add(context, DockerTransport.DockerTransport, {
+      ...inner,
+      request: (request) => Effect.tap(inner.request(request), (response) => record(request, response.status)),
+      stream: (request) => Effect.tap(inner.stream(request), (response) => record(request, response.status)),
+      upgrade: (request) => Effect.tap(inner.upgrade(request), (result) => record(request, result.status))
+    })
+  })
+  return Layer.provideMerge(Docker.layer, Layer.provideMerge(DockerEngine.layer(options), transport))
+}
 
 export const env = (name: string): string => {
   const value = inject("engine")[name] ?? process.env[name]
@@ -32,9 +59,9 @@ export const tlsOptions = (dir?: string) => ({
 /** The same engine over each transport the Node package offers. */
 export const transports = () =>
   [
-    { name: "unix socket", layer: NodeDocker.layer({ host: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}` }) },
-    { name: "plain tcp", layer: NodeDocker.layer({ host: env("EFFECT_DOCKER_TEST_TCP") }) },
-    { name: "tls", layer: NodeDocker.layer({ host: env("EFFECT_DOCKER_TEST_TLS"), tls: tlsOptions() }) }
+    { name: "unix socket", layer: recordingLayer({ host: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}` }) },
+    { name: "plain tcp", layer: recordingLayer({ host: env("EFFECT_DOCKER_TEST_TCP") }) },
+    { name: "tls", layer: recordingLayer({ host: env("EFFECT_DOCKER_TEST_TLS"), tls: tlsOptions() }) }
   ] as const
 
 /** A detached container, labelled, removed with its volumes when the scope closes. */

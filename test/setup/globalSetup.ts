@@ -19,6 +19,10 @@ const readEnvFile = (file: string): Record<string, string> =>
   )
 
 export default function setup(project: TestProject) {
+  // A fresh request log for this run's coverage report (see test/helpers.ts).
+  const requestLog = Path.resolve(import.meta.dirname, "../../coverage/engine-requests.jsonl")
+  Fs.mkdirSync(Path.dirname(requestLog), { recursive: true })
+  Fs.writeFileSync(requestLog, "")
   let started = false
   if (process.env.EFFECT_DOCKER_TEST_SOCKET === undefined) {
     const running = (() => {

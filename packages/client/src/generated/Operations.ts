@@ -119,15 +119,15 @@ export type ConfigCreateError = Conflict | ServerError | ServiceUnavailable | Op
  */
 export const ConfigCreate =
   (engine: DockerEngine["Type"]) =>
-  (body?: Schemas.ConfigCreateBody): Effect.Effect<Schemas.IDResponse, ConfigCreateError> =>
-    engine.json("ConfigCreate", Schemas.IDResponse, {
+  (body?: Schemas.ConfigCreateBody): Effect.Effect<Schemas.ConfigCreateResponse, ConfigCreateError> =>
+    engine.json("ConfigCreate", Schemas.ConfigCreateResponse, {
       method: "POST",
       path: EnginePath.make`/configs/create`,
       json: body,
       expect: [409, 500, 503],
       resource: "config",
       operation: "ConfigCreate"
-    }) as Effect.Effect<Schemas.IDResponse, ConfigCreateError>
+    }) as Effect.Effect<Schemas.ConfigCreateResponse, ConfigCreateError>
 
 /**
  * What {@link ConfigDelete} can fail with.
@@ -2168,15 +2168,15 @@ export type SecretCreateError = Conflict | ServerError | ServiceUnavailable | Op
  */
 export const SecretCreate =
   (engine: DockerEngine["Type"]) =>
-  (body?: Schemas.SecretCreateBody): Effect.Effect<Schemas.IDResponse, SecretCreateError> =>
-    engine.json("SecretCreate", Schemas.IDResponse, {
+  (body?: Schemas.SecretCreateBody): Effect.Effect<Schemas.SecretCreateResponse, SecretCreateError> =>
+    engine.json("SecretCreate", Schemas.SecretCreateResponse, {
       method: "POST",
       path: EnginePath.make`/secrets/create`,
       json: body,
       expect: [409, 500, 503],
       resource: "secret",
       operation: "SecretCreate"
-    }) as Effect.Effect<Schemas.IDResponse, SecretCreateError>
+    }) as Effect.Effect<Schemas.SecretCreateResponse, SecretCreateError>
 
 /**
  * What {@link SecretDelete} can fail with.
@@ -2542,7 +2542,7 @@ export const ServiceUpdate = (engine: DockerEngine["Type"]) =>
  *
  * @since 0.1.0
  */
-export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | OperationError
+export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
 /**
  * Initialize a new swarm (`POST /swarm/init`).
@@ -2550,15 +2550,16 @@ export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | Ope
  * @since 0.1.0
  */
 export const SwarmInit =
-  (engine: DockerEngine["Type"]) => (body: Schemas.SwarmInitBody): Effect.Effect<string, SwarmInitError> =>
-    Operation.text(engine, {
+  (engine: DockerEngine["Type"]) =>
+  (body: Schemas.SwarmInitBody): Effect.Effect<Schemas.SwarmInitResponse, SwarmInitError> =>
+    engine.json("SwarmInit", Schemas.SwarmInitResponse, {
       method: "POST",
       path: EnginePath.make`/swarm/init`,
       json: body,
       expect: [400, 500, 503],
       resource: "swarm",
       operation: "SwarmInit"
-    }) as Effect.Effect<string, SwarmInitError>
+    }) as Effect.Effect<Schemas.SwarmInitResponse, SwarmInitError>
 
 /**
  * What {@link SwarmInspect} can fail with.

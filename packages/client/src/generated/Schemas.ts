@@ -4185,7 +4185,20 @@ export const NetworkInspect = Schema.Struct({
    * List of peer nodes for an overlay network. This field is only present
    * for overlay networks, and omitted for other network types.
    */
-  Peers: optional(Schema.Array(PeerInfo))
+  Peers: optional(Schema.Array(PeerInfo)),
+  /**
+   * Contains endpoints attached to the network.
+   */
+  Containers: optional(Schema.Record({ key: Schema.String, value: EndpointResource })),
+  /**
+   * List of services using the network. This field is only present for
+   * swarm scope networks, and omitted for local scope networks.
+   */
+  Services: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  /**
+   * provides runtime information about the network such as the number of allocated IPs.
+   */
+  Status: optional(NetworkStatus)
 })
 
 /**
@@ -6560,7 +6573,12 @@ export const SystemDataUsageResponse = Schema.Struct({
   ImageUsage: optional(ImagesDiskUsage),
   ContainerUsage: optional(ContainersDiskUsage),
   VolumeUsage: optional(VolumesDiskUsage),
-  BuildCacheUsage: optional(BuildCacheDiskUsage)
+  BuildCacheUsage: optional(BuildCacheDiskUsage),
+  LayersSize: optional(Schema.Number),
+  Images: optional(Schema.Array(ImageSummary)),
+  Containers: optional(Schema.Array(ContainerSummary)),
+  Volumes: optional(Schema.Array(Volume)),
+  BuildCache: optional(Schema.Array(BuildCache))
 })
 
 /**
@@ -6876,6 +6894,16 @@ export const SwarmInitBody = Schema.Struct({
  * @since 0.1.0
  */
 export type SwarmInitBody = typeof SwarmInitBody.Type
+
+/**
+ * The node ID
+ */
+export const SwarmInitResponse = Schema.String
+
+/**
+ * @since 0.1.0
+ */
+export type SwarmInitResponse = typeof SwarmInitResponse.Type
 
 /**
  * SwarmJoinBody
@@ -7269,6 +7297,23 @@ export const SecretCreateBody = Schema.Struct({
 export type SecretCreateBody = typeof SecretCreateBody.Type
 
 /**
+ * The id of a created secret.
+ */
+export const SecretCreateResponse = Schema.Union(
+  IDResponse,
+  Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
+    strict: true,
+    decode: ({ ID }) => ({ Id: ID }),
+    encode: ({ Id }) => ({ ID: Id })
+  })
+)
+
+/**
+ * @since 0.1.0
+ */
+export type SecretCreateResponse = typeof SecretCreateResponse.Type
+
+/**
  * ConfigListResponse
  */
 export const ConfigListResponse = Schema.Array(Config)
@@ -7306,3 +7351,20 @@ export const ConfigCreateBody = Schema.Struct({
  * @since 0.1.0
  */
 export type ConfigCreateBody = typeof ConfigCreateBody.Type
+
+/**
+ * The id of a created config.
+ */
+export const ConfigCreateResponse = Schema.Union(
+  IDResponse,
+  Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
+    strict: true,
+    decode: ({ ID }) => ({ Id: ID }),
+    encode: ({ Id }) => ({ ID: Id })
+  })
+)
+
+/**
+ * @since 0.1.0
+ */
+export type ConfigCreateResponse = typeof ConfigCreateResponse.Type
