@@ -1,4 +1,4 @@
-import { Docker } from "@effect-docker/client"
+import { Docker, EnginePath } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { env, scopedContainer, sweep, testLabel, transports } from "./helpers.js"
@@ -76,13 +76,22 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       expect(pruned.ContainersDeleted).toContain(id)
     }))
 
-  it.scoped("exec: create, inspect", () =>
+  it.scoped("exec: create, inspect, resize a running TTY session", () =>
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
       const container = yield* scopedContainer({ image: "busybox", cmd: ["sleep", "60"], labels: label })
       const exec = yield* docker.exec.create(container.Id, { Cmd: ["true"], AttachStdout: true })
       const inspected = yield* docker.exec.inspect(exec.Id)
       expect(inspected).toMatchObject({ ID: exec.Id, Running: false, ContainerID: container.Id })
+      // A detached TTY session keeps running; the engine accepts a resize of it.
+      const tty = yield* docker.exec.create(container.Id, { Cmd: ["sleep", "5"], Tty: true })
+      yield* docker.engine.request({
+        method: "POST",
+        path: EnginePath.make`/exec/${tty.Id}/start`,
+        json: { Detach: true, Tty: true }
+      })
+      yield* docker.exec.resize(tty.Id, { h: 30, w: 90 })
+      expect((yield* docker.exec.inspect(tty.Id)).Running).toBe(true)
       const missing = yield* Effect.flip(docker.exec.inspect("no-such-exec"))
       expect(missing).toMatchObject({ _tag: "NotFound", resource: "exec" })
     }))
