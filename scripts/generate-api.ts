@@ -120,6 +120,11 @@ const schemaOf = (node: Node | undefined, path: string): string => {
   if (override !== undefined) return override
   if (node === undefined) return "Schema.Unknown"
   if (node.$ref) return refName(node.$ref)
+  // `allOf` with one reference and nothing beside it only documents the reference (MountPoint.Type).
+  if (node.allOf?.length === 1 && node.properties === undefined && node.allOf[0].$ref) {
+    const expr = refName(node.allOf[0].$ref)
+    return node["x-nullable"] === true ? `Schema.NullOr(${expr})` : expr
+  }
   node = flatten(node)
   const nullable = node["x-nullable"] === true
   const wrap = (expr: string) => (nullable ? `Schema.NullOr(${expr})` : expr)

@@ -43,6 +43,7 @@ import {
   type TransportError
 } from "./DockerTransport.js"
 import type { EnginePath } from "./EnginePath.js"
+import * as FastDecode from "./FastDecode.js"
 import { userAgent } from "./version.js"
 
 /**
@@ -345,7 +346,7 @@ export const make = (
       )
 
     const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
-      const decode = ParseResult.decodeUnknownEither(schema)
+      const decode = FastDecode.decoder(schema)
       return Effect.flatMap(send(request), (response): Effect.Effect<A, DockerDecodeError> => {
         let parsed: unknown
         try {
@@ -358,7 +359,7 @@ export const make = (
             })
           )
         }
-        const result = decode(parsed, { onExcessProperty: "ignore" })
+        const result = decode(parsed)
         return Either.isRight(result)
           ? Effect.succeed(result.right)
           : Effect.fail(

@@ -6,9 +6,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Stream from "effect/Stream"
 import { DockerStreamError } from "./DockerError.js"
+import * as FastDecode from "./FastDecode.js"
 import { CreateImageInfo } from "./generated/Schemas.js"
 
 /**
@@ -18,7 +18,7 @@ import { CreateImageInfo } from "./generated/Schemas.js"
  */
 export type ProgressEvent = CreateImageInfo
 
-const decodeEvent = ParseResult.decodeUnknownEither(CreateImageInfo)
+const decodeEvent = FastDecode.decoder(CreateImageInfo)
 
 /**
  * Parses a progress byte stream into events; a line that is not a progress object fails the
@@ -40,7 +40,7 @@ export const events = <E, R>(
       } catch {
         return Effect.fail(new DockerStreamError({ message: `a progress line is not JSON: ${line.slice(0, 200)}` }))
       }
-      const event = decodeEvent(json, { onExcessProperty: "ignore" })
+      const event = decodeEvent(json)
       return Either.isRight(event)
         ? Effect.succeed(event.right)
         : Effect.fail(

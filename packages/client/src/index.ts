@@ -41,6 +41,11 @@ export * as EnginePath from "./EnginePath.js"
 /**
  * @since 0.1.0
  */
+export * as FastDecode from "./FastDecode.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Images from "./Images.js"
 
 /**

@@ -1327,7 +1327,7 @@ export const Mount = Schema.Struct({
   /**
    * The mount type. Available types:
    */
-  Type: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  Type: optional(MountType),
   /**
    * Whether the mount should be read-only.
    */
@@ -2064,7 +2064,7 @@ export const MountPoint = Schema.Struct({
   /**
    * The mount type:
    */
-  Type: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  Type: optional(MountType),
   /**
    * Name is the name reference to the underlying data defined by `Source`
    * e.g., the volume name.
@@ -4209,78 +4209,7 @@ export type NetworkInspect = typeof NetworkInspect.Type
 /**
  * Network list response item
  */
-export const NetworkSummary = Schema.Struct({
-  /**
-   * Name of the network.
-   */
-  Name: optional(Schema.String),
-  /**
-   * ID that uniquely identifies a network on a single machine.
-   */
-  Id: optional(Schema.String),
-  /**
-   * Date and time at which the network was created in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  Created: optional(Schema.String),
-  /**
-   * The level at which the network exists (e.g. `swarm` for cluster-wide
-   * or `local` for machine level)
-   */
-  Scope: optional(Schema.String),
-  /**
-   * The name of the driver used to create the network (e.g. `bridge`,
-   * `overlay`).
-   */
-  Driver: optional(Schema.String),
-  /**
-   * Whether the network was created with IPv4 enabled.
-   */
-  EnableIPv4: optional(Schema.Boolean),
-  /**
-   * Whether the network was created with IPv6 enabled.
-   */
-  EnableIPv6: optional(Schema.Boolean),
-  /**
-   * The network's IP Address Management.
-   */
-  IPAM: optional(IPAM),
-  /**
-   * Whether the network is created to only allow internal networking
-   * connectivity.
-   */
-  Internal: optional(Schema.Boolean),
-  /**
-   * Whether a global / swarm scope network is manually attachable by regular
-   * containers from workers in swarm mode.
-   */
-  Attachable: optional(Schema.Boolean),
-  /**
-   * Whether the network is providing the routing-mesh for the swarm cluster.
-   */
-  Ingress: optional(Schema.Boolean),
-  ConfigFrom: optional(ConfigReference),
-  /**
-   * Whether the network is a config-only network. Config-only networks are
-   * placeholder networks for network configurations to be used by other
-   * networks. Config-only networks cannot be used directly to run containers
-   * or services.
-   */
-  ConfigOnly: optional(Schema.Boolean),
-  /**
-   * Network-specific options uses when creating the network.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Metadata specific to the network being created.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * List of peer nodes for an overlay network. This field is only present
-   * for overlay networks, and omitted for other network types.
-   */
-  Peers: optional(Schema.Array(PeerInfo))
-})
+export const NetworkSummary = Network
 
 /**
  * @since 0.1.0
