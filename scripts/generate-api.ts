@@ -133,7 +133,7 @@ const schemaOf = (node: Node | undefined, path: string): string => {
       if (node.format === "binary") return wrap("Schema.Uint8ArrayFromSelf")
       return wrap(
         Array.isArray(node.enum) && node.enum.length > 0
-          ? `Schema.Literal(${node.enum.map((v: unknown) => JSON.stringify(String(v))).join(", ")})`
+          ? `openEnum(${node.enum.map((v: unknown) => JSON.stringify(String(v))).join(", ")})`
           : "Schema.String"
       )
     case "integer":
@@ -376,6 +376,12 @@ const schemasFile = [
   `import * as Schema from "effect/Schema"\n`,
   "/** An optional field that may also arrive as `null`, as engines send for empty lists and maps. */",
   "const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })\n",
+  "/**",
+  " * A string the specification lists values for. Engines send values the specification does not",
+  " * list yet (a service's `rollback_completed`), so any string decodes; the known ones are offered.",
+  " */",
+  "const openEnum = <const Values extends ReadonlyArray<string>>(..._known: Values) =>",
+  "  Schema.String as unknown as Schema.Schema<Values[number] | (string & {})>\n",
   "/** A list or map that is always there once decoded, though engines send `null` or nothing for an empty one. */",
   "const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () => Schema.Schema.Type<S>) =>",
   "  Schema.optionalWith(schema, { nullable: true, default: empty })\n",

@@ -211,6 +211,14 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
         { version: spec.Version!.Index! }
       )
       expect(update.Warnings ?? []).toBeInstanceOf(Array)
+      // Roll the update back: the engine restores the previous spec (one replica).
+      const updated = yield* docker.services.inspect(serviceId)
+      expect(updated.Spec?.Mode?.Replicated?.Replicas).toBe(2)
+      yield* docker.services.update(serviceId, updated.Spec!, {
+        version: updated.Version!.Index!,
+        rollback: "previous"
+      })
+      expect((yield* docker.services.inspect(serviceId)).Spec?.Mode?.Replicated?.Replicas).toBe(1)
       const tasks = yield* docker.tasks.list({ filters: { service: [serviceId] } })
       expect(tasks.length).toBeGreaterThan(0)
       expect((yield* docker.tasks.inspect(tasks[0]!.ID!)).ServiceID).toBe(serviceId)
@@ -239,6 +247,15 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
         config.Id
       ])
       yield* docker.configs.remove(config.Id)
+
+      // What a single-node swarm refuses still comes back typed. The engine answers with statuses
+      // the specification does not list for these operations (409, 400): UnexpectedStatus keeps
+      // the error channel to what the operation's type says, with the engine's status and message.
+      const unlock = yield* Effect.flip(docker.swarm.unlock({ UnlockKey: "SWMKEY-1-wrong" }))
+      const removeSelf = yield* Effect.flip(docker.nodes.remove(nodeId))
+      expect(unlock).toMatchObject({ _tag: "UnexpectedStatus", status: 409, message: "swarm is not locked" })
+      expect(removeSelf).toMatchObject({ _tag: "UnexpectedStatus", status: 400 })
+      expect(removeSelf.message).toMatch(/must be demoted/)
 
       yield* docker.swarm.leave({ force: true })
       expect((yield* Effect.flip(docker.swarm.inspect()))._tag).toBe("ServiceUnavailable")

@@ -12,6 +12,13 @@ import * as Schema from "effect/Schema"
 /** An optional field that may also arrive as `null`, as engines send for empty lists and maps. */
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })
 
+/**
+ * A string the specification lists values for. Engines send values the specification does not
+ * list yet (a service's `rollback_completed`), so any string decodes; the known ones are offered.
+ */
+const openEnum = <const Values extends ReadonlyArray<string>>(..._known: Values) =>
+  Schema.String as unknown as Schema.Schema<Values[number] | (string & {})>
+
 /** A list or map that is always there once decoded, though engines send `null` or nothing for an empty one. */
 const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () => Schema.Schema.Type<S>) =>
   Schema.optionalWith(schema, { nullable: true, default: empty })
@@ -182,9 +189,7 @@ export const BuildCache = Schema.Struct({
   /**
    * Cache record type.
    */
-  Type: optional(
-    Schema.Literal("internal", "frontend", "source.local", "source.git.checkout", "exec.cachemount", "regular")
-  ),
+  Type: optional(openEnum("internal", "frontend", "source.local", "source.git.checkout", "exec.cachemount", "regular")),
   /**
    * Description of the build-step that produced the build cache.
    */
@@ -426,7 +431,7 @@ export const SwarmSpec = Schema.Struct({
        * Protocol for communication with the external CA (currently
        * only `cfssl` is supported).
        */
-      Protocol: optional(Schema.Literal("cfssl")),
+      Protocol: optional(openEnum("cfssl")),
       /**
        * URL where certificate signing requests should be sent.
        */
@@ -607,7 +612,7 @@ export const ClusterVolumeSpec = Schema.Struct({
      * - `single` The volume may only be scheduled to one node at a time.
      * - `multi` the volume may be scheduled to any supported number of nodes at a time.
      */
-    Scope: optional(Schema.Literal("single", "multi")),
+    Scope: optional(openEnum("single", "multi")),
     /**
      * The number and way that different tasks can use this volume
      * at one time.
@@ -616,7 +621,7 @@ export const ClusterVolumeSpec = Schema.Struct({
      * - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
      * - `all` The volume may have any number of readers and writers.
      */
-    Sharing: optional(Schema.Literal("none", "readonly", "onewriter", "all")),
+    Sharing: optional(openEnum("none", "readonly", "onewriter", "all")),
     /**
      * Options for using this volume as a Mount-type volume.
      */
@@ -678,7 +683,7 @@ export const ClusterVolumeSpec = Schema.Struct({
      * - `pause` No new workloads should use the volume, but existing workloads are not stopped.
      * - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
      */
-    Availability: optional(Schema.Literal("active", "pause", "drain"))
+    Availability: optional(openEnum("active", "pause", "drain"))
   }))
 })
 
@@ -745,9 +750,7 @@ export const ClusterVolume = Schema.Struct({
      * * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
      * * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
      */
-    State: optional(
-      Schema.Literal("pending-publish", "published", "pending-node-unpublish", "pending-controller-unpublish")
-    ),
+    State: optional(openEnum("pending-publish", "published", "pending-node-unpublish", "pending-controller-unpublish")),
     /**
      * A map of strings to strings returned by the CSI controller
      * plugin when a volume is published.
@@ -1210,7 +1213,7 @@ export const Health = Schema.NullOr(Schema.Struct({
   /**
    * Status is one of `none`, `starting`, `healthy` or `unhealthy`
    */
-  Status: optional(Schema.Literal("none", "starting", "healthy", "unhealthy")),
+  Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
   /**
    * FailingStreak is the number of consecutive failures
    */
@@ -1235,7 +1238,7 @@ export const ContainerState = Schema.NullOr(Schema.Struct({
    * String representation of the container state. Can be one of "created",
    * "running", "paused", "restarting", "removing", "exited", or "dead".
    */
-  Status: optional(Schema.Literal("created", "running", "paused", "restarting", "removing", "exited", "dead")),
+  Status: optional(openEnum("created", "running", "paused", "restarting", "removing", "exited", "dead")),
   /**
    * Whether this container is running.
    */
@@ -1302,7 +1305,7 @@ export type DriverData = typeof DriverData.Type
 /**
  * The mount type. Available types:
  */
-export const MountType = Schema.Literal("bind", "cluster", "image", "npipe", "tmpfs", "volume")
+export const MountType = openEnum("bind", "cluster", "image", "npipe", "tmpfs", "volume")
 
 /**
  * @since 0.1.0
@@ -1343,7 +1346,7 @@ export const Mount = Schema.Struct({
     /**
      * A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
      */
-    Propagation: optional(Schema.Literal("private", "rprivate", "shared", "rshared", "slave", "rslave")),
+    Propagation: optional(openEnum("private", "rprivate", "shared", "rshared", "slave", "rslave")),
     /**
      * Disable recursive bind mount.
      */
@@ -1693,7 +1696,7 @@ export const RestartPolicy = Schema.Struct({
    * - `unless-stopped` Restart always except when the user has manually stopped the container
    * - `on-failure` Restart only when the container exit code is non-zero
    */
-  Name: optional(Schema.Literal("", "no", "always", "unless-stopped", "on-failure")),
+  Name: optional(openEnum("", "no", "always", "unless-stopped", "on-failure")),
   /**
    * If `on-failure` is used, the number of times to retry before giving up.
    */
@@ -1876,18 +1879,7 @@ export const HostConfig = Schema.Struct({
      * if logging is disabled.
      */
     Type: optional(
-      Schema.Literal(
-        "local",
-        "json-file",
-        "syslog",
-        "journald",
-        "gelf",
-        "fluentd",
-        "awslogs",
-        "splunk",
-        "etwlogs",
-        "none"
-      )
+      openEnum("local", "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "none")
     ),
     /**
      * Driver-specific configuration options for the logging driver.
@@ -1943,7 +1935,7 @@ export const HostConfig = Schema.Struct({
   /**
    * cgroup namespace mode for the container. Possible values are:
    */
-  CgroupnsMode: optional(Schema.Literal("private", "host")),
+  CgroupnsMode: optional(openEnum("private", "host")),
   /**
    * A list of DNS servers for the container to use.
    */
@@ -2038,7 +2030,7 @@ export const HostConfig = Schema.Struct({
   /**
    * Isolation technology of the container. (Windows only)
    */
-  Isolation: optional(Schema.Literal("default", "process", "hyperv", "")),
+  Isolation: optional(openEnum("default", "process", "hyperv", "")),
   /**
    * The list of paths to be masked inside the container (this overrides
    * the default set of paths).
@@ -2578,7 +2570,7 @@ export const PortSummary = Schema.Struct({
    * Port exposed on the host
    */
   PublicPort: optional(Schema.Number),
-  Type: Schema.Literal("tcp", "udp", "sctp")
+  Type: openEnum("tcp", "udp", "sctp")
 })
 
 /**
@@ -2642,7 +2634,7 @@ export const ContainerSummary = Schema.Struct({
   /**
    * The state of this container.
    */
-  State: optional(Schema.Literal("created", "running", "paused", "restarting", "exited", "removing", "dead")),
+  State: optional(openEnum("created", "running", "paused", "restarting", "exited", "removing", "dead")),
   /**
    * Additional human-readable status of this container (e.g. `Exit 0`)
    */
@@ -2684,7 +2676,7 @@ export const ContainerSummary = Schema.Struct({
     /**
      * the health status of the container
      */
-    Status: optional(Schema.Literal("none", "starting", "healthy", "unhealthy")),
+    Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
     /**
      * FailingStreak is the number of consecutive failures
      */
@@ -2887,7 +2879,7 @@ export type DistributionInspect = typeof DistributionInspect.Type
  */
 export const EndpointPortConfig = Schema.Struct({
   Name: optional(Schema.String),
-  Protocol: optional(Schema.Literal("tcp", "udp", "sctp")),
+  Protocol: optional(openEnum("tcp", "udp", "sctp")),
   /**
    * The port inside the container.
    */
@@ -2899,7 +2891,7 @@ export const EndpointPortConfig = Schema.Struct({
   /**
    * The mode in which port is published.
    */
-  PublishMode: optional(Schema.Literal("ingress", "host"))
+  PublishMode: optional(openEnum("ingress", "host"))
 })
 
 /**
@@ -2930,7 +2922,7 @@ export const EndpointSpec = Schema.Struct({
   /**
    * The mode of resolution to use for internal load balancing between tasks.
    */
-  Mode: optional(Schema.Literal("vip", "dnsrr")),
+  Mode: optional(openEnum("vip", "dnsrr")),
   /**
    * List of exposed ports that this service is accessible on from the
    * outside. Ports can only be provided if `vip` resolution mode is used.
@@ -3003,7 +2995,7 @@ export const EventMessage = Schema.Struct({
    * The type of object emitting the event
    */
   Type: optional(
-    Schema.Literal(
+    openEnum(
       "builder",
       "config",
       "container",
@@ -3026,7 +3018,7 @@ export const EventMessage = Schema.Struct({
    * Scope of the event. Engine events are `local` scope. Cluster (Swarm)
    * events are `swarm` scope.
    */
-  scope: optional(Schema.Literal("local", "swarm")),
+  scope: optional(openEnum("local", "swarm")),
   /**
    * Timestamp of event
    */
@@ -3201,7 +3193,7 @@ export type PullIdentity = typeof PullIdentity.Type
 /**
  * KnownSignerIdentity is an identifier for a special signer identity that is known to the implementation.
  */
-export const KnownSignerIdentity = Schema.Literal("DHI")
+export const KnownSignerIdentity = openEnum("DHI")
 
 /**
  * @since 0.1.0
@@ -3211,7 +3203,7 @@ export type KnownSignerIdentity = typeof KnownSignerIdentity.Type
 /**
  * SignatureTimestampType is the type of timestamp used in the signature.
  */
-export const SignatureTimestampType = Schema.Literal("Tlog", "TimestampAuthority")
+export const SignatureTimestampType = openEnum("Tlog", "TimestampAuthority")
 
 /**
  * @since 0.1.0
@@ -3235,7 +3227,7 @@ export type SignatureTimestamp = typeof SignatureTimestamp.Type
 /**
  * SignatureType is the type of signature format.
  */
-export const SignatureType = Schema.Literal("bundle-v0.3", "simplesigning-v1")
+export const SignatureType = openEnum("bundle-v0.3", "simplesigning-v1")
 
 /**
  * @since 0.1.0
@@ -3541,7 +3533,7 @@ export const ImageManifestSummary = Schema.Struct({
   /**
    * The kind of the manifest.
    */
-  Kind: Schema.Literal("image", "attestation", "unknown"),
+  Kind: openEnum("image", "attestation", "unknown"),
   /**
    * The image data for the image manifest.
    * This field is only populated when Kind is "image".
@@ -3855,7 +3847,7 @@ export type Limit = typeof Limit.Type
 /**
  * Current local status of this node.
  */
-export const LocalNodeState = Schema.Literal("", "inactive", "pending", "active", "error", "locked")
+export const LocalNodeState = openEnum("", "inactive", "pending", "active", "error", "locked")
 
 /**
  * @since 0.1.0
@@ -3865,7 +3857,7 @@ export type LocalNodeState = typeof LocalNodeState.Type
 /**
  * Reachability represents the reachability of a node.
  */
-export const Reachability = Schema.Literal("unknown", "unreachable", "reachable")
+export const Reachability = openEnum("unknown", "unreachable", "reachable")
 
 /**
  * @since 0.1.0
@@ -4318,11 +4310,11 @@ export const NodeSpec = Schema.Struct({
   /**
    * Role of the node.
    */
-  Role: optional(Schema.Literal("worker", "manager")),
+  Role: optional(openEnum("worker", "manager")),
   /**
    * Availability of the node.
    */
-  Availability: optional(Schema.Literal("active", "pause", "drain"))
+  Availability: optional(openEnum("active", "pause", "drain"))
 })
 
 /**
@@ -4333,7 +4325,7 @@ export type NodeSpec = typeof NodeSpec.Type
 /**
  * NodeState represents the state of a node.
  */
-export const NodeState = Schema.Literal("unknown", "down", "ready", "disconnected")
+export const NodeState = openEnum("unknown", "down", "ready", "disconnected")
 
 /**
  * @since 0.1.0
@@ -4489,7 +4481,7 @@ export const Plugin = Schema.Struct({
       /**
        * Protocol to use for clients connecting to the plugin.
        */
-      ProtocolScheme: optional(Schema.Literal("", "moby.plugins.http/v1"))
+      ProtocolScheme: optional(openEnum("", "moby.plugins.http/v1"))
     }),
     Entrypoint: requiredCollection(Schema.Array(Schema.String), () => []),
     WorkDir: Schema.String,
@@ -4832,7 +4824,7 @@ export const TaskSpec = Schema.Struct({
        * Options for configuring seccomp on the container
        */
       Seccomp: optional(Schema.Struct({
-        Mode: optional(Schema.Literal("default", "unconfined", "custom")),
+        Mode: optional(openEnum("default", "unconfined", "custom")),
         /**
          * The custom seccomp profile as a json object
          */
@@ -4842,7 +4834,7 @@ export const TaskSpec = Schema.Struct({
        * Options for configuring AppArmor on the container
        */
       AppArmor: optional(Schema.Struct({
-        Mode: optional(Schema.Literal("default", "disabled"))
+        Mode: optional(openEnum("default", "disabled"))
       })),
       /**
        * Configuration of the no_new_privs bit in the container
@@ -4992,7 +4984,7 @@ export const TaskSpec = Schema.Struct({
      * Isolation technology of the containers running the service.
      * (Windows only)
      */
-    Isolation: optional(Schema.Literal("default", "process", "hyperv", "")),
+    Isolation: optional(openEnum("default", "process", "hyperv", "")),
     /**
      * Run an init inside the container that forwards signals and reaps
      * processes. This field is omitted if empty, and the default (as
@@ -5083,7 +5075,7 @@ export const TaskSpec = Schema.Struct({
     /**
      * Condition for restart.
      */
-    Condition: optional(Schema.Literal("none", "on-failure", "any")),
+    Condition: optional(openEnum("none", "on-failure", "any")),
     /**
      * Delay between restart attempts.
      */
@@ -5222,7 +5214,7 @@ export const ServiceSpec = Schema.Struct({
      * Action to take if an updated task fails to run, or stops running
      * during the update.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause", "rollback")),
+    FailureAction: optional(openEnum("continue", "pause", "rollback")),
     /**
      * Amount of time to monitor each updated task for failures, in
      * nanoseconds.
@@ -5239,7 +5231,7 @@ export const ServiceSpec = Schema.Struct({
      * the old task is shut down before the new task is started, or the
      * new task is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specification for the rollback strategy of the service.
@@ -5258,7 +5250,7 @@ export const ServiceSpec = Schema.Struct({
      * Action to take if an rolled back task fails to run, or stops
      * running during the rollback.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause")),
+    FailureAction: optional(openEnum("continue", "pause")),
     /**
      * Amount of time to monitor each rolled back task for failures, in
      * nanoseconds.
@@ -5275,7 +5267,7 @@ export const ServiceSpec = Schema.Struct({
      * task is shut down before the new task is started, or the new task
      * is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specifies which networks the service should attach to.
@@ -5310,7 +5302,7 @@ export const Service = Schema.Struct({
    * The status of a service update.
    */
   UpdateStatus: optional(Schema.Struct({
-    State: optional(Schema.Literal("updating", "paused", "completed")),
+    State: optional(openEnum("updating", "paused", "completed")),
     StartedAt: optional(Schema.String),
     CompletedAt: optional(Schema.String),
     Message: optional(Schema.String)
@@ -5611,11 +5603,11 @@ export const SystemInfo = Schema.Struct({
   /**
    * The driver to use for managing cgroups.
    */
-  CgroupDriver: optional(Schema.Literal("cgroupfs", "systemd", "none")),
+  CgroupDriver: optional(openEnum("cgroupfs", "systemd", "none")),
   /**
    * The version of the cgroup.
    */
-  CgroupVersion: optional(Schema.Literal("1", "2")),
+  CgroupVersion: optional(openEnum("1", "2")),
   /**
    * Number of event listeners subscribed.
    */
@@ -5713,7 +5705,7 @@ export const SystemInfo = Schema.Struct({
    * Represents the isolation technology to use as a default for containers.
    * The supported values are platform-specific.
    */
-  Isolation: optional(Schema.Literal("default", "hyperv", "process", "")),
+  Isolation: optional(openEnum("default", "hyperv", "process", "")),
   /**
    * Name and, optional, path of the `docker-init` binary.
    */
@@ -5847,7 +5839,7 @@ export type SystemVersion = typeof SystemVersion.Type
 /**
  * TaskState
  */
-export const TaskState = Schema.Literal(
+export const TaskState = openEnum(
   "new",
   "allocated",
   "pending",
@@ -5973,7 +5965,7 @@ export const Volume = Schema.Struct({
    * The level at which the volume exists. Either `global` for cluster-wide,
    * or `local` for machine level.
    */
-  Scope: Schema.Literal("local", "global"),
+  Scope: openEnum("local", "global"),
   ClusterVolume: optional(ClusterVolume),
   /**
    * The driver specific options used when creating the volume.
@@ -6976,7 +6968,7 @@ export const ServiceCreateBody = Schema.Struct({
      * Action to take if an updated task fails to run, or stops running
      * during the update.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause", "rollback")),
+    FailureAction: optional(openEnum("continue", "pause", "rollback")),
     /**
      * Amount of time to monitor each updated task for failures, in
      * nanoseconds.
@@ -6993,7 +6985,7 @@ export const ServiceCreateBody = Schema.Struct({
      * the old task is shut down before the new task is started, or the
      * new task is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specification for the rollback strategy of the service.
@@ -7012,7 +7004,7 @@ export const ServiceCreateBody = Schema.Struct({
      * Action to take if an rolled back task fails to run, or stops
      * running during the rollback.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause")),
+    FailureAction: optional(openEnum("continue", "pause")),
     /**
      * Amount of time to monitor each rolled back task for failures, in
      * nanoseconds.
@@ -7029,7 +7021,7 @@ export const ServiceCreateBody = Schema.Struct({
      * task is shut down before the new task is started, or the new task
      * is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specifies which networks the service should attach to.
@@ -7102,7 +7094,7 @@ export const ServiceUpdateBody = Schema.Struct({
      * Action to take if an updated task fails to run, or stops running
      * during the update.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause", "rollback")),
+    FailureAction: optional(openEnum("continue", "pause", "rollback")),
     /**
      * Amount of time to monitor each updated task for failures, in
      * nanoseconds.
@@ -7119,7 +7111,7 @@ export const ServiceUpdateBody = Schema.Struct({
      * the old task is shut down before the new task is started, or the
      * new task is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specification for the rollback strategy of the service.
@@ -7138,7 +7130,7 @@ export const ServiceUpdateBody = Schema.Struct({
      * Action to take if an rolled back task fails to run, or stops
      * running during the rollback.
      */
-    FailureAction: optional(Schema.Literal("continue", "pause")),
+    FailureAction: optional(openEnum("continue", "pause")),
     /**
      * Amount of time to monitor each rolled back task for failures, in
      * nanoseconds.
@@ -7155,7 +7147,7 @@ export const ServiceUpdateBody = Schema.Struct({
      * task is shut down before the new task is started, or the new task
      * is started before the old task is shut down.
      */
-    Order: optional(Schema.Literal("stop-first", "start-first"))
+    Order: optional(openEnum("stop-first", "start-first"))
   })),
   /**
    * Specifies which networks the service should attach to.
