@@ -28,7 +28,11 @@ import {
 } from "./generate-api.overrides.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
-const specDir = process.argv[2] ?? Path.resolve(root, "../shared/engine-api")
+const specDir = process.argv[2] ?? process.env.EFFECT_DOCKER_SPEC_DIR ?? Path.resolve(root, "../shared/engine-api")
+if (!Fs.existsSync(Path.join(specDir, "v1.55.yaml"))) {
+  console.error(`no Engine API specification in ${specDir}: pass its folder, or set EFFECT_DOCKER_SPEC_DIR`)
+  process.exit(1)
+}
 const outDir = Path.join(root, "packages/client/src/generated")
 const newestVersion = "1.55"
 
@@ -125,6 +129,7 @@ const schemaOf = (node: Node | undefined, path: string): string => {
     const expr = refName(node.allOf[0].$ref)
     return node["x-nullable"] === true ? `Schema.NullOr(${expr})` : expr
   }
+  const original = node
   node = flatten(node)
   const nullable = node["x-nullable"] === true
   const wrap = (expr: string) => (nullable ? `Schema.NullOr(${expr})` : expr)
@@ -145,14 +150,23 @@ const schemaOf = (node: Node | undefined, path: string): string => {
       return wrap(`Schema.Array(${schemaOf(node.items, `${path}[]`)})`)
     case undefined:
     case "object": {
-      const properties = Object.entries<Node>(node.properties ?? {})
+      // The fields of referenced parts are spread from their schemas, not written out again.
+      const spreadable = (original.allOf ?? []).filter((part: Node) => {
+        const target = part.$ref ? definitions[refName(part.$ref)]! : undefined
+        return target !== undefined && target["x-nullable"] !== true && flatten(target).properties !== undefined
+      })
+      const spreads = spreadable.map((part: Node) => `...${refName(part.$ref)}.fields`)
+      const inherited = new Set<string>(
+        spreadable.flatMap((part: Node) => Object.keys(flatten(definitions[refName(part.$ref)]!).properties))
+      )
+      const properties = Object.entries<Node>(node.properties ?? {}).filter(([key]) => !inherited.has(key))
       const extra = node.additionalProperties
       const record = extra === undefined || extra === false
         ? undefined
         : `Schema.Record({ key: Schema.String, value: ${
           extra === true ? "Schema.Unknown" : schemaOf(extra, `${path}{}`)
         } })`
-      if (properties.length === 0) {
+      if (properties.length === 0 && spreads.length === 0) {
         if (node.type === undefined && record === undefined) return "Schema.Unknown"
         return wrap(record ?? "Schema.Record({ key: Schema.String, value: Schema.Unknown })")
       }
@@ -169,7 +183,9 @@ const schemaOf = (node: Node | undefined, path: string): string => {
         return `${doc(firstParagraph(value.description), "  ")}  ${quoteKey(key)}: ${field}`
       })
       for (const [key, field] of Object.entries(extraFields[path] ?? {})) fields.push(`  ${quoteKey(key)}: ${field}`)
-      const struct = `Schema.Struct({\n${fields.join(",\n")}\n}${record ? `, ${record}` : ""})`
+      const struct = `Schema.Struct({\n${
+        [...spreads.map((spread: string) => `  ${spread}`), ...fields].join(",\n")
+      }\n}${record ? `, ${record}` : ""})`
       return wrap(struct)
     }
     default:
