@@ -4,12 +4,16 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import type { DockerEngine, EngineError } from "./DockerEngine.js"
-import { ContainerExitError, type DockerDecodeError, type DockerStreamError, type PullError } from "./DockerError.js"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
+import { ContainerExitError, type DockerDecodeError, DockerStreamError, type PullError } from "./DockerError.js"
+import type { TransportError } from "./DockerTransport.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
-import type { ContainerCreateBody, ContainerInspectResponse } from "./generated/Schemas.js"
+import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
+import * as JsonLines from "./JsonLines.js"
 import * as Multiplexed from "./Multiplexed.js"
 
 /**
@@ -25,6 +29,38 @@ export interface LogsOptions {
   readonly timestamps?: boolean
   /** Only this many lines from the end. */
   readonly tail?: number
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface LogStreamOptions extends LogsOptions {
+  /** Keep the stream open and pass on what the container writes until it stops. */
+  readonly follow?: boolean
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface AttachOptions {
+  readonly stdin?: boolean
+  /** Replay the output written so far before the live output. */
+  readonly logs?: boolean
+  /** e.g. `ctrl-p,ctrl-q`: writing these to stdin detaches. */
+  readonly detachKeys?: string
+}
+
+/**
+ * An attached container, alive until its scope closes.
+ *
+ * @since 0.1.0
+ */
+export interface AttachSession {
+  /** What the container writes; ends when it stops (or detaches). Read it once. */
+  readonly output: Stream.Stream<Multiplexed.Frame, TransportError | DockerStreamError>
+  readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
+  /** Ends the container's stdin: a process reading it sees end of input. */
+  readonly closeStdin: Effect.Effect<void>
 }
 
 /**
@@ -82,6 +118,44 @@ export interface Containers extends Groups.Containers {
     options?: LogsOptions
   ) => Effect.Effect<Multiplexed.Output, EngineError | DockerDecodeError | DockerStreamError>
   /**
+   * The logs as a stream of frames tagged `stdout` / `stderr` (a TTY container's output is all
+   * `stdout`, known from its configuration). With `follow`, the stream goes on while the
+   * container runs, with no idle timeout; interrupting it closes the connection.
+   *
+   * @example
+   * ```ts
+   * import { Effect, Stream } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const tail = (id: string) =>
+   *   Effect.flatMap(Docker.Docker, (docker) =>
+   *     docker.containers.logStream(id, { follow: true }).pipe(
+   *       Stream.decodeText(),
+   *       Stream.runForEach((line) => Effect.log(line))
+   *     ))
+   * ```
+   */
+  readonly logStream: (
+    id: string,
+    options?: LogStreamOptions
+  ) => Stream.Stream<Multiplexed.Frame, EngineError | DockerDecodeError | DockerStreamError>
+  /**
+   * Attaches to a container over a hijacked connection, closed with the scope: its output as
+   * frames (demultiplexed unless it has a TTY), and its stdin when `stdin` is set (the container
+   * needs `OpenStdin`). Attach before `start` to miss nothing; `logs` replays what was written.
+   */
+  readonly attach: (
+    id: string,
+    options?: AttachOptions
+  ) => Effect.Effect<AttachSession, EngineError | DockerDecodeError, Scope.Scope>
+  /** One sample of the container's resource usage (`stream=false`). */
+  readonly stats: (
+    id: string,
+    options?: { readonly oneShot?: boolean }
+  ) => Effect.Effect<ContainerStatsResponse, EngineError | DockerDecodeError | DockerStreamError>
+  /** Resource usage samples, one a second, until the container stops or the stream is interrupted. */
+  readonly statsStream: (id: string) => Stream.Stream<ContainerStatsResponse, EngineError | DockerStreamError>
+  /**
    * Creates and starts a container, pulling its image first when it is missing.
    *
    * @example
@@ -101,6 +175,8 @@ export interface Containers extends Groups.Containers {
   }
 }
 
+const encoder = new TextEncoder()
+
 const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
   env === undefined || Array.isArray(env)
     ? env as ReadonlyArray<string> | undefined
@@ -113,28 +189,69 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
   const generated = Groups.containers(engine)
   const { create, inspect, remove, start, wait } = generated
 
-  const readLogs = (id: string, tty: boolean, options: LogsOptions) =>
-    Effect.scoped(
-      Effect.flatMap(
-        engine.stream({
-          method: "GET",
-          path: EnginePath.make`/containers/${id}/logs`,
-          query: {
-            stdout: options.stdout ?? true,
-            stderr: options.stderr ?? true,
-            since: options.since,
-            until: options.until,
-            timestamps: options.timestamps,
-            tail: options.tail
-          },
-          resource: "container"
-        }),
-        (response) => Multiplexed.collectText(tty ? Multiplexed.raw(response.body) : Multiplexed.demux(response.body))
-      )
-    )
+  const frames = (id: string, tty: boolean, options: LogStreamOptions) => {
+    const bytes = bodyStream(engine, {
+      method: "GET",
+      path: EnginePath.make`/containers/${id}/logs`,
+      query: {
+        follow: options.follow,
+        stdout: options.stdout ?? true,
+        stderr: options.stderr ?? true,
+        since: options.since,
+        until: options.until,
+        timestamps: options.timestamps,
+        tail: options.tail
+      },
+      resource: "container"
+    })
+    return tty ? Multiplexed.raw(bytes) : Multiplexed.demux(bytes)
+  }
 
-  const logs = (id: string, options: LogsOptions = {}) =>
-    Effect.flatMap(inspect(id), (info) => readLogs(info.Id, info.Config?.Tty === true, options))
+  const logStream = (id: string, options: LogStreamOptions = {}) =>
+    Stream.unwrap(Effect.map(inspect(id), (info) => frames(info.Id, info.Config?.Tty === true, options)))
+
+  const logs = (id: string, options: LogsOptions = {}) => Multiplexed.collectText(logStream(id, options))
+
+  const attach = (id: string, options: AttachOptions = {}) =>
+    Effect.gen(function*() {
+      const info = yield* inspect(id)
+      const connection = yield* engine.upgrade({
+        method: "POST",
+        path: EnginePath.make`/containers/${info.Id}/attach`,
+        query: {
+          stream: true,
+          stdin: options.stdin,
+          stdout: true,
+          stderr: true,
+          logs: options.logs,
+          detachKeys: options.detachKeys
+        },
+        resource: "container",
+        timeoutMillis: 0
+      })
+      return {
+        output: info.Config?.Tty === true ? Multiplexed.raw(connection.output) : Multiplexed.demux(connection.output),
+        write: (data: string | Uint8Array) => connection.write(typeof data === "string" ? encoder.encode(data) : data),
+        closeStdin: connection.closeWrite
+      } satisfies AttachSession
+    })
+
+  const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>
+    JsonLines.decode(ContainerStatsResponse, "a stats sample")(bodyStream(engine, {
+      method: "GET",
+      path: EnginePath.make`/containers/${id}/stats`,
+      query: { stream, "one-shot": oneShot },
+      resource: "container"
+    }))
+
+  const stats = (id: string, options: { readonly oneShot?: boolean } = {}) =>
+    Effect.flatMap(
+      Stream.runHead(statsBody(id, false, options.oneShot)),
+      (sample) =>
+        sample._tag === "Some"
+          ? Effect.succeed(sample.value)
+          : Effect.fail(new DockerStreamError({ message: `the engine sent no stats for ${id}` }))
+    )
 
   const createPulling = (options: RunOptions) => {
     const body: ContainerCreateBody = {
@@ -176,7 +293,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
       const body = Effect.gen(function*() {
         yield* start(Id)
         const { StatusCode } = yield* wait(Id)
-        const output = yield* readLogs(Id, options.tty === true, {})
+        const output = yield* Multiplexed.collectText(frames(Id, options.tty === true, {}))
         if (StatusCode !== 0) {
           return yield* new ContainerExitError({
             containerId: Id,
@@ -200,6 +317,10 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
   return {
     ...generated,
     logs,
+    logStream,
+    attach,
+    stats,
+    statsStream: (id) => statsBody(id, true),
     run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[
       "run"
     ]

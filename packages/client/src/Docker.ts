@@ -23,8 +23,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Containers from "./Containers.js"
 import { DockerEngine } from "./DockerEngine.js"
+import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
+import * as System from "./System.js"
 
 /**
  * @since 0.1.0
@@ -34,8 +36,8 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
   {
     readonly containers: Containers.Containers
     readonly images: Images.Images
-    readonly system: Groups.System
-    readonly exec: Groups.Exec
+    readonly system: System.System
+    readonly exec: Exec.Exec
     readonly networks: Groups.Networks
     readonly volumes: Groups.Volumes
     readonly swarm: Groups.Swarm
@@ -60,8 +62,8 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.m
   return Docker.of({
     containers: Containers.make(engine, images),
     images,
-    system: Groups.system(engine),
-    exec: Groups.exec(engine),
+    system: System.make(engine),
+    exec: Exec.make(engine),
     networks: Groups.networks(engine),
     volumes: Groups.volumes(engine),
     swarm: Groups.swarm(engine),

@@ -401,6 +401,18 @@ const tooOld = (version: string) =>
   })
 
 /**
+ * The body of a streamed request as a Stream that owns its connection: the request is sent when
+ * the stream runs, and the connection ends with the stream (done, failed or interrupted).
+ *
+ * @since 0.1.0
+ */
+export const bodyStream = (
+  engine: DockerEngine["Type"],
+  request: EngineRequest
+): Stream.Stream<Uint8Array, EngineError> =>
+  Stream.unwrapScoped(Effect.map(engine.stream(request), (response) => response.body))
+
+/**
  * Reads a body stream to its end.
  *
  * @since 0.1.0

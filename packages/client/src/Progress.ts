@@ -4,12 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
-import { DockerStreamError } from "./DockerError.js"
-import * as FastDecode from "./FastDecode.js"
 import { CreateImageInfo } from "./generated/Schemas.js"
+import * as JsonLines from "./JsonLines.js"
 
 /**
  * One line of a progress stream.
@@ -18,36 +14,13 @@ import { CreateImageInfo } from "./generated/Schemas.js"
  */
 export type ProgressEvent = CreateImageInfo
 
-const decodeEvent = FastDecode.decoder(CreateImageInfo)
-
 /**
  * Parses a progress byte stream into events; a line that is not a progress object fails the
- * stream with {@link DockerStreamError}.
+ * stream with `DockerStreamError`.
  *
  * @since 0.1.0
  */
-export const events = <E, R>(
-  bytes: Stream.Stream<Uint8Array, E, R>
-): Stream.Stream<ProgressEvent, E | DockerStreamError, R> =>
-  bytes.pipe(
-    Stream.decodeText(),
-    Stream.splitLines,
-    Stream.filter((line) => line.trim() !== ""),
-    Stream.mapEffect((line) => {
-      let json: unknown
-      try {
-        json = JSON.parse(line)
-      } catch {
-        return Effect.fail(new DockerStreamError({ message: `a progress line is not JSON: ${line.slice(0, 200)}` }))
-      }
-      const event = decodeEvent(json)
-      return Either.isRight(event)
-        ? Effect.succeed(event.right)
-        : Effect.fail(
-          new DockerStreamError({ message: `a progress line has an unexpected shape: ${line.slice(0, 200)}` })
-        )
-    })
-  )
+export const events = JsonLines.decode(CreateImageInfo, "a progress line")
 
 /**
  * The error an event reports, if any.

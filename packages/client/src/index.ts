@@ -41,12 +41,22 @@ export * as EnginePath from "./EnginePath.js"
 /**
  * @since 0.1.0
  */
+export * as Exec from "./Exec.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as FastDecode from "./FastDecode.js"
 
 /**
  * @since 0.1.0
  */
 export * as Images from "./Images.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as JsonLines from "./JsonLines.js"
 
 /**
  * @since 0.1.0
@@ -76,3 +86,8 @@ export * as Operations from "./generated/Operations.js"
  * @since 0.1.0
  */
 export * as Schemas from "./generated/Schemas.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as System from "./System.js"

@@ -1,0 +1,62 @@
+/**
+ * Engine-wide operations: `docker.system.*`.
+ *
+ * @since 0.1.0
+ */
+import type * as Stream from "effect/Stream"
+import { bodyStream, type DockerEngine, type EngineError, type Filters } from "./DockerEngine.js"
+import type { DockerStreamError } from "./DockerError.js"
+import * as EnginePath from "./EnginePath.js"
+import * as Groups from "./generated/Groups.js"
+import { EventMessage } from "./generated/Schemas.js"
+import * as JsonLines from "./JsonLines.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface EventsOptions {
+  /** Events since this time: Unix seconds, or a timestamp the engine understands. */
+  readonly since?: number | string
+  /** Events until this time; without it the stream goes on until it is interrupted. */
+  readonly until?: number | string
+  /** e.g. `{ type: ["container"], event: ["start", "die"], label: ["app=web"] }`. */
+  readonly filters?: Filters
+}
+
+/**
+ * `docker.system`: the generated operations, plus `events`.
+ *
+ * @since 0.1.0
+ */
+export interface System extends Groups.System {
+  /**
+   * The engine's events as they happen (and those since `since`), decoded. Without `until` the
+   * stream has no end and no idle timeout: interrupt it, or take what you need.
+   *
+   * @example
+   * ```ts
+   * import { Effect, Stream } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const nextDeath = Effect.flatMap(Docker.Docker, (docker) =>
+   *   docker.system.events({ filters: { type: ["container"], event: ["die"] } }).pipe(Stream.runHead)
+   * )
+   * ```
+   */
+  readonly events: (options?: EventsOptions) => Stream.Stream<EventMessage, EngineError | DockerStreamError>
+}
+
+const decodeEvents = JsonLines.decode(EventMessage, "an event")
+
+/**
+ * @since 0.1.0
+ */
+export const make = (engine: DockerEngine["Type"]): System => ({
+  ...Groups.system(engine),
+  events: (options = {}) =>
+    decodeEvents(bodyStream(engine, {
+      method: "GET",
+      path: EnginePath.make`/events`,
+      query: { since: options.since, until: options.until, filters: options.filters }
+    }))
+})
