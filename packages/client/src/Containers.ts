@@ -4,12 +4,16 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import { ContainerExitError, type DockerDecodeError, DockerStreamError, type PullError } from "./DockerError.js"
-import type { TransportError } from "./DockerTransport.js"
+import { ContainerExitError, DockerDecodeError, DockerStreamError, type PullError } from "./DockerError.js"
+import type { DockerHeaders, TransportError } from "./DockerTransport.js"
 import * as EnginePath from "./EnginePath.js"
+import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
 import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
@@ -61,6 +65,43 @@ export interface AttachSession {
   readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
   /** Ends the container's stdin: a process reading it sees end of input. */
   readonly closeStdin: Effect.Effect<void>
+}
+
+/**
+ * The stat of a path in a container, as the engine reports it in `X-Docker-Container-Path-Stat`.
+ *
+ * @since 0.1.0
+ */
+export const PathStat = Schema.Struct({
+  name: Schema.String,
+  size: Schema.Number,
+  mode: Schema.Number,
+  mtime: Schema.String,
+  linkTarget: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ */
+export type PathStat = typeof PathStat.Type
+
+/**
+ * @since 0.1.0
+ */
+export interface Archive {
+  readonly stat: PathStat
+  /** The path as a tar stream (a directory with its content). */
+  readonly content: Stream.Stream<Uint8Array, TransportError>
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface PutArchiveOptions {
+  /** Refuse to replace a directory with a non-directory, and the other way round. */
+  readonly noOverwriteDirNonDir?: boolean
+  /** Give the files the container user's ids instead of the tar's. */
+  readonly copyUIDGID?: boolean
 }
 
 /**
@@ -148,6 +189,25 @@ export interface Containers extends Groups.Containers {
     id: string,
     options?: AttachOptions
   ) => Effect.Effect<AttachSession, EngineError | DockerDecodeError, Scope.Scope>
+  /** The container's filesystem as a tar stream. */
+  readonly export: (id: string) => Stream.Stream<Uint8Array, EngineError>
+  /**
+   * A path in the container as a tar stream, with its stat. The stream belongs to the scope:
+   * read it before the scope closes.
+   */
+  readonly getArchive: (
+    id: string,
+    path: string
+  ) => Effect.Effect<Archive, EngineError | DockerDecodeError, Scope.Scope>
+  /** A path's stat, without its content (`HEAD`); a missing path fails with `NotFound` (`path`). */
+  readonly archiveInfo: (id: string, path: string) => Effect.Effect<PathStat, EngineError | DockerDecodeError>
+  /** Extracts a tar stream into a directory of the container. */
+  readonly putArchive: (
+    id: string,
+    path: string,
+    tar: Stream.Stream<Uint8Array, unknown>,
+    options?: PutArchiveOptions
+  ) => Effect.Effect<void, EngineError>
   /** One sample of the container's resource usage (`stream=false`). */
   readonly stats: (
     id: string,
@@ -176,6 +236,8 @@ export interface Containers extends Groups.Containers {
 }
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const decodePathStat = FastDecode.decoder(PathStat)
 
 const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
   env === undefined || Array.isArray(env)
@@ -235,6 +297,39 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
         closeStdin: connection.closeWrite
       } satisfies AttachSession
     })
+
+  const statHeader = (id: string, headers: DockerHeaders) => {
+    const raw = headers["x-docker-container-path-stat"]
+    if (raw === undefined) {
+      return Effect.fail(
+        new DockerDecodeError({ operation: "ContainerArchiveInfo", message: `no path stat for ${id}` })
+      )
+    }
+    const decoded = decodePathStat(
+      (() => {
+        try {
+          return JSON.parse(decoder.decode(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0))))
+        } catch {
+          return raw
+        }
+      })()
+    )
+    return Either.isRight(decoded)
+      ? Effect.succeed(decoded.right)
+      : Effect.fail(
+        new DockerDecodeError({
+          operation: "ContainerArchiveInfo",
+          message: ParseResult.TreeFormatter.formatIssueSync(decoded.left)
+        })
+      )
+  }
+
+  const archiveRequest = (id: string, path: string, method: "GET" | "HEAD") => ({
+    method,
+    path: EnginePath.make`/containers/${id}/archive`,
+    query: { path },
+    resource: "path" as const
+  })
 
   const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>
     JsonLines.decode(ContainerStatsResponse, "a stats sample")(bodyStream(engine, {
@@ -319,6 +414,25 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
     logs,
     logStream,
     attach,
+    export: (id) =>
+      bodyStream(engine, { method: "GET", path: EnginePath.make`/containers/${id}/export`, resource: "container" }),
+    getArchive: (id, path) =>
+      Effect.flatMap(
+        engine.stream(archiveRequest(id, path, "GET")),
+        (response) => Effect.map(statHeader(id, response.headers), (stat) => ({ stat, content: response.body }))
+      ),
+    archiveInfo: (id, path) =>
+      Effect.flatMap(engine.request(archiveRequest(id, path, "HEAD")), (response) => statHeader(id, response.headers)),
+    putArchive: (id, path, tar, options = {}) =>
+      Effect.asVoid(engine.request({
+        method: "PUT",
+        path: EnginePath.make`/containers/${id}/archive`,
+        query: { path, noOverwriteDirNonDir: options.noOverwriteDirNonDir, copyUIDGID: options.copyUIDGID },
+        headers: { "content-type": "application/x-tar" },
+        body: tar,
+        resource: "path",
+        timeoutMillis: 0
+      })),
     stats,
     statsStream: (id) => statsBody(id, true),
     run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[

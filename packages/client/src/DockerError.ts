@@ -8,7 +8,8 @@
  *   {@link ServerError}, {@link ServiceUnavailable}, and {@link UnexpectedStatus} for the rest
  * - configuration and versions: {@link DockerConfigError}, {@link DockerVersionError}
  * - decoding: {@link DockerDecodeError}
- * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link ContainerExitError}
+ * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError},
+ *   {@link ImageLoadError}, {@link ContainerExitError}
  *
  * @since 0.1.0
  */
@@ -297,6 +298,26 @@ export class PullError extends Schema.TaggedError<PullError>("@effect-docker/cli
   image: Schema.String,
   message: Schema.String
 }) {}
+
+/**
+ * A push's progress stream reported an error (a registry that refused or cannot be reached).
+ *
+ * @since 0.1.0
+ */
+export class PushError extends Schema.TaggedError<PushError>("@effect-docker/client/PushError")("PushError", {
+  image: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * An image load's progress stream reported an error (a tar that is not an image archive).
+ *
+ * @since 0.1.0
+ */
+export class ImageLoadError extends Schema.TaggedError<ImageLoadError>("@effect-docker/client/ImageLoadError")(
+  "ImageLoadError",
+  { message: Schema.String }
+) {}
 
 /**
  * A container run that waited for its exit ended with a non-zero exit code.

@@ -4,13 +4,15 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type { DockerEngine, EngineError } from "./DockerEngine.js"
-import { type DockerDecodeError, type DockerStreamError, PullError } from "./DockerError.js"
+import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
+import { type DockerDecodeError, DockerStreamError, ImageLoadError, PullError, PushError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { ImageInspect } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
+import type { ProgressEvent } from "./Progress.js"
 
 /**
  * @since 0.1.0
@@ -23,7 +25,39 @@ export interface PullOptions {
 }
 
 /**
- * `docker.images`: the generated operations, plus `pull` that follows the progress stream.
+ * @since 0.1.0
+ */
+export interface PushOptions {
+  /** The tag to push; all tags of the repository when absent and the name has none. */
+  readonly tag?: string
+  /** The registry credentials, base64url-encoded JSON as the engine takes them. */
+  readonly registryAuth?: Redacted.Redacted<string>
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface ImportOptions {
+  /** The repository (and `tag`) to name the imported image. */
+  readonly repo?: string
+  readonly tag?: string
+  /** A commit message for the image. */
+  readonly message?: string
+  /** Dockerfile instructions applied to the image, e.g. `["CMD [\"sh\"]"]`. */
+  readonly changes?: ReadonlyArray<string>
+  readonly platform?: string
+}
+
+/**
+ * What image transfers fail with: the engine, its stream, and the error reported in-band.
+ *
+ * @since 0.1.0
+ */
+export type TransferError<E> = EngineError | DockerStreamError | E
+
+/**
+ * `docker.images`: the generated operations, plus the transfers that stream (pull, push, import,
+ * load, get), each as a stream of progress events and as an effect for the end result.
  *
  * @since 0.1.0
  */
@@ -35,7 +69,25 @@ export interface Images extends Groups.Images {
   readonly pull: (
     image: string,
     options?: PullOptions
-  ) => Effect.Effect<ImageInspect, EngineError | DockerDecodeError | DockerStreamError | PullError>
+  ) => Effect.Effect<ImageInspect, TransferError<PullError> | DockerDecodeError>
+  /** The pull's progress events; an error event fails the stream with {@link PullError}. */
+  readonly pullStream: (image: string, options?: PullOptions) => Stream.Stream<ProgressEvent, TransferError<PullError>>
+  /** Pushes an image (or a repository's tags) to its registry. */
+  readonly push: (name: string, options?: PushOptions) => Effect.Effect<void, TransferError<PushError>>
+  /** The push's progress events; an error event fails the stream with {@link PushError}. */
+  readonly pushStream: (name: string, options?: PushOptions) => Stream.Stream<ProgressEvent, TransferError<PushError>>
+  /** Creates an image from a root filesystem tar, and returns its id. */
+  readonly import: (
+    source: Stream.Stream<Uint8Array, unknown>,
+    options?: ImportOptions
+  ) => Effect.Effect<string, TransferError<PullError>>
+  /** Loads images from a tar made by {@link Images.get} (or `docker save`); returns what it loaded. */
+  readonly load: (
+    source: Stream.Stream<Uint8Array, unknown>,
+    options?: { readonly quiet?: boolean }
+  ) => Effect.Effect<ReadonlyArray<string>, TransferError<ImageLoadError>>
+  /** Exports one image, or several, with their layers and tags, as a tar stream. */
+  readonly get: (names: string | ReadonlyArray<string>) => Stream.Stream<Uint8Array, EngineError>
 }
 
 /**
@@ -68,32 +120,108 @@ export const parseReference = (
 /**
  * @since 0.1.0
  */
+/** The `X-Registry-Auth` header: the engine wants one on push, `{}` when there are no credentials. */
+const registryAuthHeader = (auth: Redacted.Redacted<string> | undefined) => ({
+  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
+})
+
+/** Fails a progress stream at its first error event. */
+const failOnError = <E>(onError: (message: string) => E) => <R, E2>(events: Stream.Stream<ProgressEvent, E2, R>) =>
+  Stream.mapEffect(events, (event) => {
+    const message = Progress.errorMessage(event)
+    return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
+  })
+
+/**
+ * @since 0.1.0
+ */
 export const make = (engine: DockerEngine["Type"]): Images => {
   const generated = Groups.images(engine)
 
-  const pull = (image: string, options: PullOptions = {}) => {
+  const pullRequest = (image: string, options: PullOptions) => {
     const parsed = parseReference(image)
     const tag = options.tag ?? parsed.tag ?? "latest"
     const reference = tag.includes(":") ? `${parsed.repository}@${tag}` : `${parsed.repository}:${tag}`
-    return Effect.scoped(
-      Effect.flatMap(
-        engine.stream({
-          method: "POST",
-          path: EnginePath.make`/images/create`,
-          query: { fromImage: parsed.repository, tag, platform: options.platform },
-          resource: "image",
-          timeoutMillis: 0
-        }),
-        (response) =>
-          Progress.events(response.body).pipe(
-            Stream.runForEach((event) => {
-              const message = Progress.errorMessage(event)
-              return message === undefined ? Effect.void : Effect.fail(new PullError({ image: reference, message }))
-            })
-          )
-      )
-    ).pipe(Effect.zipRight(generated.inspect(reference)))
+    const events = Progress.events(bodyStream(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/create`,
+      query: { fromImage: parsed.repository, tag, platform: options.platform },
+      resource: "image"
+    }))
+    return { reference, events: failOnError((message) => new PullError({ image: reference, message }))(events) }
   }
 
-  return { ...generated, pull }
+  const pushStream = (name: string, options: PushOptions = {}) =>
+    Progress.events(bodyStream(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/${name}/push`,
+      query: { tag: options.tag },
+      headers: registryAuthHeader(options.registryAuth),
+      resource: "image"
+    })).pipe(failOnError((message) => new PushError({ image: name, message })))
+
+  const importImage: Images["import"] = (source, options = {}) => {
+    const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`
+    return Progress.events(bodyStream(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/create`,
+      query: {
+        fromSrc: "-",
+        repo: options.repo,
+        tag: options.tag,
+        message: options.message,
+        changes: options.changes,
+        platform: options.platform
+      },
+      headers: { "content-type": "application/x-tar" },
+      body: source
+    })).pipe(
+      failOnError((message) => new PullError({ image: name, message })),
+      Stream.runLast,
+      // The last event's status is the new image's id.
+      Effect.flatMap((last) =>
+        last._tag === "Some" && last.value.status !== undefined
+          ? Effect.succeed(last.value.status)
+          : Effect.fail(new DockerStreamError({ message: "the import ended without the new image's id" }))
+      )
+    )
+  }
+
+  const load: Images["load"] = (source, options = {}) =>
+    Progress.events(bodyStream(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/load`,
+      query: { quiet: options.quiet },
+      headers: { "content-type": "application/x-tar" },
+      body: source
+    })).pipe(
+      failOnError((message) => new ImageLoadError({ message })),
+      Stream.runFold([] as Array<string>, (loaded, event) => {
+        const match = /^Loaded image(?: ID)?: (.+)$/.exec(event.stream?.trim() ?? event.status ?? "")
+        if (match !== null) loaded.push(match[1]!)
+        return loaded
+      })
+    )
+
+  const get = (names: string | ReadonlyArray<string>) =>
+    bodyStream(
+      engine,
+      typeof names === "string"
+        ? { method: "GET", path: EnginePath.make`/images/${names}/get`, resource: "image" }
+        : { method: "GET", path: EnginePath.make`/images/get`, query: { names }, resource: "image" }
+    )
+
+  return {
+    ...generated,
+    pull: (image, options = {}) => {
+      const { events, reference } = pullRequest(image, options)
+      return Effect.zipRight(Stream.runDrain(events), generated.inspect(reference))
+    },
+    pullStream: (image, options = {}) => pullRequest(image, options).events,
+    push: (name, options) => Stream.runDrain(pushStream(name, options)),
+    pushStream,
+    import: importImage,
+    load,
+    get
+  }
 }

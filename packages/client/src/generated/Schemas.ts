@@ -2681,7 +2681,8 @@ export const CreateImageInfo = Schema.Struct({
   errorDetail: optional(ErrorDetail),
   status: optional(Schema.String),
   progressDetail: optional(ProgressDetail),
-  error: optional(Schema.String)
+  error: optional(Schema.String),
+  stream: optional(Schema.String)
 })
 
 /**
