@@ -210,7 +210,12 @@ export const fieldPresence: Record<string, "required" | "optional"> = {
 export const extraFields: Record<string, Record<string, string>> = {
   // Engines before 1.52 repeat errorDetail.message in a top-level `error` of progress lines;
   // image loads (and builds) report in `stream` ("Loaded image: busybox:latest").
-  CreateImageInfo: { error: "optional(Schema.String)", stream: "optional(Schema.String)" },
+  // Builds report the new image's id in `aux`.
+  CreateImageInfo: {
+    error: "optional(Schema.String)",
+    stream: "optional(Schema.String)",
+    aux: "optional(Schema.Struct({ ID: optional(Schema.String) }))"
+  },
   PushImageInfo: { error: "optional(Schema.String)" },
   // Engines before 1.52 answer `GET /system/df` with these (deprecated in 1.52, gone later).
   SystemDataUsageResponse: {

@@ -1,51 +1,23 @@
 import { Docker } from "@effect-docker/client"
+import { Tar } from "@effect-docker/node"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import * as Tar from "tar-stream"
 import { env, scopedContainer, sweep, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
 const label = { ...testLabel, suite: "transfers" }
 
-/** A tar archive of the given files, made with tar-stream. */
-const tarOf = (files: Record<string, string>) =>
-  Effect.promise(() =>
-    new Promise<Uint8Array>((resolve, reject) => {
-      const pack = Tar.pack()
-      for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content)
-      pack.finalize()
-      const chunks: Array<Buffer> = []
-      pack.on("data", (chunk: unknown) => chunks.push(chunk as Buffer))
-      pack.on("end", () => resolve(Buffer.concat(chunks)))
-      pack.on("error", reject)
-    })
+/** The text of a tar stream's files. */
+const filesOf = <E>(tar: Stream.Stream<Uint8Array, E>) =>
+  Effect.map(
+    Tar.readFiles(tar),
+    (files) => Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, new TextDecoder().decode(bytes)]))
   )
 
-/** The regular files of a tar stream, read with tar-stream: name → content. */
-const filesOf = <E>(tar: Stream.Stream<Uint8Array, E>) =>
-  Effect.flatMap(
-    Stream.runCollect(tar),
-    (chunks) =>
-      Effect.promise(() =>
-        new Promise<Record<string, string>>((resolve, reject) => {
-          const files: Record<string, string> = {}
-          const extract = Tar.extract()
-          extract.on("entry", (header, stream, next) => {
-            const parts: Array<Buffer> = []
-            stream.on("data", (part: unknown) => parts.push(part as Buffer))
-            stream.on("end", () => {
-              if (header.type === "file") files[header.name] = Buffer.concat(parts).toString("utf8")
-              next()
-            })
-          })
-          extract.on("finish", () => resolve(files))
-          extract.on("error", reject)
-          extract.end(Buffer.concat(Chunk.toReadonlyArray(chunks)))
-        })
-      )
-  )
+const bytesOf = <E>(tar: Stream.Stream<Uint8Array, E>) =>
+  Effect.map(Stream.runCollect(tar), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
 
 layer(engine, { timeout: "120 seconds" })("image transfers and archives against the real engine", (it) => {
   afterAll(() => Effect.runPromise(Effect.provide(sweep, engine)))
@@ -73,18 +45,16 @@ layer(engine, { timeout: "120 seconds" })("image transfers and archives against 
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
       yield* docker.images.tag("busybox", { repo: "effect-docker-test/saved", tag: "v1" })
-      const saved = yield* Stream.runCollect(docker.images.get("effect-docker-test/saved:v1"))
-      const tar = Buffer.concat(Chunk.toReadonlyArray(saved))
+      const tar = yield* bytesOf(docker.images.get("effect-docker-test/saved:v1"))
       expect(Object.keys(yield* filesOf(Stream.succeed(tar)))).toContain("manifest.json")
       yield* docker.images.remove("effect-docker-test/saved:v1")
       const loaded = yield* docker.images.load(Stream.succeed(tar))
       expect(loaded).toEqual(["effect-docker-test/saved:v1"])
       yield* docker.images.remove("effect-docker-test/saved:v1")
-      const notAnImage = yield* Effect.flip(docker.images.load(Stream.succeed(yield* tarOf({ "hello.txt": "hi" }))))
+      const notAnImage = yield* Effect.flip(docker.images.load(Tar.fromFiles({ "hello.txt": "hi" })))
       expect(["ImageLoadError", "ServerError"]).toContain(notAnImage._tag)
 
-      const rootfs = yield* tarOf({ "hello.txt": "hello from an imported image\n" })
-      const id = yield* docker.images.import(Stream.succeed(rootfs), {
+      const id = yield* docker.images.import(Tar.fromFiles({ "hello.txt": "hello from an imported image\n" }), {
         repo: "effect-docker-test/imported",
         tag: "v1",
         changes: ["LABEL effect-docker.test=integration"]
@@ -112,7 +82,7 @@ layer(engine, { timeout: "120 seconds" })("image transfers and archives against 
       const missing = yield* Effect.flip(docker.containers.archiveInfo(container.Id, "/no/such/path"))
       expect(missing).toMatchObject({ _tag: "NotFound", resource: "path" })
 
-      const upload = yield* tarOf({ "greeting.txt": "hello, container ✓\n", "sub/more.txt": "more\n" })
+      const upload = yield* bytesOf(Tar.fromFiles({ "greeting.txt": "hello, container ✓\n", "sub/more.txt": "more\n" }))
       yield* docker.containers.putArchive(
         container.Id,
         "/tmp",

@@ -8,7 +8,7 @@
  *   {@link ServerError}, {@link ServiceUnavailable}, and {@link UnexpectedStatus} for the rest
  * - configuration and versions: {@link DockerConfigError}, {@link DockerVersionError}
  * - decoding: {@link DockerDecodeError}
- * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError},
+ * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError}, {@link BuildError},
  *   {@link ImageLoadError}, {@link ContainerExitError}
  *
  * @since 0.1.0
@@ -307,6 +307,17 @@ export class PullError extends Schema.TaggedError<PullError>("@effect-docker/cli
 export class PushError extends Schema.TaggedError<PushError>("@effect-docker/client/PushError")("PushError", {
   image: Schema.String,
   message: Schema.String
+}) {}
+
+/**
+ * A build's output stream reported an error (a step that failed, a Dockerfile that does not parse).
+ *
+ * @since 0.1.0
+ */
+export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/client/BuildError")("BuildError", {
+  message: Schema.String,
+  /** The build's output up to the error, to show what happened. */
+  output: Schema.String
 }) {}
 
 /**

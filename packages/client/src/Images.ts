@@ -7,7 +7,14 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import { type DockerDecodeError, DockerStreamError, ImageLoadError, PullError, PushError } from "./DockerError.js"
+import {
+  BuildError,
+  type DockerDecodeError,
+  DockerStreamError,
+  ImageLoadError,
+  PullError,
+  PushError
+} from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { ImageInspect } from "./generated/Schemas.js"
@@ -49,6 +56,31 @@ export interface ImportOptions {
 }
 
 /**
+ * Options of a build, with the classic builder (as API 1.41 engines run it).
+ *
+ * @since 0.1.0
+ */
+export interface BuildOptions {
+  /** The Dockerfile's path inside the context; default `Dockerfile`. */
+  readonly dockerfile?: string
+  /** Names for the image, e.g. `["app:1", "app:latest"]`. */
+  readonly tags?: ReadonlyArray<string>
+  readonly buildArgs?: Readonly<Record<string, string>>
+  readonly labels?: Readonly<Record<string, string>>
+  /** The stage of a multi-stage Dockerfile to build. */
+  readonly target?: string
+  readonly noCache?: boolean
+  /** Pull newer versions of the base images. */
+  readonly pull?: boolean
+  readonly platform?: string
+  /** Images to take cache from. */
+  readonly cacheFrom?: ReadonlyArray<string>
+  /** Remove intermediate containers even when the build fails. */
+  readonly forceRm?: boolean
+  readonly networkMode?: string
+}
+
+/**
  * What image transfers fail with: the engine, its stream, and the error reported in-band.
  *
  * @since 0.1.0
@@ -86,6 +118,20 @@ export interface Images extends Groups.Images {
     source: Stream.Stream<Uint8Array, unknown>,
     options?: { readonly quiet?: boolean }
   ) => Effect.Effect<ReadonlyArray<string>, TransferError<ImageLoadError>>
+  /**
+   * Builds an image from a context tar (see `BuildContext` in `@effect-docker/node` for one made
+   * from a folder) and returns its id. A failing step fails with {@link BuildError}, with the
+   * build's output.
+   */
+  readonly build: (
+    context: Stream.Stream<Uint8Array, unknown>,
+    options?: BuildOptions
+  ) => Effect.Effect<string, TransferError<BuildError>>
+  /** The build's output events (`stream` lines, the image id in `aux`), failing with {@link BuildError}. */
+  readonly buildStream: (
+    context: Stream.Stream<Uint8Array, unknown>,
+    options?: BuildOptions
+  ) => Stream.Stream<ProgressEvent, TransferError<BuildError>>
   /** Exports one image, or several, with their layers and tags, as a tar stream. */
   readonly get: (names: string | ReadonlyArray<string>) => Stream.Stream<Uint8Array, EngineError>
 }
@@ -211,8 +257,59 @@ export const make = (engine: DockerEngine["Type"]): Images => {
         : { method: "GET", path: EnginePath.make`/images/get`, query: { names }, resource: "image" }
     )
 
+  const buildStream: Images["buildStream"] = (context, options = {}) =>
+    Stream.suspend(() => {
+      let output = ""
+      return Progress.events(bodyStream(engine, {
+        method: "POST",
+        path: EnginePath.make`/build`,
+        query: {
+          dockerfile: options.dockerfile,
+          t: options.tags,
+          buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
+          labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
+          target: options.target,
+          nocache: options.noCache,
+          pull: options.pull,
+          platform: options.platform,
+          cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
+          forcerm: options.forceRm,
+          networkmode: options.networkMode,
+          // The classic builder: BuildKit needs a session this client does not open.
+          version: "1"
+        },
+        headers: { "content-type": "application/x-tar" },
+        body: context,
+        timeoutMillis: 0
+      })).pipe(
+        Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
+        failOnError((message) => new BuildError({ message, output }))
+      )
+    })
+
+  const build: Images["build"] = (context, options) =>
+    buildStream(context, options).pipe(
+      Stream.runFold(undefined as string | undefined, (id, event) =>
+        event.aux?.ID ?? /^Successfully built ([0-9a-f]+)/.exec(event.stream ?? "")?.[1] ?? id),
+      Effect.flatMap((id) =>
+        id === undefined
+          ? Effect.fail(new DockerStreamError({ message: "the build ended without an image id" }))
+          : id.startsWith("sha256:")
+          ? Effect.succeed(id)
+          // The classic builder names the image by its short id only: ask for the whole one.
+          : Effect.map(
+            Effect.catchTag(generated.inspect(id), "DockerDecodeError", (error) =>
+              Effect.fail(new DockerStreamError({ message: error.message }))),
+            (image) =>
+              image.Id
+          )
+      )
+    )
+
   return {
     ...generated,
+    build,
+    buildStream,
     pull: (image, options = {}) => {
       const { events, reference } = pullRequest(image, options)
       return Effect.zipRight(Stream.runDrain(events), generated.inspect(reference))

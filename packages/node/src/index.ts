@@ -7,3 +7,8 @@ export * as NodeDocker from "./NodeDocker.js"
  * @since 0.1.0
  */
 export * as NodeDockerTransport from "./NodeDockerTransport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tar from "./Tar.js"

@@ -2682,7 +2682,8 @@ export const CreateImageInfo = Schema.Struct({
   status: optional(Schema.String),
   progressDetail: optional(ProgressDetail),
   error: optional(Schema.String),
-  stream: optional(Schema.String)
+  stream: optional(Schema.String),
+  aux: optional(Schema.Struct({ ID: optional(Schema.String) }))
 })
 
 /**
