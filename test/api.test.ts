@@ -1,7 +1,7 @@
 import { Docker, EnginePath } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { env, scopedContainer, sweep, testLabel, transports } from "./helpers.js"
+import { env, eventually, scopedContainer, sleep, sweep, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
 const label = { ...testLabel, suite: "api" }
@@ -55,7 +55,7 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       const top = yield* docker.containers.top(id, { psArgs: "-o pid,comm" })
       expect(top.Titles).toEqual(["PID", "COMMAND"])
       // Give the container's first command time to write.
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
+      yield* sleep(300)
       const changes = yield* docker.containers.changes(id)
       expect(changes.some((c) => c.Path === "/tmp" || c.Path === "/tmp/made")).toBe(true)
       const name = `effect-docker-renamed-${id.slice(0, 8)}`
@@ -198,7 +198,9 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       const service = yield* docker.services.create({
         Name: "effect-docker-test-svc",
         Labels: label,
-        TaskTemplate: { ContainerSpec: { Image: "busybox", Args: ["sleep", "60"] } },
+        TaskTemplate: {
+          ContainerSpec: { Image: "busybox", Command: ["sh", "-c", "echo service-out; echo service-err >&2; sleep 60"] }
+        },
         Mode: { Replicated: { Replicas: 1 } }
       })
       const serviceId = service.ID!
@@ -222,6 +224,17 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       const tasks = yield* docker.tasks.list({ filters: { service: [serviceId] } })
       expect(tasks.length).toBeGreaterThan(0)
       expect((yield* docker.tasks.inspect(tasks[0]!.ID!)).ServiceID).toBe(serviceId)
+      // Service and task logs, demultiplexed, once the first task's container has written.
+      const serviceLogs = yield* eventually(
+        docker.services.logs(serviceId),
+        (logs) => logs.stdout.includes("service-out")
+      )
+      expect(serviceLogs.stderr).toContain("service-err")
+      const running =
+        (yield* docker.tasks.list({ filters: { service: [serviceId], "desired-state": ["running"] } }))[0]!
+      const taskLogs = yield* eventually(docker.tasks.logs(running.ID!), (logs) => logs.stdout !== "")
+      expect(taskLogs.stdout).toBe("service-out\n")
+      expect(taskLogs.stderr).toBe("service-err\n")
       yield* docker.services.remove(serviceId)
       expect((yield* Effect.flip(docker.services.inspect(serviceId)))._tag).toBe("NotFound")
 

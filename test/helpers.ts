@@ -85,3 +85,16 @@ export const sweep = Effect.gen(function*() {
   yield* Effect.forEach(left, (c) => docker.containers.remove(c.Id, { force: true, volumes: true }).pipe(Effect.ignore))
   return left.length
 })
+
+/** Waits with the real clock (tests in a layer run on the TestClock). */
+export const sleep = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+
+/** Runs `effect` until its value satisfies `done`, every 200 ms, 100 times at most. */
+export const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, done: (value: A) => boolean) =>
+  Effect.gen(function*() {
+    for (let attempt = 0;; attempt++) {
+      const value = yield* effect
+      if (done(value) || attempt >= 100) return value
+      yield* sleep(200)
+    }
+  })

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
-import { scopedContainer, sweep, testLabel, transports } from "./helpers.js"
+import { scopedContainer, sleep, sweep, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
 const label = { ...testLabel, suite: "streams" }
@@ -19,8 +19,6 @@ const openSockets = () =>
       return false
     }
   }).length
-
-const sleep = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
 
 /** Lines 1..n, and n..1, as the shell's `seq` writes them. */
 const seq = (from: number, to: number) => {

@@ -18,30 +18,16 @@ import * as Groups from "./generated/Groups.js"
 import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
 import * as JsonLines from "./JsonLines.js"
+import * as Logs from "./Logs.js"
+import type { LogsOptions, LogStreamOptions } from "./Logs.js"
+
+export type {
+  /** @since 0.1.0 */
+  LogsOptions,
+  /** @since 0.1.0 */
+  LogStreamOptions
+} from "./Logs.js"
 import * as Multiplexed from "./Multiplexed.js"
-
-/**
- * @since 0.1.0
- */
-export interface LogsOptions {
-  readonly stdout?: boolean
-  readonly stderr?: boolean
-  /** Unix time in seconds: only logs since then. */
-  readonly since?: number
-  /** Unix time in seconds: only logs before then. */
-  readonly until?: number
-  readonly timestamps?: boolean
-  /** Only this many lines from the end. */
-  readonly tail?: number
-}
-
-/**
- * @since 0.1.0
- */
-export interface LogStreamOptions extends LogsOptions {
-  /** Keep the stream open and pass on what the container writes until it stops. */
-  readonly follow?: boolean
-}
 
 /**
  * @since 0.1.0
@@ -251,23 +237,8 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
   const generated = Groups.containers(engine)
   const { create, inspect, remove, start, wait } = generated
 
-  const frames = (id: string, tty: boolean, options: LogStreamOptions) => {
-    const bytes = bodyStream(engine, {
-      method: "GET",
-      path: EnginePath.make`/containers/${id}/logs`,
-      query: {
-        follow: options.follow,
-        stdout: options.stdout ?? true,
-        stderr: options.stderr ?? true,
-        since: options.since,
-        until: options.until,
-        timestamps: options.timestamps,
-        tail: options.tail
-      },
-      resource: "container"
-    })
-    return tty ? Multiplexed.raw(bytes) : Multiplexed.demux(bytes)
-  }
+  const frames = (id: string, tty: boolean, options: LogStreamOptions) =>
+    Logs.frames(engine, EnginePath.make`/containers/${id}/logs`, "container", tty, options)
 
   const logStream = (id: string, options: LogStreamOptions = {}) =>
     Stream.unwrap(Effect.map(inspect(id), (info) => frames(info.Id, info.Config?.Tty === true, options)))

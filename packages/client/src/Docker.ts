@@ -26,7 +26,9 @@ import { DockerEngine } from "./DockerEngine.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
+import * as Services from "./Services.js"
 import * as System from "./System.js"
+import * as Tasks from "./Tasks.js"
 
 /**
  * @since 0.1.0
@@ -42,8 +44,8 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly volumes: Groups.Volumes
     readonly swarm: Groups.Swarm
     readonly nodes: Groups.Nodes
-    readonly services: Groups.Services
-    readonly tasks: Groups.Tasks
+    readonly services: Services.Services
+    readonly tasks: Tasks.Tasks
     readonly secrets: Groups.Secrets
     readonly configs: Groups.Configs
     readonly plugins: Groups.Plugins
@@ -68,8 +70,8 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.m
     volumes: Groups.volumes(engine),
     swarm: Groups.swarm(engine),
     nodes: Groups.nodes(engine),
-    services: Groups.services(engine),
-    tasks: Groups.tasks(engine),
+    services: Services.make(engine),
+    tasks: Tasks.make(engine),
     secrets: Groups.secrets(engine),
     configs: Groups.configs(engine),
     plugins: Groups.plugins(engine),

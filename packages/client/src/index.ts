@@ -61,6 +61,11 @@ export * as JsonLines from "./JsonLines.js"
 /**
  * @since 0.1.0
  */
+export * as Logs from "./Logs.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Multiplexed from "./Multiplexed.js"
 
 /**
@@ -90,4 +95,14 @@ export * as Schemas from "./generated/Schemas.js"
 /**
  * @since 0.1.0
  */
+export * as Services from "./Services.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as System from "./System.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tasks from "./Tasks.js"
