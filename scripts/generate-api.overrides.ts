@@ -30,7 +30,7 @@ export const groupOf: Record<string, readonly [string, string]> = {
   PutContainerArchive: ["containers", "putArchive"],
   ContainerPrune: ["containers", "prune"],
   ContainerExec: ["exec", "create"],
-  ExecStart: ["exec", "start"],
+  ExecStart: ["exec", "session"],
   ExecResize: ["exec", "resize"],
   ExecInspect: ["exec", "inspect"],
   ImageList: ["images", "list"],
@@ -47,7 +47,7 @@ export const groupOf: Record<string, readonly [string, string]> = {
   ImagePrune: ["images", "prune"],
   ImageCommit: ["images", "commit"],
   ImageGet: ["images", "get"],
-  ImageGetAll: ["images", "getAll"],
+  ImageGetAll: ["images", "get"],
   ImageLoad: ["images", "load"],
   SystemAuth: ["system", "auth"],
   SystemInfo: ["system", "info"],
@@ -244,3 +244,9 @@ export const responseOverrides: Record<string, { name: string; expr: string; des
   SecretCreate: { name: "SecretCreateResponse", expr: idFromID, description: "The id of a created secret." },
   ConfigCreate: { name: "ConfigCreateResponse", expr: idFromID, description: "The id of a created config." }
 }
+
+/**
+ * Operations the specification says answer with a body, whose engines answer with none: the
+ * engine's plugin removal writes `200` and nothing else.
+ */
+export const voidResponses: ReadonlySet<string> = new Set(["PluginDelete"])

@@ -24,7 +24,8 @@ import {
   requestTimeouts,
   responseOverrides,
   schemaOverrides,
-  streamingOperations
+  streamingOperations,
+  voidResponses
 } from "./generate-api.overrides.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
@@ -339,7 +340,7 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
     const produces: Array<string> = op.produces ?? []
     if (produces.includes("text/plain") && !produces.includes("application/json")) {
       response = { kind: "text", schema: undefined }
-    } else if (successSchema === undefined) {
+    } else if (successSchema === undefined || voidResponses.has(id)) {
       response = { kind: "void", schema: undefined }
     } else if (responseOverrides[id] !== undefined) {
       const override = responseOverrides[id]

@@ -26,6 +26,7 @@ import { DockerEngine } from "./DockerEngine.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
+import * as Plugins from "./Plugins.js"
 import * as Services from "./Services.js"
 import * as System from "./System.js"
 import * as Tasks from "./Tasks.js"
@@ -48,7 +49,7 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly tasks: Tasks.Tasks
     readonly secrets: Groups.Secrets
     readonly configs: Groups.Configs
-    readonly plugins: Groups.Plugins
+    readonly plugins: Plugins.Plugins
     readonly distribution: Groups.Distribution
     readonly build: Groups.Build
     /** The engine core, for requests that no group offers yet. */
@@ -74,7 +75,7 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.m
     tasks: Tasks.make(engine),
     secrets: Groups.secrets(engine),
     configs: Groups.configs(engine),
-    plugins: Groups.plugins(engine),
+    plugins: Plugins.make(engine),
     distribution: Groups.distribution(engine),
     build: Groups.build(engine),
     engine

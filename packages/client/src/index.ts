@@ -71,6 +71,11 @@ export * as Multiplexed from "./Multiplexed.js"
 /**
  * @since 0.1.0
  */
+export * as Plugins from "./Plugins.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Progress from "./Progress.js"
 
 /**

@@ -1970,7 +1970,7 @@ export interface PluginDeleteOptions {
  *
  * @since 0.1.0
  */
-export type PluginDeleteError = NotFound | ServerError | OperationError | DockerDecodeError
+export type PluginDeleteError = NotFound | ServerError | OperationError
 
 /**
  * Remove a plugin (`DELETE /plugins/{name}`).
@@ -1979,15 +1979,17 @@ export type PluginDeleteError = NotFound | ServerError | OperationError | Docker
  */
 export const PluginDelete =
   (engine: DockerEngine["Type"]) =>
-  (name: string, options: PluginDeleteOptions = {}): Effect.Effect<Schemas.Plugin, PluginDeleteError> =>
-    engine.json("PluginDelete", Schemas.Plugin, {
-      method: "DELETE",
-      path: EnginePath.make`/plugins/${name}`,
-      query: { force: options.force },
-      expect: [404, 500],
-      resource: "plugin",
-      operation: "PluginDelete"
-    }) as Effect.Effect<Schemas.Plugin, PluginDeleteError>
+  (name: string, options: PluginDeleteOptions = {}): Effect.Effect<void, PluginDeleteError> =>
+    Effect.asVoid(
+      engine.request({
+        method: "DELETE",
+        path: EnginePath.make`/plugins/${name}`,
+        query: { force: options.force },
+        expect: [404, 500],
+        resource: "plugin",
+        operation: "PluginDelete"
+      })
+    ) as Effect.Effect<void, PluginDeleteError>
 
 /**
  * Options of {@link PluginDisable}.

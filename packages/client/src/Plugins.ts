@@ -1,0 +1,135 @@
+/**
+ * Engine plugins: `docker.plugins.*`, with the transfers that stream (create from a tar, pull,
+ * push, upgrade).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
+import { type DockerDecodeError, type DockerStreamError, PullError, PushError } from "./DockerError.js"
+import * as EnginePath from "./EnginePath.js"
+import * as Groups from "./generated/Groups.js"
+import type { PluginPrivilege } from "./generated/Schemas.js"
+import * as Progress from "./Progress.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface PullOptions {
+  /** The local name; default the remote reference. */
+  readonly name?: string
+  /**
+   * The privileges granted to the plugin; default: exactly those it asks for (as
+   * `docker plugin install --grant-all-permissions`).
+   */
+  readonly privileges?: ReadonlyArray<PluginPrivilege>
+  readonly registryAuth?: Redacted.Redacted<string>
+}
+
+/**
+ * `docker.plugins`: the generated operations, plus create, pull, push and upgrade.
+ *
+ * @since 0.1.0
+ */
+export interface Plugins extends Groups.Plugins {
+  /**
+   * Creates a plugin from a tar holding `config.json` and `rootfs/`. The plugin starts disabled.
+   */
+  readonly create: (name: string, tar: Stream.Stream<Uint8Array, unknown>) => Effect.Effect<void, EngineError>
+  /** Installs a plugin from a registry; an error in the progress stream fails with {@link PullError}. */
+  readonly pull: (
+    remote: string,
+    options?: PullOptions
+  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | PullError>
+  /** Pushes a plugin to its registry; an error in the progress stream fails with {@link PushError}. */
+  readonly push: (
+    name: string,
+    options?: { readonly registryAuth?: Redacted.Redacted<string> }
+  ) => Effect.Effect<void, EngineError | DockerStreamError | PushError>
+  /** Replaces a disabled plugin's content with that of `remote`. */
+  readonly upgrade: (
+    name: string,
+    remote: string,
+    options?: Omit<PullOptions, "name">
+  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | PullError>
+}
+
+const authHeader = (auth: Redacted.Redacted<string> | undefined) => ({
+  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
+})
+
+/** Runs a progress stream to its end, failing at its first error event. */
+const drain = <E>(
+  events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerStreamError>,
+  onError: (m: string) => E
+) =>
+  Stream.runForEach(events, (event) => {
+    const message = Progress.errorMessage(event)
+    return message === undefined ? Effect.void : Effect.fail(onError(message))
+  })
+
+/**
+ * @since 0.1.0
+ */
+export const make = (engine: DockerEngine["Type"]): Plugins => {
+  const generated = Groups.plugins(engine)
+
+  const privilegesFor = (remote: string, options: Omit<PullOptions, "name">) =>
+    options.privileges !== undefined ? Effect.succeed(options.privileges) : generated.privileges({ remote })
+
+  const transfer = (
+    path: EnginePath.EnginePath,
+    query: Record<string, string>,
+    remote: string,
+    options: Omit<PullOptions, "name">
+  ) =>
+    Effect.flatMap(privilegesFor(remote, options), (privileges) =>
+      drain(
+        Progress.events(bodyStream(engine, {
+          method: "POST",
+          path,
+          query,
+          headers: authHeader(options.registryAuth),
+          json: privileges,
+          resource: "plugin",
+          timeoutMillis: 0
+        })),
+        (message) => new PullError({ image: remote, message })
+      ))
+
+  return {
+    ...generated,
+    create: (name, tar) =>
+      Effect.asVoid(engine.request({
+        method: "POST",
+        path: EnginePath.make`/plugins/create`,
+        query: { name },
+        headers: { "content-type": "application/x-tar" },
+        body: tar,
+        resource: "plugin",
+        timeoutMillis: 0
+      })),
+    pull: (remote, options = {}) =>
+      transfer(
+        EnginePath.make`/plugins/pull`,
+        { remote, ...(options.name ? { name: options.name } : {}) },
+        remote,
+        options
+      ),
+    push: (name, options = {}) =>
+      drain(
+        Progress.events(bodyStream(engine, {
+          method: "POST",
+          path: EnginePath.make`/plugins/${name}/push`,
+          headers: authHeader(options.registryAuth),
+          resource: "plugin",
+          timeoutMillis: 0
+        })),
+        (message) => new PushError({ image: name, message })
+      ),
+    upgrade: (name, remote, options = {}) =>
+      transfer(EnginePath.make`/plugins/${name}/upgrade`, { remote }, remote, options)
+  }
+}
