@@ -30,40 +30,71 @@ export interface Frame {
 const kinds: ReadonlyArray<StreamKind> = ["stdin", "stdout", "stderr"]
 const decoder = new TextDecoder()
 
+const empty = new Uint8Array(0)
+
+const frameSize = (buffer: Uint8Array, offset: number) =>
+  ((buffer[offset + 4]! << 24) >>> 0) + (buffer[offset + 5]! << 16) + (buffer[offset + 6]! << 8) + buffer[offset + 7]!
+
+const join = (a: Uint8Array, b: Uint8Array) => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/** Appends the frame at `offset` of `buffer` to `frames`, or says why it cannot. */
+const emit = (buffer: Uint8Array, offset: number, frames: Array<Frame>): DockerStreamError | undefined => {
+  const type = buffer[offset]!
+  const size = frameSize(buffer, offset)
+  const data = buffer.subarray(offset + 8, offset + 8 + size)
+  if (type === 3) {
+    // The engine reports an error in-band (Go's stdcopy "systemErr").
+    return new DockerStreamError({ message: `the engine reported: ${decoder.decode(data)}` })
+  }
+  const stream = kinds[type]
+  if (stream === undefined) {
+    return new DockerStreamError({ message: `unknown stream type ${type} in a multiplexed stream` })
+  }
+  if (size > 0) frames.push({ stream, data })
+  return undefined
+}
+
 /**
  * A frame decoder that keeps a partial frame between chunks.
  */
 class FrameDecoder {
-  private pending: Uint8Array = new Uint8Array(0)
+  private pending: Uint8Array = empty
 
   push(chunk: Uint8Array): Array<Frame> | DockerStreamError {
-    let buffer = chunk
-    if (this.pending.length > 0) {
-      buffer = new Uint8Array(this.pending.length + chunk.length)
-      buffer.set(this.pending)
-      buffer.set(chunk, this.pending.length)
-    }
     const frames: Array<Frame> = []
     let offset = 0
-    while (buffer.length - offset >= 8) {
-      const type = buffer[offset]!
-      const size = ((buffer[offset + 4]! << 24) >>> 0) + (buffer[offset + 5]! << 16) + (buffer[offset + 6]! << 8) +
-        buffer[offset + 7]!
-      if (buffer.length - offset - 8 < size) break
-      const data = buffer.subarray(offset + 8, offset + 8 + size)
-      offset += 8 + size
-      if (type === 3) {
-        // The engine reports an error in-band (Go's stdcopy "systemErr").
-        return new DockerStreamError({ message: `the engine reported: ${decoder.decode(data)}` })
+    if (this.pending.length > 0) {
+      // Finish the frame begun in an earlier chunk, copying only its own bytes.
+      if (this.pending.length < 8) {
+        const take = Math.min(8 - this.pending.length, chunk.length)
+        this.pending = join(this.pending, chunk.subarray(0, take))
+        offset = take
+        if (this.pending.length < 8) return frames
       }
-      const stream = kinds[type]
-      if (stream === undefined) {
-        return new DockerStreamError({ message: `unknown stream type ${type} in a multiplexed stream` })
+      const needed = 8 + frameSize(this.pending, 0) - this.pending.length
+      if (chunk.length - offset < needed) {
+        this.pending = join(this.pending, chunk.subarray(offset))
+        return frames
       }
-      if (size > 0) frames.push({ stream, data })
+      const frame = join(this.pending, chunk.subarray(offset, offset + needed))
+      offset += needed
+      this.pending = empty
+      const error = emit(frame, 0, frames)
+      if (error !== undefined) return error
     }
-    // Copy the remainder: it may be a view into a buffer the transport reuses.
-    this.pending = offset === buffer.length ? new Uint8Array(0) : buffer.slice(offset)
+    while (chunk.length - offset >= 8) {
+      if (chunk.length - offset - 8 < frameSize(chunk, offset)) break
+      const error = emit(chunk, offset, frames)
+      if (error !== undefined) return error
+      offset += 8 + frameSize(chunk, offset)
+    }
+    // Keep the start of the next frame: a copy, as the chunk may be a view the transport reuses.
+    if (offset < chunk.length) this.pending = chunk.slice(offset)
     return frames
   }
 
