@@ -43,7 +43,7 @@ layer(engine, { timeout: "120 seconds" })("streams against the real engine", (it
       expect(output.stderr).toBe(seq(20000, 1))
     }))
 
-  it.scoped("ends a follow on a container that keeps writing when interrupted, leaving no socket open", () =>
+  it.scoped("ends a follow and an endless event stream when interrupted, leaving no socket open", () =>
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
       const container = yield* scopedContainer({
@@ -63,8 +63,10 @@ layer(engine, { timeout: "120 seconds" })("streams against the real engine", (it
       // keep one fresh idle connection for the next request; nothing more.
       for (let round = 0; round < 10; round++) {
         const fiber = yield* Effect.fork(Stream.runDrain(docker.containers.logStream(container.Id, { follow: true })))
+        const events = yield* Effect.fork(Stream.runDrain(docker.system.events()))
         yield* sleep(150)
         yield* Fiber.interrupt(fiber)
+        yield* Fiber.interrupt(events)
       }
       yield* sleep(300)
       expect(openSockets() - before).toBeLessThanOrEqual(1)
