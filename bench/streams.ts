@@ -85,7 +85,9 @@ const child = async (name: string, id: string) => {
   const bytes = await clients[name]!(id)
   const millis = performance.now() - start
   // Peak RSS of this process, in KiB; the docker CLI's own memory is not counted here.
-  process.stdout.write(JSON.stringify({ bytes, millis, maxRssKiB: process.resourceUsage().maxRSS }) + "\n")
+  const usage = process.resourceUsage()
+  const cpuMillis = (usage.userCPUTime + usage.systemCPUTime) / 1000
+  process.stdout.write(JSON.stringify({ bytes, millis, cpuMillis, maxRssKiB: usage.maxRSS }) + "\n")
 }
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -101,7 +103,7 @@ const main = async () => {
   try {
     await container.start()
     await container.wait()
-    const results: Record<string, Array<{ bytes: number; millis: number; maxRssKiB: number }>> = {}
+    const results: Record<string, Array<{ bytes: number; millis: number; cpuMillis: number; maxRssKiB: number }>> = {}
     for (let round = 0; round < rounds; round++) {
       for (const name of Object.keys(clients)) {
         const out = execFileSync(process.execPath, [
@@ -124,7 +126,9 @@ const main = async () => {
       )
     )
     console.log(`logs of ${sizeMiB} MiB, ${rounds} interleaved rounds, each read in its own process`)
-    console.log("client                     median ms   min ms   max ms    MiB/s   peak RSS MiB   time / fastest")
+    console.log(
+      "client                     median ms   min ms   max ms    MiB/s   CPU ms   peak RSS MiB   time / fastest"
+    )
     const table = Object.entries(results).map(([name, samples]) => {
       for (const s of samples) {
         if (s.bytes !== expected) throw new Error(`${name} read ${s.bytes} bytes, not ${expected}`)
@@ -136,8 +140,8 @@ const main = async () => {
         `${name.padEnd(26)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
           Math.max(...millis).toFixed(0).padStart(8)
         } ${(sizeMiB / (m / 1000)).toFixed(0).padStart(8)} ${
-          (rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)
-        }   ${(m / fastest).toFixed(2)}`
+          median(samples.map((s) => s.cpuMillis)).toFixed(0).padStart(8)
+        } ${(rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)}   ${(m / fastest).toFixed(2)}`
       )
       return {
         client: name,
