@@ -240,10 +240,13 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
   const frames = (id: string, tty: boolean, options: LogStreamOptions) =>
     Logs.frames(engine, EnginePath.make`/containers/${id}/logs`, "container", tty, options)
 
-  const logStream = (id: string, options: LogStreamOptions = {}) =>
-    Stream.unwrap(Effect.map(inspect(id), (info) => frames(info.Id, info.Config?.Tty === true, options)))
-
-  const logs = (id: string, options: LogsOptions = {}) => Multiplexed.collectText(logStream(id, options))
+  const { logStream, logs } = Logs.readable(
+    engine,
+    "container",
+    inspect,
+    (info) => ({ id: info.Id, tty: info.Config?.Tty === true }),
+    (id) => EnginePath.make`/containers/${id}/logs`
+  )
 
   const attach = (id: string, options: AttachOptions = {}) =>
     Effect.gen(function*() {

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import {
@@ -166,18 +166,6 @@ export const parseReference = (
 /**
  * @since 0.1.0
  */
-/** The `X-Registry-Auth` header: the engine wants one on push, `{}` when there are no credentials. */
-const registryAuthHeader = (auth: Redacted.Redacted<string> | undefined) => ({
-  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
-})
-
-/** Fails a progress stream at its first error event. */
-const failOnError = <E>(onError: (message: string) => E) => <R, E2>(events: Stream.Stream<ProgressEvent, E2, R>) =>
-  Stream.mapEffect(events, (event) => {
-    const message = Progress.errorMessage(event)
-    return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
-  })
-
 /**
  * @since 0.1.0
  */
@@ -194,7 +182,10 @@ export const make = (engine: DockerEngine["Type"]): Images => {
       query: { fromImage: parsed.repository, tag, platform: options.platform },
       resource: "image"
     }))
-    return { reference, events: failOnError((message) => new PullError({ image: reference, message }))(events) }
+    return {
+      reference,
+      events: Progress.failOnError((message) => new PullError({ image: reference, message }))(events)
+    }
   }
 
   const pushStream = (name: string, options: PushOptions = {}) =>
@@ -202,9 +193,9 @@ export const make = (engine: DockerEngine["Type"]): Images => {
       method: "POST",
       path: EnginePath.make`/images/${name}/push`,
       query: { tag: options.tag },
-      headers: registryAuthHeader(options.registryAuth),
+      headers: Progress.registryAuthHeader(options.registryAuth),
       resource: "image"
-    })).pipe(failOnError((message) => new PushError({ image: name, message })))
+    })).pipe(Progress.failOnError((message) => new PushError({ image: name, message })))
 
   const importImage: Images["import"] = (source, options = {}) => {
     const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`
@@ -222,7 +213,7 @@ export const make = (engine: DockerEngine["Type"]): Images => {
       headers: { "content-type": "application/x-tar" },
       body: source
     })).pipe(
-      failOnError((message) => new PullError({ image: name, message })),
+      Progress.failOnError((message) => new PullError({ image: name, message })),
       Stream.runLast,
       // The last event's status is the new image's id.
       Effect.flatMap((last) =>
@@ -241,7 +232,7 @@ export const make = (engine: DockerEngine["Type"]): Images => {
       headers: { "content-type": "application/x-tar" },
       body: source
     })).pipe(
-      failOnError((message) => new ImageLoadError({ message })),
+      Progress.failOnError((message) => new ImageLoadError({ message })),
       Stream.runFold([] as Array<string>, (loaded, event) => {
         const match = /^Loaded image(?: ID)?: (.+)$/.exec(event.stream?.trim() ?? event.status ?? "")
         if (match !== null) loaded.push(match[1]!)
@@ -283,7 +274,7 @@ export const make = (engine: DockerEngine["Type"]): Images => {
         timeoutMillis: 0
       })).pipe(
         Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
-        failOnError((message) => new BuildError({ message, output }))
+        Progress.failOnError((message) => new BuildError({ message, output }))
       )
     })
 

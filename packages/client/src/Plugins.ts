@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import { type DockerDecodeError, type DockerStreamError, PullError, PushError } from "./DockerError.js"
@@ -56,19 +56,11 @@ export interface Plugins extends Groups.Plugins {
   ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | PullError>
 }
 
-const authHeader = (auth: Redacted.Redacted<string> | undefined) => ({
-  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
-})
-
 /** Runs a progress stream to its end, failing at its first error event. */
 const drain = <E>(
   events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerStreamError>,
   onError: (m: string) => E
-) =>
-  Stream.runForEach(events, (event) => {
-    const message = Progress.errorMessage(event)
-    return message === undefined ? Effect.void : Effect.fail(onError(message))
-  })
+) => Stream.runDrain(Progress.failOnError(onError)(events))
 
 /**
  * @since 0.1.0
@@ -91,7 +83,7 @@ export const make = (engine: DockerEngine["Type"]): Plugins => {
           method: "POST",
           path,
           query,
-          headers: authHeader(options.registryAuth),
+          headers: Progress.registryAuthHeader(options.registryAuth),
           json: privileges,
           resource: "plugin",
           timeoutMillis: 0
@@ -123,7 +115,7 @@ export const make = (engine: DockerEngine["Type"]): Plugins => {
         Progress.events(bodyStream(engine, {
           method: "POST",
           path: EnginePath.make`/plugins/${name}/push`,
-          headers: authHeader(options.registryAuth),
+          headers: Progress.registryAuthHeader(options.registryAuth),
           resource: "plugin",
           timeoutMillis: 0
         })),

@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { CreateImageInfo } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
 
@@ -28,3 +31,26 @@ export const events = JsonLines.decode(CreateImageInfo, "a progress line")
  * @since 0.1.0
  */
 export const errorMessage = (event: ProgressEvent): string | undefined => event.errorDetail?.message ?? event.error
+
+/**
+ * Fails a progress stream at its first error event, with the error `onError` makes of its message.
+ *
+ * @since 0.1.0
+ */
+export const failOnError =
+  <E>(onError: (message: string) => E) =>
+  <R, E2>(events: Stream.Stream<ProgressEvent, E2, R>): Stream.Stream<ProgressEvent, E | E2, R> =>
+    Stream.mapEffect(events, (event) => {
+      const message = errorMessage(event)
+      return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
+    })
+
+/**
+ * The `X-Registry-Auth` header of a transfer. Engines want one on push and plugin transfers:
+ * `{}` (base64) when there are no credentials.
+ *
+ * @since 0.1.0
+ */
+export const registryAuthHeader = (auth: Redacted.Redacted<string> | undefined): Record<string, string> => ({
+  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
+})
