@@ -119,7 +119,7 @@ export interface Images extends Groups.Images {
     options?: { readonly quiet?: boolean }
   ) => Effect.Effect<ReadonlyArray<string>, TransferError<ImageLoadError>>
   /**
-   * Builds an image from a context tar (see `BuildContext` in `@effect-docker/node` for one made
+   * Builds an image from a context tar (see `Tar.buildContext` in `@effect-docker/node` for one made
    * from a folder) and returns its id. A failing step fails with {@link BuildError}, with the
    * build's output.
    */
