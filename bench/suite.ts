@@ -1,0 +1,263 @@
+/**
+ * The side-by-side suite: effect-docker against raw undici, raw node:http (keep-alive agent),
+ * dockerode and docker-py (Debian's python3-docker) on the same engine, interleaved
+ * (A B C ... A B C ..., ROUNDS rounds), medians with min/max and ratios. Writes
+ * bench/results/latest.json and BENCHMARKS.md.
+ *
+ *   pnpm bench          (starts the private engine when DOCKER_HOST does not answer)
+ *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench
+ */
+import { Docker } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import Dockerode from "dockerode"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Pool } from "undici"
+
+const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
+if (!host.startsWith("unix://")) throw new Error(`the suite needs a unix:// DOCKER_HOST, got ${host}`)
+const socketPath = host.slice("unix://".length)
+const rounds = Number(process.env.ROUNDS ?? 5)
+const counts = {
+  ping: Number(process.env.PINGS ?? 3000),
+  inspect: Number(process.env.INSPECTS ?? 2000),
+  list: Number(process.env.LISTS ?? 5000),
+  cycle: Number(process.env.CYCLES ?? 50)
+}
+const inFlight = 64
+const python = "/usr/bin/python3"
+
+const ensureDockerPy = () => {
+  try {
+    execFileSync(python, ["-c", "import docker"], { stdio: "ignore" })
+  } catch {
+    console.log("installing Debian's python3-docker for the docker-py column")
+    execFileSync("apt-get", ["install", "-y", "-qq", "python3-docker"], { stdio: "ignore" })
+  }
+}
+
+/** Runs `n` calls of `call` with at most `limit` in flight. */
+const concurrently = async (n: number, limit: number, call: () => Promise<unknown>) => {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
+    while (next++ < n) await call()
+  }))
+}
+
+type Case = keyof typeof counts
+type Client = (target: string) => Promise<number>
+
+const main = async () => {
+  ensureDockerPy()
+  const dockerode = new Dockerode({ socketPath })
+  const pool = new Pool("http://localhost", { socketPath, connections: 32 })
+  const agent = new Http.Agent({ keepAlive: true, maxSockets: 32 })
+  const runtime = ManagedRuntime.make(Layer.orDie(NodeDocker.layer({ host, apiVersion: "1.41" })))
+  const docker = await runtime.runPromise(Docker.Docker)
+
+  const undiciGet = async (path: string) => {
+    const response = await pool.request({ method: "GET", path })
+    return response.body.text()
+  }
+  const httpGet = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      Http.get({ socketPath, path, agent }, (response) => {
+        let body = ""
+        response.setEncoding("utf8")
+        response.on("data", (chunk: string) => (body += chunk))
+        response.on("end", () => resolve(body))
+      }).on("error", reject)
+    })
+  const timed = async (work: () => Promise<unknown>) => {
+    const start = performance.now()
+    await work()
+    return performance.now() - start
+  }
+  const dockerPy = (kind: Case, target = ""): Promise<number> =>
+    Promise.resolve(Number(
+      execFileSync(python, [Path.join(import.meta.dirname, "peers/docker_py.py"), kind, String(counts[kind]), target], {
+        env: { ...process.env, DOCKER_HOST: host }
+      }).toString().trim()
+    ))
+
+  // The JSON a raw client gets is parsed, as every client's is.
+  const cases: Record<Case, Record<string, Client>> = {
+    ping: {
+      "effect-docker": () => timed(() => runtime.runPromise(Effect.repeatN(docker.system.ping(), counts.ping - 1))),
+      "raw undici": () =>
+        timed(async () => {
+          for (let i = 0; i < counts.ping; i++) await undiciGet("/_ping")
+        }),
+      "raw node:http": () =>
+        timed(async () => {
+          for (let i = 0; i < counts.ping; i++) await httpGet("/_ping")
+        }),
+      dockerode: () =>
+        timed(async () => {
+          for (let i = 0; i < counts.ping; i++) await dockerode.ping()
+        }),
+      "docker-py": () => dockerPy("ping")
+    },
+    inspect: {
+      "effect-docker": (id) =>
+        timed(() => runtime.runPromise(Effect.repeatN(docker.containers.inspect(id), counts.inspect - 1))),
+      "raw undici": (id) =>
+        timed(async () => {
+          for (let i = 0; i < counts.inspect; i++) JSON.parse(await undiciGet(`/v1.41/containers/${id}/json`))
+        }),
+      "raw node:http": (id) =>
+        timed(async () => {
+          for (let i = 0; i < counts.inspect; i++) JSON.parse(await httpGet(`/v1.41/containers/${id}/json`))
+        }),
+      dockerode: (id) =>
+        timed(async () => {
+          for (let i = 0; i < counts.inspect; i++) await dockerode.getContainer(id).inspect()
+        }),
+      "docker-py": (id) => dockerPy("inspect", id)
+    },
+    list: {
+      "effect-docker": () =>
+        timed(() =>
+          runtime.runPromise(
+            Effect.forEach(Array.from({ length: counts.list }), () => docker.containers.list({ all: true }), {
+              concurrency: inFlight,
+              discard: true
+            })
+          )
+        ),
+      "raw undici": () =>
+        timed(() =>
+          concurrently(counts.list, inFlight, async () => JSON.parse(await undiciGet("/v1.41/containers/json?all=1")))
+        ),
+      "raw node:http": () =>
+        timed(() =>
+          concurrently(counts.list, inFlight, async () => JSON.parse(await httpGet("/v1.41/containers/json?all=1")))
+        ),
+      dockerode: () => timed(() => concurrently(counts.list, inFlight, () => dockerode.listContainers({ all: true }))),
+      "docker-py": () => dockerPy("list")
+    },
+    cycle: {
+      "effect-docker": () =>
+        timed(() =>
+          runtime.runPromise(Effect.repeatN(
+            Effect.gen(function*() {
+              const { Id } = yield* docker.containers.create({
+                Image: "busybox",
+                Cmd: ["true"],
+                Labels: { "effect-docker.bench": "cycle" }
+              })
+              yield* docker.containers.start(Id)
+              yield* docker.containers.wait(Id)
+              yield* docker.containers.remove(Id)
+            }),
+            counts.cycle - 1
+          ))
+        ),
+      dockerode: () =>
+        timed(async () => {
+          for (let i = 0; i < counts.cycle; i++) {
+            const container = await dockerode.createContainer({
+              Image: "busybox",
+              Cmd: ["true"],
+              Labels: { "effect-docker.bench": "cycle" }
+            })
+            await container.start()
+            await container.wait()
+            await container.remove()
+          }
+        }),
+      "docker-py": () => dockerPy("cycle")
+    }
+  }
+
+  // 100 containers present for the list case; one of them is the inspect target.
+  const made: Array<string> = []
+  for (let i = 0; i < 100; i++) {
+    made.push(
+      (await dockerode.createContainer({ Image: "busybox", Cmd: ["true"], Labels: { "effect-docker.bench": "list" } }))
+        .id
+    )
+  }
+  const results: Record<string, Record<string, Array<number>>> = {}
+  try {
+    for (const [name, clients] of Object.entries(cases)) {
+      console.log(`${name} ...`)
+      const samples: Record<string, Array<number>> = (results[name] = {})
+      for (const run of Object.values(clients)) await run(made[0]!) // warm up
+      for (let round = 0; round < rounds; round++) {
+        for (const [client, run] of Object.entries(clients)) (samples[client] ??= []).push(await run(made[0]!))
+      }
+    }
+  } finally {
+    await Promise.all(made.map((id) => dockerode.getContainer(id).remove({ force: true })))
+    await runtime.dispose()
+    await pool.close()
+    agent.destroy()
+  }
+
+  const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
+  const label: Record<Case, string> = {
+    ping: `sequential /_ping x ${counts.ping}`,
+    inspect: `sequential container inspect x ${counts.inspect}`,
+    list: `containers.list({ all: true }), 100 containers, ${inFlight} in flight x ${counts.list}`,
+    cycle: `create-start-wait-remove x ${counts.cycle}`
+  }
+  const rows = Object.entries(results).map(([name, samples]) => {
+    const medians = Object.fromEntries(Object.entries(samples).map(([client, xs]) => [client, median(xs)]))
+    const ours = medians["effect-docker"]!
+    return {
+      case: label[name as Case],
+      medians,
+      ranges: Object.fromEntries(
+        Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)]])
+      ),
+      oursToUndici: medians["raw undici"] === undefined ? undefined : ours / medians["raw undici"]!,
+      oursToDockerode: ours / medians["dockerode"]!
+    }
+  })
+  const fmt = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(0))
+  const table = [
+    `| case | ${clients.join(" | ")} | effect-docker / raw undici | effect-docker / dockerode |`,
+    `| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: |`,
+    ...rows.map((row) =>
+      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${
+        row.oursToUndici?.toFixed(2) ?? "-"
+      } | ${row.oursToDockerode.toFixed(2)} |`
+    )
+  ].join("\n")
+  console.log(`\nmedian milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`)
+  const machine = `${Os.cpus().length} × ${Os.cpus()[0]?.model ?? "cpu"}, ${
+    (Os.totalmem() / 2 ** 30).toFixed(0)
+  } GiB, Node ${process.version}`
+  const engineVersion = (await dockerode.version()).Version
+  const out = Path.join(import.meta.dirname, "results")
+  Fs.mkdirSync(out, { recursive: true })
+  Fs.writeFileSync(
+    Path.join(out, "latest.json"),
+    JSON.stringify({ date: new Date().toISOString(), machine, engine: engineVersion, rounds, counts, rows }, null, 2) +
+      "\n"
+  )
+  Fs.writeFileSync(
+    Path.join(import.meta.dirname, "../BENCHMARKS.md"),
+    `# Benchmarks
+
+Written by \`pnpm bench\` (bench/suite.ts) on ${
+      new Date().toISOString().slice(0, 10)
+    }: ${machine}; Docker Engine ${engineVersion}
+(the project's private engine, Unix socket). Median milliseconds of ${rounds} interleaved rounds, every client on the same
+engine in the same run; min/max per client are in \`bench/results/latest.json\`. Ratios below 1 mean effect-docker is faster.
+
+${table}
+
+Rerun: \`pnpm bench\` (as root, or with \`DOCKER_HOST\` pointing at an engine of yours with a \`busybox\` image).
+Streaming and decoding: \`pnpm bench:streams\` (1 GiB of logs, peak RSS) and \`pnpm bench:decode\`.
+`
+  )
+}
+
+main()
