@@ -30,13 +30,27 @@ type Step = AST.PropertySignatureTransformation["decode"]
  * decide what a null or absent property becomes (nothing, or a default).
  */
 const compileTypeLiteral = (ast: AST.TypeLiteral, steps: ReadonlyMap<string, Step> = new Map()): Decode | undefined => {
-  const properties: Array<
-    { readonly name: string; readonly optional: boolean; readonly decode: Decode; readonly step: Step | undefined }
-  > = []
+  const properties: Array<{
+    readonly name: string
+    readonly optional: boolean
+    readonly decode: Decode
+    readonly step: Step | undefined
+    /** The step leaves an absent (or null) property out: nothing to call for it. */
+    readonly dropsAbsent: boolean
+    readonly dropsNull: boolean
+  }> = []
   for (const property of ast.propertySignatures) {
     const decode = compile(property.type)
     if (decode === undefined || typeof property.name !== "string") return undefined
-    properties.push({ name: property.name, optional: property.isOptional, decode, step: steps.get(property.name) })
+    const step = steps.get(property.name)
+    properties.push({
+      name: property.name,
+      optional: property.isOptional,
+      decode,
+      step,
+      dropsAbsent: step !== undefined && Option.isNone(step(Option.none())),
+      dropsNull: step !== undefined && Option.isNone(step(Option.some(null)))
+    })
   }
   let index: Decode | undefined
   if (ast.indexSignatures.length > 1) return undefined
@@ -54,6 +68,7 @@ const compileTypeLiteral = (ast: AST.TypeLiteral, steps: ReadonlyMap<string, Ste
       const value = input[property.name]
       if (value === null || value === undefined) {
         const present = value !== undefined || property.name in input
+        if (present ? property.dropsNull && value === null : property.dropsAbsent) continue
         if (property.step !== undefined) {
           const result = property.step(present ? Option.some(value) : Option.none())
           if (Option.isSome(result)) out[property.name] = result.value
