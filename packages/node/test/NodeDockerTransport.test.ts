@@ -41,7 +41,7 @@ const onRequest = (answer: (socket: Net.Socket, head: string) => void) => (socke
 
 const http = (status: string, headers: Record<string, string>, body: string) =>
   `HTTP/1.1 ${status}\r\n${
-    Object.entries({ ...headers, "Content-Length": String(Buffer.byteLength(body)) })
+    Object.entries({ ...headers, "Connection": "close", "Content-Length": String(Buffer.byteLength(body)) })
       .map(([k, v]) => `${k}: ${v}\r\n`).join("")
   }\r\n${body}`
 
@@ -160,7 +160,8 @@ describe("NodeDocker.layer", () => {
       const payload = Buffer.alloc(size)
       for (let i = 0; i < size; i++) payload[i] = i % 251
       const { path } = yield* rawServer(onRequest((socket) => {
-        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`)
+        // A server that closes after its answer says so (Connection: close), as HTTP/1.1 asks.
+        socket.write(`HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${size}\r\n\r\n`)
         socket.end(payload)
       }))
       const engine = yield* engineOn(path)
