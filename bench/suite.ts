@@ -6,6 +6,7 @@
  *
  *   pnpm bench          (starts the private engine when DOCKER_HOST does not answer)
  *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench
+ *   CASES=ping,inspect pnpm bench     (some cases only: printed, not written to the results)
  */
 import { Docker } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
@@ -29,6 +30,7 @@ const counts = {
   cycle: Number(process.env.CYCLES ?? 50)
 }
 const inFlight = 64
+const only = process.env.CASES?.split(",")
 const python = "/usr/bin/python3"
 
 const ensureDockerPy = () => {
@@ -185,6 +187,7 @@ const main = async () => {
   const results: Record<string, Record<string, Array<number>>> = {}
   try {
     for (const [name, clients] of Object.entries(cases)) {
+      if (only !== undefined && !only.includes(name)) continue
       console.log(`${name} ...`)
       const samples: Record<string, Array<number>> = (results[name] = {})
       for (const run of Object.values(clients)) await run(made[0]!) // warm up
@@ -231,6 +234,7 @@ const main = async () => {
     )
   ].join("\n")
   console.log(`\nmedian milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`)
+  if (only !== undefined) return
   const machine = `${Os.cpus().length} × ${Os.cpus()[0]?.model ?? "cpu"}, ${
     (Os.totalmem() / 2 ** 30).toFixed(0)
   } GiB, Node ${process.version}`

@@ -306,38 +306,45 @@ export const make = (
     }
 
     // Everything an operation needs before it may send: a valid path and a version that has it.
-    const prepare = (request: EngineRequest): Effect.Effect<DockerRequest, EngineError> =>
-      Effect.flatMap(apiVersion, (current): Effect.Effect<DockerRequest, EngineError> => {
-        if (request.path.invalid !== undefined) {
-          return Effect.fail(
-            new BadRequest({
-              message: request.path.invalid,
-              status: 400,
-              method: request.method,
-              path: request.path.encoded
-            })
-          )
-        }
-        if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
-          return Effect.fail(
-            new DockerVersionError({
-              version: current,
-              required: request.since,
-              message: `${
-                request.operation ?? `${request.method} ${request.path.encoded}`
-              } needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
-            })
-          )
-        }
-        return Effect.succeed(toDockerRequest(request, current))
-      })
+    const check = (request: EngineRequest, current: string): DockerRequest | EngineError => {
+      if (request.path.invalid !== undefined) {
+        return new BadRequest({
+          message: request.path.invalid,
+          status: 400,
+          method: request.method,
+          path: request.path.encoded
+        })
+      }
+      if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
+        return new DockerVersionError({
+          version: current,
+          required: request.since,
+          message: `${
+            request.operation ?? `${request.method} ${request.path.encoded}`
+          } needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
+        })
+      }
+      return toDockerRequest(request, current)
+    }
+
+    // The hot path: once the version is known, checking and building the request is synchronous.
+    const prepared = <A, E, R>(
+      request: EngineRequest,
+      use: (sent: DockerRequest) => Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | EngineError, R> => {
+      const run = (current: string): Effect.Effect<A, E | EngineError, R> => {
+        const sent = check(request, current)
+        return "_tag" in sent ? Effect.fail(sent) : use(sent)
+      }
+      return Effect.suspend(() => version !== undefined ? run(version) : Effect.flatMap(negotiateOnce, run))
+    }
 
     const failFor = (request: EngineRequest, sent: DockerRequest, status: number, body: Uint8Array) =>
       Effect.fail(statusError(sent.method, sent.path, status, body, request.resource, request.expect))
 
     const send = (request: EngineRequest) =>
-      Effect.flatMap(
-        prepare(request),
+      prepared(
+        request,
         (sent) =>
           Effect.flatMap(transport.request(sent), (response) =>
             isSuccess(response.status)
@@ -369,8 +376,8 @@ export const make = (
     }
 
     const stream = (request: EngineRequest) =>
-      Effect.flatMap(
-        prepare(request),
+      prepared(
+        request,
         (sent) =>
           Effect.flatMap(transport.stream(sent), (response) =>
             isSuccess(response.status)
@@ -382,7 +389,7 @@ export const make = (
       )
 
     const upgrade = (request: EngineRequest) =>
-      Effect.flatMap(prepare(request), (sent) =>
+      prepared(request, (sent) =>
         Effect.flatMap(
           transport.upgrade({ ...sent, headers: { ...sent.headers, connection: "Upgrade", upgrade: "tcp" } }),
           (result) => isUpgraded(result) ? Effect.succeed(result) : failFor(request, sent, result.status, result.body)
