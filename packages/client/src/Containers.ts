@@ -19,7 +19,6 @@ import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStats
 import type { Images } from "./Images.js"
 import * as JsonLines from "./JsonLines.js"
 import * as Logs from "./Logs.js"
-import type { LogsOptions, LogStreamOptions } from "./Logs.js"
 
 export type {
   /** @since 0.1.0 */
@@ -130,42 +129,30 @@ export interface RunOptions {
 export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError
 
 /**
- * `docker.containers`: the generated operations, plus `logs` (demultiplexed by the container's
- * TTY setting) and `run`.
+ * `docker.containers`: the generated operations, plus logs (demultiplexed by the container's TTY
+ * setting), attach, archives, stats and `run`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Docker } from "@effect-docker/client"
+ *
+ * // Follow a container's output, line by line, until it stops or the fiber is interrupted.
+ * const tail = (id: string) =>
+ *   Effect.flatMap(Docker.Docker, (docker) =>
+ *     docker.containers.logStream(id, { follow: true }).pipe(
+ *       Stream.map((frame) => frame.data),
+ *       Stream.decodeText(),
+ *       Stream.splitLines,
+ *       Stream.runForEach((line) => Effect.log(line))
+ *     ))
+ * ```
  *
  * @since 0.1.0
  */
-export interface Containers extends Groups.Containers {
-  /**
-   * The logs written so far, as text per stream. A TTY container's output is all `stdout`:
-   * whether it has a TTY is read from its configuration.
-   */
-  readonly logs: (
-    id: string,
-    options?: LogsOptions
-  ) => Effect.Effect<Multiplexed.Output, EngineError | DockerDecodeError | DockerStreamError>
-  /**
-   * The logs as a stream of frames tagged `stdout` / `stderr` (a TTY container's output is all
-   * `stdout`, known from its configuration). With `follow`, the stream goes on while the
-   * container runs, with no idle timeout; interrupting it closes the connection.
-   *
-   * @example
-   * ```ts
-   * import { Effect, Stream } from "effect"
-   * import { Docker } from "@effect-docker/client"
-   *
-   * const tail = (id: string) =>
-   *   Effect.flatMap(Docker.Docker, (docker) =>
-   *     docker.containers.logStream(id, { follow: true }).pipe(
-   *       Stream.decodeText(),
-   *       Stream.runForEach((line) => Effect.log(line))
-   *     ))
-   * ```
-   */
-  readonly logStream: (
-    id: string,
-    options?: LogStreamOptions
-  ) => Stream.Stream<Multiplexed.Frame, EngineError | DockerDecodeError | DockerStreamError>
+export interface Containers
+  extends Groups.Containers, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError>
+{
   /**
    * Attaches to a container over a hijacked connection, closed with the scope: its output as
    * frames (demultiplexed unless it has a TTY), and its stdin when `stdin` is set (the container
@@ -237,7 +224,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
   const generated = Groups.containers(engine)
   const { create, inspect, remove, start, wait } = generated
 
-  const frames = (id: string, tty: boolean, options: LogStreamOptions) =>
+  const frames = (id: string, tty: boolean, options: Logs.LogStreamOptions) =>
     Logs.frames(engine, EnginePath.make`/containers/${id}/logs`, "container", tty, options)
 
   const { logStream, logs } = Logs.readable(
