@@ -44,13 +44,7 @@ export interface AttachOptions {
  *
  * @since 0.1.0
  */
-export interface AttachSession {
-  /** What the container writes; ends when it stops (or detaches). Read it once. */
-  readonly output: Stream.Stream<Multiplexed.Frame, TransportError | DockerStreamError>
-  readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
-  /** Ends the container's stdin: a process reading it sees end of input. */
-  readonly closeStdin: Effect.Effect<void>
-}
+export type AttachSession = Multiplexed.Session
 
 /**
  * The stat of a path in a container, as the engine reports it in `X-Docker-Container-Path-Stat`.
@@ -208,7 +202,6 @@ export interface Containers
   }
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const decodePathStat = FastDecode.decoder(PathStat)
 
@@ -252,11 +245,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
         resource: "container",
         timeoutMillis: 0
       })
-      return {
-        output: info.Config?.Tty === true ? Multiplexed.raw(connection.output) : Multiplexed.demux(connection.output),
-        write: (data: string | Uint8Array) => connection.write(typeof data === "string" ? encoder.encode(data) : data),
-        closeStdin: connection.closeWrite
-      } satisfies AttachSession
+      return Multiplexed.session(connection, info.Config?.Tty === true)
     })
 
   const statHeader = (id: string, headers: DockerHeaders) => {

@@ -7,10 +7,8 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { type DockerDecodeError, DockerStreamError } from "./DockerError.js"
-import type { TransportError } from "./DockerTransport.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import * as Multiplexed from "./Multiplexed.js"
@@ -36,14 +34,8 @@ export interface SessionOptions {
  *
  * @since 0.1.0
  */
-export interface Session {
+export interface Session extends Multiplexed.Session {
   readonly id: string
-  /** What the process writes, tagged by stream; ends when the process ends. Read it once. */
-  readonly output: Stream.Stream<Multiplexed.Frame, TransportError | DockerStreamError>
-  /** Writes to the process's stdin (with `stdin: true`). */
-  readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
-  /** Ends the process's stdin (half-close): it reads end of input, its output keeps coming. */
-  readonly closeStdin: Effect.Effect<void>
   /** The exit code, once the process has ended (read `output` to its end first). */
   readonly exitCode: Effect.Effect<number, EngineError | DockerDecodeError | DockerStreamError>
 }
@@ -98,8 +90,6 @@ export interface Exec extends Groups.Exec {
   ) => Effect.Effect<RunResult, EngineError | DockerDecodeError | DockerStreamError>
 }
 
-const encoder = new TextEncoder()
-
 /**
  * @since 0.1.0
  */
@@ -140,13 +130,7 @@ export const make = (engine: DockerEngine["Type"]): Exec => {
         }),
         Effect.map((info) => info.ExitCode!)
       )
-      return {
-        id: Id,
-        output: tty ? Multiplexed.raw(connection.output) : Multiplexed.demux(connection.output),
-        write: (data: string | Uint8Array) => connection.write(typeof data === "string" ? encoder.encode(data) : data),
-        closeStdin: connection.closeWrite,
-        exitCode
-      } satisfies Session
+      return { id: Id, ...Multiplexed.session(connection, tty), exitCode } satisfies Session
     })
 
   const run: Exec["run"] = (containerId, { stdin, ...options }) =>

@@ -9,6 +9,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { DockerStreamError } from "./DockerError.js"
+import type { DockerUpgradedConnection, TransportError } from "./DockerTransport.js"
 
 /**
  * Which stream a frame belongs to.
@@ -190,3 +191,30 @@ export const collectText = <E, R>(frames: Stream.Stream<Frame, E, R>): Effect.Ef
  */
 export const raw = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E, R> =>
   Stream.map(self, (data) => ({ stream: "stdout", data }))
+
+/**
+ * A hijacked connection as a session: its output as frames (raw for a TTY), and its input.
+ *
+ * @since 0.1.0
+ */
+export interface Session {
+  /** What the process writes; ends when it ends. Read it once. */
+  readonly output: Stream.Stream<Frame, TransportError | DockerStreamError>
+  /** Writes to the process's stdin. */
+  readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
+  /** Ends the process's stdin (half-close): it reads end of input, its output keeps coming. */
+  readonly closeStdin: Effect.Effect<void>
+}
+
+const textEncoder = new TextEncoder()
+
+/**
+ * The session of an attach or exec connection; `tty` says whether its output is raw.
+ *
+ * @since 0.1.0
+ */
+export const session = (connection: DockerUpgradedConnection, tty: boolean): Session => ({
+  output: tty ? raw(connection.output) : demux(connection.output),
+  write: (data) => connection.write(typeof data === "string" ? textEncoder.encode(data) : data),
+  closeStdin: connection.closeWrite
+})
