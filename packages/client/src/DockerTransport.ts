@@ -59,7 +59,9 @@ export interface DockerResponse {
 
 /**
  * An answer whose body arrives over time, with backpressure. The body belongs to the scope the
- * request ran in: closing the scope before the body ends aborts it and frees the socket.
+ * request ran in: closing the scope before the body ends aborts it and frees the socket. Each
+ * chunk is handed over for good (a transport never reuses its memory), so readers may keep views
+ * of it without copying.
  *
  * @since 0.1.0
  */

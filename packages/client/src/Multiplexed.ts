@@ -1,10 +1,12 @@
 /**
  * The engine's multiplexed stdout/stderr format, used by logs, attach and exec of containers
  * without a TTY: frames of an 8-byte header (stream type, three zero bytes, big-endian length)
- * and a payload. Frames may be split across chunks and many may share one chunk.
+ * and a payload. Frames may be split across chunks and many may share one chunk. Payloads are
+ * passed on as views of the chunks they arrived in, never copied.
  *
  * @since 0.1.0
  */
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -19,7 +21,8 @@ import type { DockerUpgradedConnection, TransportError } from "./DockerTransport
 export type StreamKind = "stdin" | "stdout" | "stderr"
 
 /**
- * One demultiplexed piece of output.
+ * One demultiplexed piece of output: a frame's payload, or the part of it that arrived in one
+ * chunk (a frame split across chunks comes as several pieces of the same stream, in order).
  *
  * @since 0.1.0
  */
@@ -31,76 +34,81 @@ export interface Frame {
 const kinds: ReadonlyArray<StreamKind> = ["stdin", "stdout", "stderr"]
 const decoder = new TextDecoder()
 
-const empty = new Uint8Array(0)
-
 const frameSize = (buffer: Uint8Array, offset: number) =>
   ((buffer[offset + 4]! << 24) >>> 0) + (buffer[offset + 5]! << 16) + (buffer[offset + 6]! << 8) + buffer[offset + 7]!
 
-const join = (a: Uint8Array, b: Uint8Array) => {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
+/** The stream type of Go's stdcopy "systemErr": the engine reports an error in-band. */
+const errorType = 3
 
-/** Appends the frame at `offset` of `buffer` to `frames`, or says why it cannot. */
-const emit = (buffer: Uint8Array, offset: number, frames: Array<Frame>): DockerStreamError | undefined => {
-  const type = buffer[offset]!
-  const size = frameSize(buffer, offset)
-  const data = buffer.subarray(offset + 8, offset + 8 + size)
-  if (type === 3) {
-    // The engine reports an error in-band (Go's stdcopy "systemErr").
-    return new DockerStreamError({ message: `the engine reported: ${decoder.decode(data)}` })
-  }
-  const stream = kinds[type]
-  if (stream === undefined) {
-    return new DockerStreamError({ message: `unknown stream type ${type} in a multiplexed stream` })
-  }
-  if (size > 0) frames.push({ stream, data })
-  return undefined
+const engineError = (parts: ReadonlyArray<Uint8Array>) => {
+  const text = parts.map((part) => decoder.decode(part, { stream: true })).join("") + decoder.decode()
+  return new DockerStreamError({ message: `the engine reported: ${text}` })
 }
 
 /**
- * A frame decoder that keeps a partial frame between chunks.
+ * A frame decoder that never copies payload bytes: a frame split across chunks is passed on as
+ * one piece per chunk, each a view of the chunk it arrived in. Only a header split across chunks
+ * (8 bytes) and an error frame's message are gathered.
  */
 class FrameDecoder {
-  private pending: Uint8Array = empty
+  private readonly header = new Uint8Array(8)
+  private headerBytes = 0
+  /** Payload bytes of the current frame still to come. */
+  private left = 0
+  private stream: StreamKind | undefined
+  /** The message of an error frame, gathered until it is whole. */
+  private errorParts: Array<Uint8Array> | undefined
 
   push(chunk: Uint8Array): Array<Frame> | DockerStreamError {
     const frames: Array<Frame> = []
     let offset = 0
-    if (this.pending.length > 0) {
-      // Finish the frame begun in an earlier chunk, copying only its own bytes.
-      if (this.pending.length < 8) {
-        const take = Math.min(8 - this.pending.length, chunk.length)
-        this.pending = join(this.pending, chunk.subarray(0, take))
-        offset = take
-        if (this.pending.length < 8) return frames
+    while (offset < chunk.length) {
+      if (this.left > 0) {
+        const end = Math.min(chunk.length, offset + this.left)
+        const data = chunk.subarray(offset, end)
+        this.left -= end - offset
+        offset = end
+        if (this.errorParts === undefined) {
+          frames.push({ stream: this.stream!, data })
+        } else {
+          this.errorParts.push(data)
+          if (this.left === 0) return engineError(this.errorParts)
+        }
+        continue
       }
-      const needed = 8 + frameSize(this.pending, 0) - this.pending.length
-      if (chunk.length - offset < needed) {
-        this.pending = join(this.pending, chunk.subarray(offset))
-        return frames
+      let type: number
+      let size: number
+      if (this.headerBytes === 0 && chunk.length - offset >= 8) {
+        type = chunk[offset]!
+        size = frameSize(chunk, offset)
+        offset += 8
+      } else {
+        const take = Math.min(8 - this.headerBytes, chunk.length - offset)
+        this.header.set(chunk.subarray(offset, offset + take), this.headerBytes)
+        this.headerBytes += take
+        offset += take
+        if (this.headerBytes < 8) break
+        this.headerBytes = 0
+        type = this.header[0]!
+        size = frameSize(this.header, 0)
       }
-      const frame = join(this.pending, chunk.subarray(offset, offset + needed))
-      offset += needed
-      this.pending = empty
-      const error = emit(frame, 0, frames)
-      if (error !== undefined) return error
+      if (type === errorType) {
+        if (size === 0) return engineError([])
+        this.errorParts = []
+      } else {
+        const stream = kinds[type]
+        if (stream === undefined) {
+          return new DockerStreamError({ message: `unknown stream type ${type} in a multiplexed stream` })
+        }
+        this.stream = stream
+      }
+      this.left = size
     }
-    while (chunk.length - offset >= 8) {
-      if (chunk.length - offset - 8 < frameSize(chunk, offset)) break
-      const error = emit(chunk, offset, frames)
-      if (error !== undefined) return error
-      offset += 8 + frameSize(chunk, offset)
-    }
-    // Keep the start of the next frame: a copy, as the chunk may be a view the transport reuses.
-    if (offset < chunk.length) this.pending = chunk.slice(offset)
     return frames
   }
 
   get inFrame(): boolean {
-    return this.pending.length > 0
+    return this.headerBytes > 0 || this.left > 0
   }
 }
 
@@ -119,27 +127,37 @@ class FrameDecoder {
  * @since 0.1.0
  */
 export const demux = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E | DockerStreamError, R> =>
-  Stream.suspend(() => {
-    const decoder = new FrameDecoder()
-    return self.pipe(
-      Stream.mapChunksEffect((chunks) => {
-        const out: Array<Frame> = []
-        for (const chunk of chunks) {
-          const frames = decoder.push(chunk)
-          if (!Array.isArray(frames)) return Effect.fail(frames)
-          for (const frame of frames) out.push(frame)
-        }
-        return Effect.succeed(Chunk.unsafeFromArray(out))
-      }),
-      Stream.concat(
-        Stream.suspend(() =>
+  Stream.pipeThroughChannel(
+    self,
+    Channel.suspend(() => {
+      // A channel of its own rather than mapChunksEffect + concat: one step per chunk, no effect.
+      const decoder = new FrameDecoder()
+      const loop: Channel.Channel<
+        Chunk.Chunk<Frame>,
+        Chunk.Chunk<Uint8Array>,
+        E | DockerStreamError,
+        E,
+        unknown,
+        unknown
+      > = Channel.readWithCause({
+        onInput: (chunks: Chunk.Chunk<Uint8Array>) => {
+          const out: Array<Frame> = []
+          for (const chunk of chunks) {
+            const frames = decoder.push(chunk)
+            if (!Array.isArray(frames)) return Channel.fail(frames)
+            for (const frame of frames) out.push(frame)
+          }
+          return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
+        },
+        onFailure: Channel.failCause,
+        onDone: () =>
           decoder.inFrame
-            ? Stream.fail(new DockerStreamError({ message: "the multiplexed stream ended inside a frame" }))
-            : Stream.empty
-        )
-      )
-    )
-  })
+            ? Channel.fail(new DockerStreamError({ message: "the multiplexed stream ended inside a frame" }))
+            : Channel.void
+      })
+      return loop
+    })
+  )
 
 /**
  * Output read to its end, as text per stream.

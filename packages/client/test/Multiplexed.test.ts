@@ -48,11 +48,31 @@ describe("Multiplexed.demux", () => {
       expect(Chunk.toReadonlyArray(out).map((f) => f.stream)).toEqual(["stdout", "stderr", "stdout", "stderr"])
     }))
 
+  it.effect("passes a frame split across chunks on as pieces of the same stream, without copying", () =>
+    Effect.gen(function*() {
+      const second = frames.slice(8 + 6)
+      const out = Chunk.toReadonlyArray(yield* Stream.runCollect(Multiplexed.demux(splitAt(second, [10, 12]))))
+      expect(out.slice(0, 3).map((f) => [f.stream, new TextDecoder().decode(f.data)])).toEqual([
+        ["stderr", "oo"],
+        ["stderr", "ps"],
+        ["stderr", "\n"]
+      ])
+      // The last piece is a view of the chunk it came in, not a copy.
+      const chunk = frames.slice(0, 14)
+      const [piece] = Chunk.toReadonlyArray(yield* Stream.runCollect(Multiplexed.demux(Stream.succeed(chunk))))
+      expect(piece!.data.buffer).toBe(chunk.buffer)
+    }))
+
   it.effect("fails with DockerStreamError on an error frame and on a stream cut inside a frame", () =>
     Effect.gen(function*() {
       const errorFrame = new Uint8Array([3, 0, 0, 0, 0, 0, 0, 4, 98, 111, 111, 109])
       const error = yield* Effect.flip(Stream.runDrain(Multiplexed.demux(Stream.succeed(errorFrame))))
       expect(error).toMatchObject({ _tag: "DockerStreamError", message: "the engine reported: boom" })
+      // Split anywhere, the error frame still gives the whole message.
+      for (let at = 1; at < errorFrame.length; at++) {
+        const split = yield* Effect.flip(Stream.runDrain(Multiplexed.demux(splitAt(errorFrame, [at]))))
+        expect(split.message).toBe("the engine reported: boom")
+      }
       const cut = yield* Effect.flip(Stream.runDrain(Multiplexed.demux(Stream.succeed(frames.subarray(0, 10)))))
       expect(cut.message).toBe("the multiplexed stream ended inside a frame")
     }))

@@ -18,11 +18,11 @@ import {
   type DockerUpgradedConnection,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -197,19 +197,20 @@ const fromReadable = <E>(readable: Readable, onError: (error: unknown) => E): St
         wake = undefined
       })
     })
-    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>> = Effect.suspend(() => {
+    // A channel rather than repeatEffectChunkOption: no effect at all while data is waiting.
+    const pull: Channel.Channel<Chunk.Chunk<Uint8Array>, unknown, E, unknown, void, unknown> = Channel.suspend(() => {
       if (buffered.length > 0) {
         const out = buffered
         buffered = []
         bytes = 0
         if (readable.isPaused()) readable.resume()
-        return Effect.succeed(Chunk.unsafeFromArray(out))
+        return Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), pull)
       }
-      if (failure !== undefined) return Effect.fail(Option.some(failure))
-      if (done) return Effect.fail(Option.none())
-      return Effect.zipRight(waitForData, pull)
+      if (failure !== undefined) return Channel.fail(failure)
+      if (done) return Channel.void
+      return Channel.zipRight(Channel.fromEffect(waitForData), pull)
     })
-    return Stream.repeatEffectChunkOption(pull)
+    return Stream.fromChannel(pull)
   })
 
 const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, requestTimeout: number) => {
