@@ -2,7 +2,7 @@ import effectPlugin from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "bench/results/**"] },
+  { ignores: ["bench/.build/**", "**/node_modules/**", "**/dist/**", "bench/results/**"] },
   ...tseslint.configs.recommended,
   {
     plugins: { "@effect": effectPlugin },

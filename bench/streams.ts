@@ -1,169 +1,230 @@
 /**
- * Reading a large container log (default 1 GiB, demultiplexed), side by side: effect-docker's
- * `containers.logStream`, raw demultiplexing over undici, dockerode's `demuxStream`, and
- * `docker logs` to /dev/null. Each read runs in a child process of its own, so that its peak RSS
- * is its own; clients are interleaved (A B C D A B C D ...). Prints medians, min/max, MiB/s,
- * peak RSS and ratios, and writes bench/results/streams.json.
+ * Streaming side by side: 1 GiB (default) of container logs (demultiplexed), of a container's
+ * exported filesystem, and of a file read with `getArchive`, each through effect-docker, raw
+ * undici, dockerode and the docker CLI (to /dev/null). Each read runs in a child process of its
+ * own, so that its peak RSS is its own: this file bundled to plain JavaScript and run by `node`
+ * (no TypeScript loader in the children); clients are interleaved (A B C D A B C D ...). Also
+ * effect-docker with a slow consumer, to show that memory stays flat under backpressure.
+ * Prints medians, min/max, MiB/s, CPU, peak RSS and ratios, and writes bench/results/streams.json.
  *
  *   pnpm bench:streams                 (starts the private engine when DOCKER_HOST does not answer)
- *   SIZE_MIB=256 ROUNDS=3 pnpm bench:streams
+ *   SIZE_MIB=256 ROUNDS=3 CASES=logs pnpm bench:streams
  */
-import { Docker } from "@effect-docker/client"
-import { NodeDocker } from "@effect-docker/node"
-import Dockerode from "dockerode"
-import { Effect, Stream } from "effect"
+import type Dockerode from "dockerode"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { Writable } from "node:stream"
-import { Pool } from "undici"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const socketPath = host.replace(/^unix:\/\//, "")
 const sizeMiB = Number(process.env.SIZE_MIB ?? 1024)
 const rounds = Number(process.env.ROUNDS ?? 3)
+const only = process.env.CASES?.split(",")
 
-/** Each client reads the whole log and returns the bytes it counted (stdout + stderr). */
-const clients: Record<string, (id: string) => Promise<number>> = {
-  // What a child process holds before it reads anything (Node, the tsx loader, the modules).
-  "baseline (no read)": () => Promise.resolve(sizeMiB * 1024 * 1024),
-  "effect-docker": (id) =>
-    Effect.runPromise(
-      Effect.flatMap(Docker.Docker, (docker) =>
-        Stream.runFold(docker.containers.logStream(id), 0, (n, frame) => n + frame.data.length)).pipe(
-          Effect.provide(NodeDocker.layer({ host, apiVersion: "1.41" }))
-        )
-    ),
-  "raw undici + demux": async (id) => {
-    const pool = new Pool("http://localhost", { socketPath })
-    const response = await pool.request({ method: "GET", path: `/v1.41/containers/${id}/logs?stdout=1&stderr=1` })
-    let pending = Buffer.alloc(0)
-    let total = 0
-    for await (const chunk of response.body) {
-      let buffer = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk as Buffer
-      while (buffer.length >= 8) {
-        const size = buffer.readUInt32BE(4)
-        if (buffer.length < 8 + size) break
-        total += size
-        buffer = buffer.subarray(8 + size)
-      }
-      pending = Buffer.from(buffer)
-    }
-    await pool.close()
-    return total
-  },
-  "dockerode demuxStream": async (id) => {
-    const docker = new Dockerode({ socketPath })
-    // follow: true makes dockerode return the stream instead of a Buffer of the whole log.
-    const stream = await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true })
-    let total = 0
-    const counter = () =>
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          total += chunk.length
-          done()
-        }
-      })
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.demuxStream(stream, counter(), counter())
-      stream.on("end", resolve)
-      stream.on("error", reject)
-    })
-    return total
-  },
-  "docker logs > /dev/null": async (id) => {
-    execFileSync("docker", ["logs", id], {
+type Case = "logs" | "export" | "archive"
+
+/**
+ * A client loads its library (before the clock starts), then reads the whole stream and returns
+ * the bytes it counted. Each loads only its own library, so that a child process holds only that.
+ */
+interface Client {
+  readonly load: () => Promise<(id: string) => Promise<number>>
+}
+
+const client = <M>(load: () => Promise<M>, read: (module: M, id: string) => Promise<number>): Client => ({
+  load: async () => {
+    const module = await load()
+    return (id) => read(module, id)
+  }
+})
+
+const effectDocker = () => import("./streams/effect-docker.js")
+const undici = () => import("./streams/undici.js")
+const dockerode = () => import("./streams/dockerode.js")
+
+const cli = (args: (id: string) => ReadonlyArray<string>) =>
+  client(() => Promise.resolve(undefined), (_, id) => {
+    execFileSync("docker", args(id), {
       env: { ...process.env, DOCKER_HOST: host },
       stdio: ["ignore", "ignore", "ignore"]
     })
-    return sizeMiB * 1024 * 1024
+    return Promise.resolve(-1) // the CLI's output goes to /dev/null uncounted
+  })
+
+const file = "/big"
+
+const cases: Record<Case, { readonly command: string; readonly clients: Record<string, Client> }> = {
+  logs: {
+    command: `tr '\\0' a < /dev/zero | head -c ${sizeMiB * 1024 * 1024}`,
+    clients: {
+      "effect-docker": client(effectDocker, (m, id) => m.logs(id, false)),
+      "effect-docker, slow consumer": client(effectDocker, (m, id) => m.logs(id, true)),
+      "raw undici + demux": client(undici, (m, id) => m.logs(id)),
+      "dockerode demuxStream": client(dockerode, (m, id) => m.logs(id)),
+      "docker logs > /dev/null": cli((id) => ["logs", id])
+    }
+  },
+  export: {
+    command: `head -c ${sizeMiB * 1024 * 1024} /dev/zero > ${file}`,
+    clients: {
+      "effect-docker": client(effectDocker, (m, id) => m.exportFs(id, false)),
+      "effect-docker, slow consumer": client(effectDocker, (m, id) => m.exportFs(id, true)),
+      "raw undici": client(undici, (m, id) => m.exportFs(id)),
+      "dockerode": client(dockerode, (m, id) => m.exportFs(id)),
+      "docker export > /dev/null": cli((id) => ["export", id])
+    }
+  },
+  archive: {
+    command: `head -c ${sizeMiB * 1024 * 1024} /dev/zero > ${file}`,
+    clients: {
+      "effect-docker": client(effectDocker, (m, id) => m.archive(id, file, false)),
+      "effect-docker, slow consumer": client(effectDocker, (m, id) => m.archive(id, file, true)),
+      "raw undici": client(undici, (m, id) => m.archive(id, file)),
+      "dockerode": client(dockerode, (m, id) => m.archive(id, file)),
+      "docker cp > /dev/null": cli((id) => ["cp", `${id}:${file}`, "-"])
+    }
   }
 }
 
-const child = async (name: string, id: string) => {
+interface Sample {
+  readonly bytes: number
+  readonly millis: number
+  readonly cpuMillis: number
+  readonly maxRssKiB: number
+}
+
+const child = async (name: Case, client: string, id: string) => {
+  const read = await cases[name].clients[client]!.load()
   const start = performance.now()
   const startCpu = process.cpuUsage()
-  const bytes = await clients[name]!(id)
+  const bytes = await read(id)
   const millis = performance.now() - start
   // CPU time of the read alone (for the docker CLI, of this process waiting on it).
   const cpu = process.cpuUsage(startCpu)
-  const cpuMillis = (cpu.user + cpu.system) / 1000
   // Peak RSS of this process, in KiB; the docker CLI's own memory is not counted here.
-  const usage = process.resourceUsage()
-  process.stdout.write(JSON.stringify({ bytes, millis, cpuMillis, maxRssKiB: usage.maxRSS }) + "\n")
+  const sample: Sample = {
+    bytes,
+    millis,
+    cpuMillis: (cpu.user + cpu.system) / 1000,
+    maxRssKiB: process.resourceUsage().maxRSS
+  }
+  process.stdout.write(JSON.stringify(sample) + "\n")
 }
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-const main = async () => {
-  const docker = new Dockerode({ socketPath })
-  console.log(`writing a ${sizeMiB} MiB log...`)
+/** This file bundled to JavaScript (a chunk per client library; dockerode left outside). */
+const bundle = async () => {
+  const outdir = Path.join(import.meta.dirname, ".build")
+  const Esbuild = await import("esbuild")
+  await Esbuild.build({
+    entryPoints: { streams: import.meta.filename },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["dockerode", "esbuild"],
+    // CommonJS dependencies (undici) require Node's modules.
+    banner: { js: "import { createRequire } from \"node:module\"; const require = createRequire(import.meta.url);" },
+    logLevel: "error"
+  })
+  return Path.join(outdir, "streams.mjs")
+}
+
+/** What a child process holds before it reads anything (Node and the modules). */
+const baselineRssMiB = (script: string) =>
+  Number(execFileSync(process.execPath, [script, "--baseline"]).toString().trim()) / 1024
+
+const measure = async (docker: Dockerode, script: string, name: Case) => {
+  const { clients, command } = cases[name]
   const container = await docker.createContainer({
     Image: "busybox",
-    Cmd: ["sh", "-c", `tr '\\0' a < /dev/zero | head -c ${sizeMiB * 1024 * 1024}`],
+    Cmd: ["sh", "-c", command],
     Labels: { "effect-docker.bench": "streams" }
   })
   try {
     await container.start()
     await container.wait()
-    const results: Record<string, Array<{ bytes: number; millis: number; cpuMillis: number; maxRssKiB: number }>> = {}
+    const results: Record<string, Array<Sample>> = {}
     for (let round = 0; round < rounds; round++) {
-      for (const name of Object.keys(clients)) {
+      for (const client of Object.keys(clients)) {
         const out = execFileSync(process.execPath, [
-          ...process.execArgv,
-          import.meta.filename,
+          script,
           "--child",
           name,
+          client,
           container.id
-        ], {
-          env: process.env,
-          maxBuffer: 1 << 20
-        }).toString().trim().split("\n").at(-1)!
-        ;(results[name] ??= []).push(JSON.parse(out))
+        ], { env: process.env, maxBuffer: 1 << 20 }).toString().trim().split("\n").at(-1)!
+        ;(results[client] ??= []).push(JSON.parse(out))
       }
     }
-    const expected = sizeMiB * 1024 * 1024
+    // Every client that counts must have read the same number of bytes.
+    const counted = new Set(Object.values(results).flat().map((s) => s.bytes).filter((b) => b >= 0))
+    if (counted.size !== 1) throw new Error(`${name}: clients read different sizes: ${[...counted].join(", ")}`)
     const fastest = Math.min(
-      ...Object.entries(results).filter(([name]) => !name.startsWith("baseline")).map(([, samples]) =>
+      ...Object.entries(results).filter(([client]) => !client.includes("slow")).map(([, samples]) =>
         median(samples.map((s) => s.millis))
       )
     )
-    console.log(`logs of ${sizeMiB} MiB, ${rounds} interleaved rounds, each read in its own process`)
+    const bytes = [...counted][0]!
+    console.log(`\n${name}: ${(bytes / 1024 / 1024).toFixed(0)} MiB, ${rounds} interleaved rounds`)
     console.log(
-      "client                     median ms   min ms   max ms    MiB/s   CPU ms   peak RSS MiB   time / fastest"
+      "client                         median ms   min ms   max ms    MiB/s   CPU ms   peak RSS MiB   time / fastest"
     )
-    const table = Object.entries(results).map(([name, samples]) => {
-      for (const s of samples) {
-        if (s.bytes !== expected) throw new Error(`${name} read ${s.bytes} bytes, not ${expected}`)
-      }
+    return Object.entries(results).map(([client, samples]) => {
       const millis = samples.map((s) => s.millis)
       const m = median(millis)
-      const rss = name.startsWith("docker logs") ? undefined : Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
+      const cliOnly = client.startsWith("docker ")
+      const rss = cliOnly ? undefined : Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
       console.log(
-        `${name.padEnd(26)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
+        `${client.padEnd(30)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
           Math.max(...millis).toFixed(0).padStart(8)
-        } ${(sizeMiB / (m / 1000)).toFixed(0).padStart(8)} ${
+        } ${(bytes / 1024 / 1024 / (m / 1000)).toFixed(0).padStart(8)} ${
           median(samples.map((s) => s.cpuMillis)).toFixed(0).padStart(8)
         } ${(rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)}   ${(m / fastest).toFixed(2)}`
       )
       return {
-        client: name,
+        case: name,
+        client,
         medianMillis: m,
         minMillis: Math.min(...millis),
         maxMillis: Math.max(...millis),
-        peakRssMiB: rss
+        medianCpuMillis: median(samples.map((s) => s.cpuMillis)),
+        peakRssMiB: rss,
+        timeOverFastest: m / fastest
       }
     })
-    const out = Path.join(import.meta.dirname, "results")
-    Fs.mkdirSync(out, { recursive: true })
-    Fs.writeFileSync(
-      Path.join(out, "streams.json"),
-      JSON.stringify({ sizeMiB, rounds, date: new Date().toISOString(), table }, null, 2) + "\n"
-    )
   } finally {
     await container.remove({ force: true })
   }
 }
 
-if (process.argv[2] === "--child") child(process.argv[3]!, process.argv[4]!)
+const main = async () => {
+  const docker = new (await import("dockerode")).default({ socketPath })
+  const script = await bundle()
+  const baseline = baselineRssMiB(script)
+  console.log(`a child process holds ${baseline.toFixed(0)} MiB before it reads (Node and the modules)`)
+  const table = []
+  for (const name of Object.keys(cases) as Array<Case>) {
+    if (only !== undefined && !only.includes(name)) continue
+    table.push(...await measure(docker, script, name))
+  }
+  if (only !== undefined) return
+  const out = Path.join(import.meta.dirname, "results")
+  Fs.mkdirSync(out, { recursive: true })
+  Fs.writeFileSync(
+    Path.join(out, "streams.json"),
+    JSON.stringify(
+      { sizeMiB, rounds, baselineRssMiB: baseline, date: new Date().toISOString(), table },
+      null,
+      2
+    ) + "\n"
+  )
+}
+
+if (process.argv[2] === "--child") child(process.argv[3] as Case, process.argv[4]!, process.argv[5]!)
+else if (process.argv[2] === "--baseline") process.stdout.write(`${process.resourceUsage().maxRSS}\n`)
 else main()
