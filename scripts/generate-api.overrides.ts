@@ -217,6 +217,9 @@ export const extraFields: Record<string, Record<string, string>> = {
     aux: "optional(Schema.Struct({ ID: optional(Schema.String) }))"
   },
   PushImageInfo: { error: "optional(Schema.String)" },
+  // Engines before 1.44 create a second network of the same name unless asked to check
+  // (the docker CLI and docker-py ask); later engines always refuse a duplicate.
+  NetworkCreateBody: { CheckDuplicate: "optional(Schema.Boolean)" },
   // Engines before 1.52 answer `GET /system/df` with these (deprecated in 1.52, gone later).
   SystemDataUsageResponse: {
     LayersSize: "optional(Schema.Number)",

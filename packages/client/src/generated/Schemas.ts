@@ -6229,7 +6229,8 @@ export const NetworkCreateBody = Schema.Struct({
   /**
    * User-defined key/value metadata.
    */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  CheckDuplicate: optional(Schema.Boolean)
 })
 
 /**
