@@ -9,13 +9,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts"]
+          include: ["packages/*/test/**/*.test.ts", "examples/**/*.mock.test.ts", "examples/**/*.fake.test.ts"]
         }
       },
       {
         test: {
           name: "integration",
-          include: ["test/**/*.test.ts"],
+          include: ["test/**/*.test.ts", "examples/**/*.real.test.ts"],
           globalSetup: ["test/setup/globalSetup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000

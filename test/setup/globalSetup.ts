@@ -38,6 +38,8 @@ export default function setup(project: TestProject) {
     Object.assign(process.env, readEnvFile(envFile))
     started = !running
   }
+  // Tests written as users write them (examples/testing) find the engine where users put it.
+  process.env.DOCKER_HOST = `unix://${process.env.EFFECT_DOCKER_TEST_SOCKET}`
   const keys = Object.keys(process.env).filter((key) => key.startsWith("EFFECT_DOCKER_TEST_"))
   project.provide("engine", Object.fromEntries(keys.map((key) => [key, process.env[key]!])))
   return () => {

@@ -89,6 +89,13 @@ const decoder = new TextDecoder()
 /**
  * A JSON answer.
  *
+ * @example
+ * ```ts
+ * import { MockTransport } from "@effect-docker/testing"
+ *
+ * const reply = MockTransport.json([{ Id: "abc", Names: ["/web"] }])
+ * ```
+ *
  * @since 0.1.0
  */
 export const json = (body: unknown, status = 200): Reply => ({
@@ -140,6 +147,56 @@ export const multiplexed = (
   })
   return DockerEngine.concat(parts)
 }
+
+/**
+ * What a container prints, as the engine sends it for logs: multiplexed frames, or raw bytes
+ * (all stdout) for a TTY container.
+ *
+ * @example
+ * ```ts
+ * import { MockTransport } from "@effect-docker/testing"
+ *
+ * const logs = MockTransport.output([{ stream: "stdout", data: "ready\n" }, { stream: "stderr", data: "warn\n" }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const output = (
+  frames: ReadonlyArray<{ readonly stream: "stdout" | "stderr"; readonly data: string | Uint8Array }>,
+  options: { readonly tty?: boolean } = {}
+): Reply => ({
+  status: 200,
+  headers: {
+    "content-type": options.tty === true
+      ? "application/vnd.docker.raw-stream"
+      : "application/vnd.docker.multiplexed-stream"
+  },
+  body: options.tty === true
+    ? DockerEngine.concat(frames.map(({ data }) => typeof data === "string" ? encoder.encode(data) : data))
+    : multiplexed(frames)
+})
+
+/**
+ * A hijacked attach or exec connection whose output is `frames` (multiplexed, or raw with a
+ * TTY); what the program writes to it is recorded in the request's `written`.
+ *
+ * @since 0.1.0
+ */
+export const session = (
+  frames: ReadonlyArray<{ readonly stream: "stdout" | "stderr"; readonly data: string | Uint8Array }>,
+  options: { readonly tty?: boolean } = {}
+): Reply => ({ ...output(frames, options), hijack: true })
+
+/**
+ * A tar archive (`getArchive`, `export`, `images.get`), as bytes or a stream; add the
+ * `X-Docker-Container-Path-Stat` header for `getArchive` with `headers`.
+ *
+ * @since 0.1.0
+ */
+export const tar = (
+  body: Uint8Array | Stream.Stream<Uint8Array>,
+  headers: Readonly<Record<string, string>> = {}
+): Reply => ({ status: 200, headers: { "content-type": "application/x-tar", ...headers }, body })
 
 /**
  * JSON lines, as progress streams send them.
