@@ -91,10 +91,13 @@ interface Sample {
   readonly millis: number
   readonly cpuMillis: number
   readonly maxRssKiB: number
+  /** RSS once the client's library is loaded, before the read. */
+  readonly loadedRssKiB: number
 }
 
 const child = async (name: Case, client: string, id: string) => {
   const read = await cases[name].clients[client]!.load()
+  const loadedRssKiB = process.memoryUsage().rss / 1024
   const start = performance.now()
   const startCpu = process.cpuUsage()
   const bytes = await read(id)
@@ -106,7 +109,8 @@ const child = async (name: Case, client: string, id: string) => {
     bytes,
     millis,
     cpuMillis: (cpu.user + cpu.system) / 1000,
-    maxRssKiB: process.resourceUsage().maxRSS
+    maxRssKiB: process.resourceUsage().maxRSS,
+    loadedRssKiB
   }
   process.stdout.write(JSON.stringify(sample) + "\n")
 }
@@ -172,19 +176,22 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
     const bytes = [...counted][0]!
     console.log(`\n${name}: ${(bytes / 1024 / 1024).toFixed(0)} MiB, ${rounds} interleaved rounds`)
     console.log(
-      "client                         median ms   min ms   max ms    MiB/s   CPU ms   peak RSS MiB   time / fastest"
+      "client                         median ms   min ms   max ms    MiB/s   CPU ms   RSS loaded MiB   peak RSS MiB   time / fastest"
     )
     return Object.entries(results).map(([client, samples]) => {
       const millis = samples.map((s) => s.millis)
       const m = median(millis)
       const cliOnly = client.startsWith("docker ")
       const rss = cliOnly ? undefined : Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
+      const loaded = cliOnly ? undefined : median(samples.map((s) => s.loadedRssKiB)) / 1024
       console.log(
         `${client.padEnd(30)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
           Math.max(...millis).toFixed(0).padStart(8)
         } ${(bytes / 1024 / 1024 / (m / 1000)).toFixed(0).padStart(8)} ${
           median(samples.map((s) => s.cpuMillis)).toFixed(0).padStart(8)
-        } ${(rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)}   ${(m / fastest).toFixed(2)}`
+        } ${(loaded === undefined ? "n/a" : loaded.toFixed(0)).padStart(16)} ${
+          (rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)
+        }   ${(m / fastest).toFixed(2)}`
       )
       return {
         case: name,
@@ -193,6 +200,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         minMillis: Math.min(...millis),
         maxMillis: Math.max(...millis),
         medianCpuMillis: median(samples.map((s) => s.cpuMillis)),
+        loadedRssMiB: loaded,
         peakRssMiB: rss,
         timeOverFastest: m / fastest
       }
