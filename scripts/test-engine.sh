@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops the project's private Docker engine for tests, examples and benchmarks:
-# a dockerd on a Unix socket and on loopback TLS, a plain-TCP forward to it, a registry on
-# loopback, and the offline busybox test image. Nothing here talks to the internet.
+# a dockerd on a Unix socket and on loopback TLS, a plain-TCP forward to it, a registry (and one
+# with htpasswd authentication) on loopback, and the offline busybox test image. Nothing here
+# talks to the internet.
 #
 #   scripts/test-engine.sh start   # prints the env file path; `source` it for DOCKER_HOST etc.
 #   scripts/test-engine.sh stop
@@ -12,6 +13,10 @@ STATE_DIR=${EFFECT_DOCKER_ENGINE_DIR:-/tmp/effect-docker-engine}
 TLS_PORT=${EFFECT_DOCKER_TLS_PORT:-23760}
 TCP_PORT=${EFFECT_DOCKER_TCP_PORT:-23750}
 REGISTRY_PORT=${EFFECT_DOCKER_REGISTRY_PORT:-25000}
+AUTH_REGISTRY_PORT=${EFFECT_DOCKER_AUTH_REGISTRY_PORT:-25001}
+# The user and password of the registry with htpasswd authentication (test material, not a secret).
+AUTH_USER=effect
+AUTH_PASSWORD=registry-password-42
 ENV_FILE="$STATE_DIR/engine.env"
 
 log() { printf '[test-engine] %s\n' "$*" >&2; }
@@ -33,6 +38,7 @@ kill_pidfile() {
 stop() {
   kill_pidfile "$STATE_DIR/socat.pid"
   kill_pidfile "$STATE_DIR/registry.pid"
+  kill_pidfile "$STATE_DIR/auth-registry.pid"
   kill_pidfile "$STATE_DIR/dockerd.pid"
   # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our root.
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
@@ -51,6 +57,7 @@ install_packages() {
   command -v socat >/dev/null || missing+=(socat)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them or run as root"
     log "installing ${missing[*]}"
@@ -148,6 +155,24 @@ YML
   echo $! > "$STATE_DIR/registry.pid"
   wait_for registry curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" || die "the registry did not start"
 
+  # A second registry that wants a user and password (htpasswd, bcrypt), for the auth tests.
+  mkdir -p "$STATE_DIR/auth-registry-data"
+  htpasswd -Bbn "$AUTH_USER" "$AUTH_PASSWORD" > "$STATE_DIR/htpasswd"
+  cat > "$STATE_DIR/auth-registry.yml" <<YML
+version: 0.1
+log: { level: error }
+storage:
+  filesystem: { rootdirectory: $STATE_DIR/auth-registry-data }
+auth:
+  htpasswd: { realm: effect-docker-test, path: $STATE_DIR/htpasswd }
+http:
+  addr: 127.0.0.1:$AUTH_REGISTRY_PORT
+YML
+  docker-registry serve "$STATE_DIR/auth-registry.yml" >"$STATE_DIR/auth-registry.log" 2>&1 &
+  echo $! > "$STATE_DIR/auth-registry.pid"
+  wait_for auth-registry curl -sf -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/" ||
+    die "the registry with authentication did not start"
+
   log "building the busybox test image offline"
   build_test_image || die "could not build the test image"
 
@@ -158,6 +183,9 @@ export EFFECT_DOCKER_TEST_TLS=tcp://127.0.0.1:$TLS_PORT
 export EFFECT_DOCKER_TEST_CERTS=$c
 export EFFECT_DOCKER_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
 export EFFECT_DOCKER_TEST_IMAGE=127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:latest
+export EFFECT_DOCKER_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
+export EFFECT_DOCKER_TEST_AUTH_USER=$AUTH_USER
+export EFFECT_DOCKER_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
 ENV
   log "engine ready"
   echo "$ENV_FILE"

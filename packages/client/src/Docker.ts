@@ -21,12 +21,14 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Containers from "./Containers.js"
 import { DockerEngine } from "./DockerEngine.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
 import * as Plugins from "./Plugins.js"
+import * as RegistryAuth from "./RegistryAuth.js"
 import * as Services from "./Services.js"
 import * as System from "./System.js"
 import * as Tasks from "./Tasks.js"
@@ -60,8 +62,11 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
 /**
  * @since 0.1.0
  */
-export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.map(DockerEngine, (engine) => {
-  const images = Images.make(engine)
+export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.gen(function*() {
+  const engine = yield* DockerEngine
+  // Registry credentials are optional: without them, transfers send the caller's or none.
+  const credentials = yield* Effect.serviceOption(RegistryAuth.RegistryCredentials)
+  const images = Images.make(engine, Option.getOrUndefined(credentials))
   return Docker.of({
     containers: Containers.make(engine, images),
     images,

@@ -260,7 +260,13 @@ export const make = (
       }
     }
     const baseHeaders: Record<string, string> = { "user-agent": userAgent }
-    for (const [name, value] of Object.entries(options.headers ?? {})) baseHeaders[name.toLowerCase()] = value
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      // A CR or LF would end the header and start another (or a body): header injection.
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
+        return yield* new DockerConfigError({ message: `the header ${JSON.stringify(name)} has a line break` })
+      }
+      baseHeaders[name.toLowerCase()] = value
+    }
 
     let version: string | undefined = pinned
     const negotiate = Effect.flatMap(

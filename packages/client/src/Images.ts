@@ -4,11 +4,13 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import {
   BuildError,
+  type DockerConfigError,
   type DockerDecodeError,
   DockerStreamError,
   ImageLoadError,
@@ -20,6 +22,7 @@ import * as Groups from "./generated/Groups.js"
 import type { ImageInspect } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
 import type { ProgressEvent } from "./Progress.js"
+import * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
@@ -29,6 +32,11 @@ export interface PullOptions {
   readonly tag?: string
   /** e.g. `linux/amd64`. */
   readonly platform?: string
+  /**
+   * The registry credentials, base64url-encoded JSON as the engine takes them (see
+   * `RegistryAuth.encode`); without them, the `RegistryCredentials` service's, if provided.
+   */
+  readonly registryAuth?: Redacted.Redacted<string>
 }
 
 /**
@@ -37,7 +45,7 @@ export interface PullOptions {
 export interface PushOptions {
   /** The tag to push; all tags of the repository when absent and the name has none. */
   readonly tag?: string
-  /** The registry credentials, base64url-encoded JSON as the engine takes them. */
+  /** The registry credentials, as for {@link PullOptions}. */
   readonly registryAuth?: Redacted.Redacted<string>
 }
 
@@ -85,7 +93,7 @@ export interface BuildOptions {
  *
  * @since 0.1.0
  */
-export type TransferError<E> = EngineError | DockerStreamError | E
+export type TransferError<E> = EngineError | DockerStreamError | DockerConfigError | E
 
 /**
  * `docker.images`: the generated operations, plus the transfers that stream (pull, push, import,
@@ -164,24 +172,40 @@ export const parseReference = (
 }
 
 /**
+ * `docker.images` on an engine; pulls and pushes without `registryAuth` take their credentials
+ * from `credentials` when given.
+ *
  * @since 0.1.0
  */
-/**
- * @since 0.1.0
- */
-export const make = (engine: DockerEngine["Type"]): Images => {
+export const make = (
+  engine: DockerEngine["Type"],
+  credentials?: RegistryAuth.RegistryCredentials["Type"]
+): Images => {
   const generated = Groups.images(engine)
+
+  /** The `X-Registry-Auth` header for a transfer of `image`: the caller's, the configured, or `{}`. */
+  const authHeader = (image: string, explicit: Redacted.Redacted<string> | undefined) =>
+    explicit !== undefined || credentials === undefined
+      ? Effect.succeed(Progress.registryAuthHeader(explicit))
+      : Effect.map(
+        credentials.get(RegistryAuth.registryOf(image)),
+        (auth) => Progress.registryAuthHeader(Option.getOrUndefined(Option.map(auth, RegistryAuth.encode)))
+      )
 
   const pullRequest = (image: string, options: PullOptions) => {
     const parsed = parseReference(image)
     const tag = options.tag ?? parsed.tag ?? "latest"
     const reference = tag.includes(":") ? `${parsed.repository}@${tag}` : `${parsed.repository}:${tag}`
-    const events = Progress.events(bodyStream(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/create`,
-      query: { fromImage: parsed.repository, tag, platform: options.platform },
-      resource: "image"
-    }))
+    const events = Progress.events(
+      Stream.unwrap(Effect.map(authHeader(reference, options.registryAuth), (headers) =>
+        bodyStream(engine, {
+          method: "POST",
+          path: EnginePath.make`/images/create`,
+          query: { fromImage: parsed.repository, tag, platform: options.platform },
+          headers,
+          resource: "image"
+        })))
+    )
     return {
       reference,
       events: Progress.failOnError((message) => new PullError({ image: reference, message }))(events)
@@ -189,13 +213,14 @@ export const make = (engine: DockerEngine["Type"]): Images => {
   }
 
   const pushStream = (name: string, options: PushOptions = {}) =>
-    Progress.events(bodyStream(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/${name}/push`,
-      query: { tag: options.tag },
-      headers: Progress.registryAuthHeader(options.registryAuth),
-      resource: "image"
-    })).pipe(Progress.failOnError((message) => new PushError({ image: name, message })))
+    Progress.events(Stream.unwrap(Effect.map(authHeader(name, options.registryAuth), (headers) =>
+      bodyStream(engine, {
+        method: "POST",
+        path: EnginePath.make`/images/${name}/push`,
+        query: { tag: options.tag },
+        headers,
+        resource: "image"
+      })))).pipe(Progress.failOnError((message) => new PushError({ image: name, message })))
 
   const importImage: Images["import"] = (source, options = {}) => {
     const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`

@@ -79,6 +79,15 @@ export * as Plugins from "./Plugins.js"
 export * as Progress from "./Progress.js"
 
 /**
+ * Registry credentials: what the engine's `X-Registry-Auth` header carries, which registry an
+ * image belongs to, and the {@link RegistryCredentials} service that finds credentials for a
+ * registry (the Node package reads the docker CLI's `config.json`, credential stores and helpers).
+ *
+ * @since 0.1.0
+ */
+export * as RegistryAuth from "./RegistryAuth.js"
+
+/**
  * @since 0.1.0
  */
 export * as Operation from "./Operation.js"

@@ -20,6 +20,7 @@ import * as DockerEngine from "@effect-docker/client/DockerEngine"
 import { DockerConfigError, type DockerVersionError } from "@effect-docker/client/DockerError"
 import * as DockerHost from "@effect-docker/client/DockerHost"
 import type { DockerTransport } from "@effect-docker/client/DockerTransport"
+import { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -28,6 +29,7 @@ import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as DockerConfig from "./DockerConfig.js"
 import * as NodeDockerTransport from "./NodeDockerTransport.js"
 
 /**
@@ -73,57 +75,93 @@ export const EnvConfig = Config.all({
   host: Config.string("DOCKER_HOST").pipe(Config.option),
   tlsVerify: Config.string("DOCKER_TLS_VERIFY").pipe(Config.option),
   certPath: Config.string("DOCKER_CERT_PATH").pipe(Config.option),
-  apiVersion: Config.string("DOCKER_API_VERSION").pipe(Config.option)
+  apiVersion: Config.string("DOCKER_API_VERSION").pipe(Config.option),
+  context: Config.string("DOCKER_CONTEXT").pipe(Config.option),
+  configDir: Config.string("DOCKER_CONFIG").pipe(Config.option)
 })
 
 const nonEmpty = (value: Option.Option<string>) => Option.filter(value, (v) => v.trim() !== "")
 
+const readEnv = Effect.mapError(
+  EnvConfig,
+  (error) => new DockerConfigError({ message: `Invalid Docker environment: ${error.message}`, cause: error })
+)
+
+/** The docker CLI's configuration directory: `DOCKER_CONFIG`, else `~/.docker`. */
+const configFromEnv = Effect.flatMap(
+  readEnv,
+  (env) => DockerConfig.read(Option.getOrUndefined(nonEmpty(env.configDir)))
+)
+
 /**
- * Reads `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` and `DOCKER_API_VERSION` into
- * {@link Options}. TLS is used for `https://`, or when `DOCKER_TLS_VERIFY` or `DOCKER_CERT_PATH`
- * is set; the engine's certificate is always verified (unlike the Go SDK, which skips the check
- * when only `DOCKER_CERT_PATH` is set): turn it off explicitly with `layer`'s `tls.verify`.
+ * Reads the environment and the docker CLI's configuration into {@link Options}, as the CLI does:
+ * `DOCKER_HOST` (with `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`) wins; else the context named by
+ * `DOCKER_CONTEXT` or `config.json`'s `currentContext` (its endpoint and TLS material); else the
+ * default socket. `config.json`'s `HttpHeaders` go on every request, and `DOCKER_API_VERSION`
+ * pins the API version. TLS is used for `https://`, or when `DOCKER_TLS_VERIFY` or
+ * `DOCKER_CERT_PATH` is set; the engine's certificate is always verified (unlike the Go SDK, which
+ * skips the check when only `DOCKER_CERT_PATH` is set): turn it off explicitly with `layer`'s
+ * `tls.verify`, or with a context's `SkipTLSVerify`.
  *
  * @since 0.1.0
  */
 export const optionsFromEnv: Effect.Effect<Options, DockerConfigError> = Effect.gen(function*() {
-  const env = yield* Effect.mapError(
-    EnvConfig,
-    (error) => new DockerConfigError({ message: `Invalid Docker environment: ${error.message}`, cause: error })
-  )
-  const host = Option.getOrElse(nonEmpty(env.host), () => DockerHost.defaultHost)
+  const env = yield* readEnv
+  const config = yield* configFromEnv
+  const headers = config.file.HttpHeaders
   const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
-  const certPath = nonEmpty(env.certPath)
-  const wantsTls = Option.isSome(nonEmpty(env.tlsVerify)) || Option.isSome(certPath) || host.startsWith("https://")
-  if (!wantsTls) return { host, apiVersion }
-  const dir = Option.getOrElse(certPath, () => Path.join(Os.homedir(), ".docker"))
-  const read = (name: string) =>
-    Effect.try({
-      try: () => Fs.existsSync(Path.join(dir, name)) ? Fs.readFileSync(Path.join(dir, name)) : undefined,
-      catch: (cause) => new DockerConfigError({ message: `Cannot read ${Path.join(dir, name)}`, cause })
-    })
-  const ca = yield* read("ca.pem")
-  const cert = yield* read("cert.pem")
-  const key = yield* read("key.pem")
-  if (Option.isSome(certPath) && ca === undefined && cert === undefined && key === undefined) {
-    return yield* new DockerConfigError({ message: `DOCKER_CERT_PATH=${dir} holds none of ca.pem, cert.pem, key.pem` })
+  const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
+  const endpoint = yield* DockerConfig.context(config, name)
+  if (Option.isSome(endpoint)) {
+    return { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
   }
-  if ((cert === undefined) !== (key === undefined)) {
-    return yield* new DockerConfigError({ message: `${dir} must hold both cert.pem and key.pem, or neither` })
-  }
-  return {
-    host,
-    apiVersion,
-    tls: { ca, cert, key: key === undefined ? undefined : Redacted.make<string | Uint8Array>(key), verify: true }
-  }
+  const fromHost = yield* optionsFromHost(env)
+  return { ...fromHost, apiVersion, headers }
 })
 
+const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
+  Effect.gen(function*() {
+    const host = Option.getOrElse(nonEmpty(env.host), () => DockerHost.defaultHost)
+    const certPath = nonEmpty(env.certPath)
+    const wantsTls = Option.isSome(nonEmpty(env.tlsVerify)) || Option.isSome(certPath) || host.startsWith("https://")
+    if (!wantsTls) return { host }
+    const dir = Option.getOrElse(certPath, () => Path.join(Os.homedir(), ".docker"))
+    const read = (name: string) =>
+      Effect.try({
+        try: () => Fs.existsSync(Path.join(dir, name)) ? Fs.readFileSync(Path.join(dir, name)) : undefined,
+        catch: (cause) => new DockerConfigError({ message: `Cannot read ${Path.join(dir, name)}`, cause })
+      })
+    const ca = yield* read("ca.pem")
+    const cert = yield* read("cert.pem")
+    const key = yield* read("key.pem")
+    if (Option.isSome(certPath) && ca === undefined && cert === undefined && key === undefined) {
+      return yield* new DockerConfigError({
+        message: `DOCKER_CERT_PATH=${dir} holds none of ca.pem, cert.pem, key.pem`
+      })
+    }
+    if ((cert === undefined) !== (key === undefined)) {
+      return yield* new DockerConfigError({ message: `${dir} must hold both cert.pem and key.pem, or neither` })
+    }
+    return {
+      host,
+      tls: { ca, cert, key: key === undefined ? undefined : Redacted.make<string | Uint8Array>(key), verify: true }
+    }
+  })
+
 /**
- * {@link layer} configured from the environment as the docker CLI reads it; `overrides` win.
+ * {@link layer} configured from the environment and the docker CLI's configuration
+ * ({@link optionsFromEnv}), with the CLI's registry credentials for pulls and pushes
+ * (`DockerConfig.credentials`); `overrides` win.
  *
  * @since 0.1.0
  */
 export const layerFromEnv = (
   overrides: Partial<Options> = {}
-): Layer.Layer<Services, DockerConfigError | DockerVersionError> =>
-  Layer.unwrapEffect(Effect.map(optionsFromEnv, (options) => layer({ ...options, ...overrides })))
+): Layer.Layer<Services | RegistryCredentials, DockerConfigError | DockerVersionError> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const options = yield* optionsFromEnv
+    const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(yield* configFromEnv))
+    const merged = { ...options, ...overrides }
+    const engine = Layer.provideMerge(DockerEngine.layer(merged), NodeDockerTransport.layer(merged))
+    return Layer.provideMerge(Docker.layer, Layer.merge(engine, credentials))
+  }))

@@ -1,6 +1,11 @@
 /**
  * @since 0.1.0
  */
+export * as DockerConfig from "./DockerConfig.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as NodeDocker from "./NodeDocker.js"
 
 /**

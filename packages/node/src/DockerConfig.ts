@@ -1,0 +1,216 @@
+/**
+ * The docker CLI's configuration, read as the CLI reads it: `DOCKER_CONFIG` (default
+ * `~/.docker`) and its `config.json` (`currentContext`, `HttpHeaders`, `auths`, `credsStore`,
+ * `credHelpers`), and the context store (`contexts/meta/<sha256 of the name>/meta.json`, with TLS
+ * material under `contexts/tls/<sha256 of the name>/docker/`).
+ *
+ * @since 0.1.0
+ */
+import { DockerConfigError } from "@effect-docker/client/DockerError"
+import { type AuthConfig, RegistryCredentials } from "@effect-docker/client/RegistryAuth"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { execFile } from "node:child_process"
+import * as Crypto from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import type { TlsOptions } from "./NodeDockerTransport.js"
+
+/**
+ * The parts of `config.json` this client uses.
+ *
+ * @since 0.1.0
+ */
+export interface ConfigFile {
+  readonly currentContext?: string
+  readonly HttpHeaders?: Readonly<Record<string, string>>
+  readonly auths?: Readonly<Record<string, { readonly auth?: string; readonly identitytoken?: string }>>
+  readonly credsStore?: string
+  readonly credHelpers?: Readonly<Record<string, string>>
+}
+
+/**
+ * The docker CLI's configuration directory and its `config.json` (empty when there is none).
+ *
+ * @since 0.1.0
+ */
+export interface DockerConfig {
+  readonly dir: string
+  readonly file: ConfigFile
+}
+
+/**
+ * A context's docker endpoint.
+ *
+ * @since 0.1.0
+ */
+export interface ContextEndpoint {
+  readonly name: string
+  readonly host: string
+  readonly tls: TlsOptions | undefined
+}
+
+const readJson = (file: string) =>
+  Effect.try({
+    try: () => Fs.existsSync(file) ? JSON.parse(Fs.readFileSync(file, "utf8")) as unknown : undefined,
+    catch: (cause) => new DockerConfigError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
+  })
+
+/**
+ * Reads the configuration in `dir` (`DOCKER_CONFIG`, else `~/.docker`).
+ *
+ * @since 0.1.0
+ */
+export const read = (
+  dir: string = Path.join(Os.homedir(), ".docker")
+): Effect.Effect<DockerConfig, DockerConfigError> =>
+  Effect.map(readJson(Path.join(dir, "config.json")), (file) => ({ dir, file: (file ?? {}) as ConfigFile }))
+
+const contextDigest = (name: string) => Crypto.createHash("sha256").update(name).digest("hex")
+
+/**
+ * The docker endpoint of the context `name`, from the context store. `default` is not in the
+ * store: it stands for `DOCKER_HOST` or the default socket, and gives `Option.none()`.
+ *
+ * @since 0.1.0
+ */
+export const context = (
+  config: DockerConfig,
+  name: string
+): Effect.Effect<Option.Option<ContextEndpoint>, DockerConfigError> =>
+  Effect.gen(function*() {
+    if (name === "default") return Option.none()
+    const digest = contextDigest(name)
+    const metaFile = Path.join(config.dir, "contexts", "meta", digest, "meta.json")
+    const meta = (yield* readJson(metaFile)) as
+      | { readonly Endpoints?: { readonly docker?: { readonly Host?: string; readonly SkipTLSVerify?: boolean } } }
+      | undefined
+    if (meta === undefined) {
+      return yield* new DockerConfigError({ message: `context "${name}" does not exist (no ${metaFile})` })
+    }
+    const endpoint = meta.Endpoints?.docker
+    if (endpoint?.Host === undefined) {
+      return yield* new DockerConfigError({ message: `context "${name}" has no docker endpoint` })
+    }
+    const tlsDir = Path.join(config.dir, "contexts", "tls", digest, "docker")
+    const material = (file: string) =>
+      Effect.try({
+        try: () => Fs.existsSync(Path.join(tlsDir, file)) ? Fs.readFileSync(Path.join(tlsDir, file)) : undefined,
+        catch: (cause) => new DockerConfigError({ message: `cannot read ${Path.join(tlsDir, file)}`, cause })
+      })
+    const ca = yield* material("ca.pem")
+    const cert = yield* material("cert.pem")
+    const key = yield* material("key.pem")
+    const usesTls = ca !== undefined || cert !== undefined || endpoint.SkipTLSVerify === true ||
+      endpoint.Host.startsWith("https://")
+    return Option.some({
+      name,
+      host: endpoint.Host,
+      tls: usesTls
+        ? {
+          ca,
+          cert,
+          key: key === undefined ? undefined : Redacted.make<string | Uint8Array>(key),
+          verify: endpoint.SkipTLSVerify !== true
+        }
+        : undefined
+    })
+  })
+
+/**
+ * The context the docker CLI would use: `DOCKER_HOST` wins (the `default` context), then
+ * `DOCKER_CONTEXT`, then `config.json`'s `currentContext`, then `default`.
+ *
+ * @since 0.1.0
+ */
+export const contextName = (
+  config: DockerConfig,
+  env: { readonly host: Option.Option<string>; readonly context: Option.Option<string> }
+): string =>
+  Option.isSome(env.host)
+    ? "default"
+    : Option.getOrElse(env.context, () => config.file.currentContext ?? "default")
+
+/** Runs `docker-credential-<helper> get` with the registry on stdin (the credential-helper protocol). */
+const fromHelper = (helper: string, registry: string) =>
+  Effect.async<Option.Option<AuthConfig>, DockerConfigError>((resume) => {
+    const program = `docker-credential-${helper}`
+    const child = execFile(program, ["get"], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        // Helpers answer a registry they have nothing for with this message and a non-zero exit.
+        if (/credentials not found/i.test(stdout + stderr)) return resume(Effect.succeed(Option.none()))
+        const reason = (error as NodeJS.ErrnoException).code === "ENOENT"
+          ? `${program} is not on the PATH`
+          : `${program} failed: ${stderr.trim() || stdout.trim() || error.message}`
+        return resume(Effect.fail(new DockerConfigError({ message: `credentials for ${registry}: ${reason}` })))
+      }
+      try {
+        const answer = JSON.parse(stdout) as { ServerURL?: string; Username?: string; Secret?: string }
+        const secret = answer.Secret === undefined ? undefined : Redacted.make(answer.Secret)
+        resume(Effect.succeed(Option.some(
+          answer.Username === "<token>"
+            ? { serverAddress: registry, identityToken: secret }
+            : { serverAddress: registry, username: answer.Username, password: secret }
+        )))
+      } catch {
+        // Never quote the helper's output: it holds the secret.
+        resume(Effect.fail(new DockerConfigError({ message: `${program} answered something that is not JSON` })))
+      }
+    })
+    child.stdin?.end(registry)
+    return Effect.sync(() => child.kill())
+  })
+
+/** `auths` in `config.json`: base64 `user:password`, or an identity token. */
+const fromFile = (
+  config: DockerConfig,
+  registry: string
+): Effect.Effect<Option.Option<AuthConfig>, DockerConfigError> => {
+  const auths = config.file.auths ?? {}
+  // Docker Hub's entry may be stored under older spellings; others by host, with or without a scheme.
+  const entry = auths[registry] ??
+    Object.entries(auths).find(([key]) => key.replace(/^https?:\/\//, "").replace(/\/.*$/, "") === registry)?.[1]
+  if (entry === undefined) return Effect.succeed(Option.none())
+  if (entry.identitytoken !== undefined && entry.identitytoken !== "") {
+    return Effect.succeed(Option.some({ serverAddress: registry, identityToken: Redacted.make(entry.identitytoken) }))
+  }
+  if (entry.auth === undefined || entry.auth === "") return Effect.succeed(Option.none())
+  const decoded = Buffer.from(entry.auth, "base64").toString("utf8")
+  const colon = decoded.indexOf(":")
+  if (colon === -1) {
+    return Effect.fail(
+      new DockerConfigError({
+        message: `the auth of ${registry} in ${config.dir}/config.json is not base64 user:password`
+      })
+    )
+  }
+  return Effect.succeed(Option.some({
+    serverAddress: registry,
+    username: decoded.slice(0, colon),
+    password: Redacted.make(decoded.slice(colon + 1))
+  }))
+}
+
+/**
+ * Credentials as the docker CLI finds them: the registry's `credHelpers` entry, else the
+ * `credsStore`, else `auths`.
+ *
+ * @since 0.1.0
+ */
+export const credentials = (config: DockerConfig): RegistryCredentials["Type"] => ({
+  get: (registry) => {
+    const helper = config.file.credHelpers?.[registry] ?? config.file.credsStore
+    return helper !== undefined && helper !== "" ? fromHelper(helper, registry) : fromFile(config, registry)
+  }
+})
+
+/**
+ * {@link credentials} as a layer, for `NodeDocker.layer` users who want the CLI's credentials.
+ *
+ * @since 0.1.0
+ */
+export const layerCredentials = (dir?: string): Layer.Layer<RegistryCredentials, DockerConfigError> =>
+  Layer.effect(RegistryCredentials, Effect.map(read(dir), credentials))
