@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops the project's private Docker engine for tests, examples and benchmarks:
 # a dockerd on a Unix socket and on loopback TLS, a plain-TCP forward to it, a registry (and one
-# with htpasswd authentication) on loopback, and the offline busybox test image. Nothing here
-# talks to the internet.
+# with htpasswd authentication) on loopback, an SSH server that reaches the engine, and the
+# offline busybox test image. Nothing here talks to the internet.
 #
 #   scripts/test-engine.sh start   # prints the env file path; `source` it for DOCKER_HOST etc.
 #   scripts/test-engine.sh stop
@@ -14,6 +14,7 @@ TLS_PORT=${EFFECT_DOCKER_TLS_PORT:-23760}
 TCP_PORT=${EFFECT_DOCKER_TCP_PORT:-23750}
 REGISTRY_PORT=${EFFECT_DOCKER_REGISTRY_PORT:-25000}
 AUTH_REGISTRY_PORT=${EFFECT_DOCKER_AUTH_REGISTRY_PORT:-25001}
+SSH_PORT=${EFFECT_DOCKER_SSH_PORT:-22220}
 # The user and password of the registry with htpasswd authentication (test material, not a secret).
 AUTH_USER=effect
 AUTH_PASSWORD=registry-password-42
@@ -39,6 +40,7 @@ stop() {
   kill_pidfile "$STATE_DIR/socat.pid"
   kill_pidfile "$STATE_DIR/registry.pid"
   kill_pidfile "$STATE_DIR/auth-registry.pid"
+  kill_pidfile "$STATE_DIR/sshd.pid"
   kill_pidfile "$STATE_DIR/dockerd.pid"
   # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our root.
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
@@ -58,6 +60,8 @@ install_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl)
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v ssh-keygen >/dev/null || missing+=(openssh-client)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them or run as root"
     log "installing ${missing[*]}"
@@ -173,6 +177,31 @@ YML
   wait_for auth-registry curl -sf -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/" ||
     die "the registry with authentication did not start"
 
+  # An SSH server on loopback whose sessions reach this engine (DOCKER_HOST set by the server),
+  # with keys made here: the client's, a second "wrong" one, and the server's host key.
+  local s="$STATE_DIR/ssh"
+  mkdir -p "$s" /run/sshd
+  ssh-keygen -q -t ed25519 -N "" -f "$s/host_key"
+  ssh-keygen -q -t ed25519 -N "" -f "$s/id_ed25519"
+  ssh-keygen -q -t ed25519 -N "" -f "$s/wrong_key"
+  cp "$s/id_ed25519.pub" "$s/authorized_keys"
+  echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$s/host_key.pub")" > "$s/known_hosts"
+  cat > "$s/sshd_config" <<CONF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $s/host_key
+PidFile $STATE_DIR/sshd.pid
+AuthorizedKeysFile $s/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+SetEnv DOCKER_HOST=unix://$STATE_DIR/docker.sock
+CONF
+  /usr/sbin/sshd -f "$s/sshd_config" -E "$STATE_DIR/sshd.log" || die "sshd did not start"
+  wait_for sshd bash -c "echo > /dev/tcp/127.0.0.1/$SSH_PORT" || die "sshd does not listen on $SSH_PORT"
+
   log "building the busybox test image offline"
   build_test_image || die "could not build the test image"
 
@@ -186,6 +215,8 @@ export EFFECT_DOCKER_TEST_IMAGE=127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:l
 export EFFECT_DOCKER_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
 export EFFECT_DOCKER_TEST_AUTH_USER=$AUTH_USER
 export EFFECT_DOCKER_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
+export EFFECT_DOCKER_TEST_SSH=ssh://$(id -un)@127.0.0.1:$SSH_PORT
+export EFFECT_DOCKER_TEST_SSH_DIR=$s
 ENV
   log "engine ready"
   echo "$ENV_FILE"

@@ -29,6 +29,10 @@ export const ConnectionFailure = Schema.Literal(
   "ConnectionReset",
   "InvalidResponse",
   "RequestBody",
+  /** The SSH server refused the identity offered (`ssh://` hosts). */
+  "SshAuthentication",
+  /** The SSH server's host key is not in `known_hosts`, or differs from it (`ssh://` hosts). */
+  "SshHostKey",
   "Unknown"
 )
 

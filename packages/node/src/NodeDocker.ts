@@ -19,7 +19,7 @@ import * as Docker from "@effect-docker/client/Docker"
 import * as DockerEngine from "@effect-docker/client/DockerEngine"
 import { DockerConfigError, type DockerVersionError } from "@effect-docker/client/DockerError"
 import * as DockerHost from "@effect-docker/client/DockerHost"
-import type { DockerTransport } from "@effect-docker/client/DockerTransport"
+import type { DockerTransport, TransportError } from "@effect-docker/client/DockerTransport"
 import { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -47,6 +47,14 @@ export interface Options extends NodeDockerTransport.Options, DockerEngine.Optio
 export type Services = Docker.Docker | DockerEngine.DockerEngine | DockerTransport
 
 /**
+ * What building the layers can fail with: bad configuration, an engine too old, and (for
+ * `ssh://` hosts, which connect when the layer is built) a connection that cannot be made.
+ *
+ * @since 0.1.0
+ */
+export type LayerError = DockerConfigError | DockerVersionError | TransportError
+
+/**
  * The `Docker` service over a Unix socket, TCP or TLS, chosen by `host`.
  *
  * @example
@@ -60,7 +68,7 @@ export type Services = Docker.Docker | DockerEngine.DockerEngine | DockerTranspo
  *
  * @since 0.1.0
  */
-export const layer = (options: Options = {}): Layer.Layer<Services, DockerConfigError | DockerVersionError> => {
+export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> => {
   const transport = NodeDockerTransport.layer(options)
   const engine = Layer.provideMerge(DockerEngine.layer(options), transport)
   return Layer.provideMerge(Docker.layer, engine)
@@ -157,7 +165,7 @@ const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
  */
 export const layerFromEnv = (
   overrides: Partial<Options> = {}
-): Layer.Layer<Services | RegistryCredentials, DockerConfigError | DockerVersionError> =>
+): Layer.Layer<Services | RegistryCredentials, LayerError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const options = yield* optionsFromEnv
     const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(yield* configFromEnv))

@@ -31,6 +31,7 @@ import * as Https from "node:https"
 import type * as Net from "node:net"
 import type { Readable } from "node:stream"
 import { Pool } from "undici"
+import * as SshTunnel from "./SshTunnel.js"
 
 /**
  * TLS material and policy for `tcp://` and `https://` hosts.
@@ -58,6 +59,8 @@ export interface Options {
   readonly host?: string | undefined
   /** TLS for a `tcp://` host (and the material for `https://`). */
   readonly tls?: TlsOptions | boolean | undefined
+  /** Identity and host-key policy for an `ssh://` host. */
+  readonly ssh?: SshTunnel.SshOptions | undefined
   /** Connections kept open to the engine at most; default 32. */
   readonly poolSize?: number | undefined
   /** Default 10 seconds. */
@@ -249,18 +252,26 @@ const tlsConnectOptions = (tls: TlsOptions) => ({
 const toPem = (value: string | Uint8Array): string | Buffer => typeof value === "string" ? value : Buffer.from(value)
 
 /**
- * Resolves a host string and TLS options to an endpoint; a malformed host or an SSH host (not
- * this transport's) fails here, when the layer is built.
+ * Resolves a host string and TLS options to an endpoint; a malformed host fails here, when the
+ * layer is built. An `ssh://` host opens its tunnel (closed with the scope) and is reached
+ * through the tunnel's socket.
  *
  * @since 0.1.0
  */
-export const endpoint = (options: Options): Effect.Effect<Endpoint, DockerConfigError> =>
+export const endpoint = (
+  options: Options
+): Effect.Effect<Endpoint, DockerConfigError | DockerConnectionError | DockerTimeoutError, Scope.Scope> =>
   Effect.gen(function*() {
     const raw = options.host ?? DockerHost.defaultHost
     const wantsTls = options.tls !== undefined && options.tls !== false
     const host = yield* DockerHost.parse(raw, { tls: wantsTls })
     if (host._tag === "Ssh") {
-      return yield* new DockerConfigError({ message: `ssh:// hosts are not supported by this transport: ${raw}` })
+      if (wantsTls) {
+        return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is reached over SSH` })
+      }
+      const connectTimeout = Duration.toMillis(options.connectTimeout ?? Duration.seconds(10))
+      const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout)
+      return { host: { _tag: "Unix", socketPath: tunnel.socketPath, raw }, tls: undefined }
     }
     if (host._tag === "Unix") {
       if (wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is a Unix socket` })
@@ -278,7 +289,13 @@ export const endpoint = (options: Options): Effect.Effect<Endpoint, DockerConfig
  *
  * @since 0.1.0
  */
-export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type"], DockerConfigError, Scope.Scope> =>
+export const make = (
+  options: Options = {}
+): Effect.Effect<
+  DockerTransport["Type"],
+  DockerConfigError | DockerConnectionError | DockerTimeoutError,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
     const target = yield* endpoint(options)
     const poolSize = options.poolSize ?? 32
@@ -454,5 +471,7 @@ export const make = (options: Options = {}): Effect.Effect<DockerTransport["Type
  *
  * @since 0.1.0
  */
-export const layer = (options?: Options): Layer.Layer<DockerTransport, DockerConfigError> =>
+export const layer = (
+  options?: Options
+): Layer.Layer<DockerTransport, DockerConfigError | DockerConnectionError | DockerTimeoutError> =>
   Layer.scoped(DockerTransport, make(options))
