@@ -360,7 +360,7 @@ export const make = (
 
     const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
       const decode = FastDecode.decoder(schema)
-      return Effect.flatMap(send(request), (response): Effect.Effect<A, DockerDecodeError> => {
+      const decodeBody = (response: DockerResponse): Effect.Effect<A, DockerDecodeError> => {
         let parsed: unknown
         try {
           parsed = JSON.parse(decoder.decode(response.body))
@@ -378,7 +378,19 @@ export const make = (
           : Effect.fail(
             new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
           )
-      })
+      }
+      // The status check and the decoding in one step after the answer (the hot path of most calls).
+      return prepared(
+        request,
+        (sent) =>
+          Effect.flatMap(
+            transport.request(sent),
+            (response): Effect.Effect<A, EngineStatusError | DockerDecodeError> =>
+              isSuccess(response.status)
+                ? decodeBody(response)
+                : failFor(request, sent, response.status, response.body)
+          )
+      )
     }
 
     const stream = (request: EngineRequest) =>
