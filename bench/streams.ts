@@ -5,7 +5,8 @@
  * own, so that its peak RSS is its own: this file bundled to plain JavaScript and run by `node`
  * (no TypeScript loader in the children); clients are interleaved (A B C D A B C D ...). Also
  * effect-docker with a slow consumer, to show that memory stays flat under backpressure.
- * Prints medians, min/max, MiB/s, CPU, peak RSS and ratios, and writes bench/results/streams.json.
+ * Prints medians, min/max, MiB/s, CPU, RSS and ratios, writes bench/results/streams.json, and
+ * renders BENCHMARKS.md (bench/report.ts).
  *
  *   pnpm bench:streams                 (starts the private engine when DOCKER_HOST does not answer)
  *   SIZE_MIB=256 ROUNDS=3 CASES=logs pnpm bench:streams
@@ -117,7 +118,7 @@ const child = async (name: Case, client: string, id: string) => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-/** This file bundled to JavaScript (a chunk per client library; dockerode left outside). */
+/** This file bundled to JavaScript (a chunk per client library; dockerode and native addons left outside: ssh2 loads its optional ones in a try). */
 const bundle = async () => {
   const outdir = Path.join(import.meta.dirname, ".build")
   const Esbuild = await import("esbuild")
@@ -130,9 +131,17 @@ const bundle = async () => {
     platform: "node",
     format: "esm",
     target: "node20",
-    external: ["dockerode", "esbuild"],
-    // CommonJS dependencies (undici) require Node's modules.
-    banner: { js: "import { createRequire } from \"node:module\"; const require = createRequire(import.meta.url);" },
+    external: ["dockerode", "esbuild", "cpu-features", "*.node"],
+    // CommonJS dependencies (undici, ssh2) require Node's modules and use __dirname.
+    banner: {
+      js: [
+        "import { createRequire } from \"node:module\";",
+        "import { fileURLToPath as __fileURLToPath } from \"node:url\";",
+        "const require = createRequire(import.meta.url);",
+        "const __filename = __fileURLToPath(import.meta.url);",
+        "const __dirname = __filename.slice(0, __filename.lastIndexOf(\"/\"));"
+      ].join(" ")
+    },
     logLevel: "error"
   })
   return Path.join(outdir, "streams.mjs")
@@ -200,6 +209,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         minMillis: Math.min(...millis),
         maxMillis: Math.max(...millis),
         medianCpuMillis: median(samples.map((s) => s.cpuMillis)),
+        mibPerSecond: bytes / 1024 / 1024 / (m / 1000),
         loadedRssMiB: loaded,
         peakRssMiB: rss,
         timeOverFastest: m / fastest
@@ -231,6 +241,8 @@ const main = async () => {
       2
     ) + "\n"
   )
+  const { writeReport } = await import("./report.js")
+  writeReport()
 }
 
 if (process.argv[2] === "--child") child(process.argv[3] as Case, process.argv[4]!, process.argv[5]!)

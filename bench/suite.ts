@@ -18,6 +18,7 @@ import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Pool } from "undici"
+import { writeReport } from "./report.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 if (!host.startsWith("unix://")) throw new Error(`the suite needs a unix:// DOCKER_HOST, got ${host}`)
@@ -246,22 +247,7 @@ const main = async () => {
     JSON.stringify({ date: new Date().toISOString(), machine, engine: engineVersion, rounds, counts, rows }, null, 2) +
       "\n"
   )
-  Fs.writeFileSync(
-    Path.join(import.meta.dirname, "../BENCHMARKS.md"),
-    `# Benchmarks
-
-Written by \`pnpm bench\` (bench/suite.ts) on ${
-      new Date().toISOString().slice(0, 10)
-    }: ${machine}; Docker Engine ${engineVersion}
-(the project's private engine, Unix socket). Median milliseconds of ${rounds} interleaved rounds, every client on the same
-engine in the same run; min/max per client are in \`bench/results/latest.json\`. Ratios below 1 mean effect-docker is faster.
-
-${table}
-
-Rerun: \`pnpm bench\` (as root, or with \`DOCKER_HOST\` pointing at an engine of yours with a \`busybox\` image).
-Streaming and decoding: \`pnpm bench:streams\` (1 GiB of logs, peak RSS) and \`pnpm bench:decode\`.
-`
-  )
+  writeReport()
 }
 
 main()

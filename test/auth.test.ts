@@ -16,7 +16,7 @@ import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { env } from "./helpers.js"
+import { env, tempDir } from "./helpers.js"
 
 const registry = () => env("EFFECT_DOCKER_TEST_AUTH_REGISTRY")
 const user = () => env("EFFECT_DOCKER_TEST_AUTH_USER")
@@ -25,13 +25,9 @@ const socketHost = () => `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}`
 
 /** A fresh DOCKER_CONFIG directory with this `config.json`, removed with the scope. */
 const configDir = (config: unknown) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-config-"))
-      Fs.writeFileSync(Path.join(dir, "config.json"), JSON.stringify(config))
-      return dir
-    }),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  Effect.tap(
+    tempDir("effect-docker-config-"),
+    (dir) => Effect.sync(() => Fs.writeFileSync(Path.join(dir, "config.json"), JSON.stringify(config)))
   )
 
 /** `NodeDocker.layerFromEnv` with this environment instead of the process's. */
@@ -111,10 +107,19 @@ describe("registry authentication against a registry with htpasswd", () => {
   it.scoped("pushes and pulls with config.json's auths", () =>
     Effect.gen(function*() {
       const dir = yield* configDir({ auths: { [registry()]: { auth: basic() } } })
-      const tags = yield* pushAndPull("auths").pipe(
-        Effect.provide(fromEnv({ DOCKER_HOST: socketHost(), DOCKER_CONFIG: dir }))
-      )
+      const layer = fromEnv({ DOCKER_HOST: socketHost(), DOCKER_CONFIG: dir })
+      const tags = yield* pushAndPull("auths").pipe(Effect.provide(layer))
       expect(tags).toContain(`${registry()}/effect-docker/auths:v1`)
+      // The registry's view of the image, with the same credentials; without them, a typed refusal.
+      const inspect = Effect.flatMap(
+        Docker.Docker,
+        (docker) => docker.distribution.inspect(`${registry()}/effect-docker/auths:v1`)
+      )
+      const described = yield* Effect.provide(inspect, layer)
+      expect(described.Descriptor.digest).toMatch(/^sha256:/)
+      const refused = yield* Effect.flip(Effect.provide(inspect, NodeDocker.layer({ host: socketHost() })))
+      expect(["Unauthorized", "ServerError"]).toContain(refused._tag)
+      expect(refused.message).toMatch(/no basic auth credentials|unauthorized/i)
     }))
 
   it.scoped("pushes and pulls with a credential helper (credHelpers) and a credential store (credsStore)", () =>

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { inject } from "vitest"
 
@@ -98,3 +99,10 @@ export const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, done: (value
       yield* sleep(200)
     }
   })
+
+/** A fresh directory under the system's temporary one, removed with the scope. */
+export const tempDir = (prefix: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), prefix))),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )

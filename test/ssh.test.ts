@@ -13,9 +13,8 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { env, testLabel } from "./helpers.js"
+import { env, tempDir, testLabel } from "./helpers.js"
 
 const sshDir = () => env("EFFECT_DOCKER_TEST_SSH_DIR")
 const key = (name = "id_ed25519") => Redacted.make(Fs.readFileSync(Path.join(sshDir(), name), "utf8"))
@@ -66,10 +65,7 @@ describe("ssh:// hosts", () => {
 
   it.scoped("takes HostName, User, Port and IdentityFile from an ssh config file", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "ssh-config-"))),
-        (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-      )
+      const dir = yield* tempDir("ssh-config-")
       const target = new URL(env("EFFECT_DOCKER_TEST_SSH").replace("ssh://", "http://"))
       const configFile = Path.join(dir, "config")
       Fs.writeFileSync(
@@ -94,10 +90,7 @@ describe("ssh:// hosts", () => {
 
   it.scoped("uses the SSH agent at SSH_AUTH_SOCK when no key is given", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "ssh-agent-"))),
-        (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-      )
+      const dir = yield* tempDir("ssh-agent-")
       const socket = Path.join(dir, "agent.sock")
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" })),
@@ -142,10 +135,7 @@ describe("ssh:// hosts", () => {
 
   it.scoped("refuses an unknown host key unless accepted explicitly, and a changed one always", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "known-hosts-"))),
-        (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-      )
+      const dir = yield* tempDir("known-hosts-")
       const empty = Path.join(dir, "empty")
       Fs.writeFileSync(empty, "")
       const unknown = yield* Effect.flip(

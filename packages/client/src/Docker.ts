@@ -23,6 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Containers from "./Containers.js"
+import * as Distribution from "./Distribution.js"
 import { DockerEngine } from "./DockerEngine.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
@@ -52,7 +53,7 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly secrets: Groups.Secrets
     readonly configs: Groups.Configs
     readonly plugins: Plugins.Plugins
-    readonly distribution: Groups.Distribution
+    readonly distribution: Distribution.Distribution
     readonly build: Groups.Build
     /** The engine core, for requests that no group offers yet. */
     readonly engine: DockerEngine["Type"]
@@ -80,8 +81,8 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
     tasks: Tasks.make(engine),
     secrets: Groups.secrets(engine),
     configs: Groups.configs(engine),
-    plugins: Plugins.make(engine),
-    distribution: Groups.distribution(engine),
+    plugins: Plugins.make(engine, Option.getOrUndefined(credentials)),
+    distribution: Distribution.make(engine, Option.getOrUndefined(credentials)),
     build: Groups.build(engine),
     engine
   })

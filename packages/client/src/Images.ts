@@ -4,7 +4,6 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
@@ -183,14 +182,8 @@ export const make = (
 ): Images => {
   const generated = Groups.images(engine)
 
-  /** The `X-Registry-Auth` header for a transfer of `image`: the caller's, the configured, or `{}`. */
   const authHeader = (image: string, explicit: Redacted.Redacted<string> | undefined) =>
-    explicit !== undefined || credentials === undefined
-      ? Effect.succeed(Progress.registryAuthHeader(explicit))
-      : Effect.map(
-        credentials.get(RegistryAuth.registryOf(image)),
-        (auth) => Progress.registryAuthHeader(Option.getOrUndefined(Option.map(auth, RegistryAuth.encode)))
-      )
+    RegistryAuth.header(credentials, image, explicit)
 
   const pullRequest = (image: string, options: PullOptions) => {
     const parsed = parseReference(image)

@@ -7,12 +7,19 @@
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import { type DockerDecodeError, type DockerStreamError, PullError, PushError } from "./DockerError.js"
+import { bodyStream, type DockerEngine, type EngineError, type EngineRequest } from "./DockerEngine.js"
+import {
+  type DockerConfigError,
+  type DockerDecodeError,
+  type DockerStreamError,
+  PullError,
+  PushError
+} from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { PluginPrivilege } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
+import * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
@@ -42,31 +49,41 @@ export interface Plugins extends Groups.Plugins {
   readonly pull: (
     remote: string,
     options?: PullOptions
-  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | PullError>
+  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | DockerConfigError | PullError>
   /** Pushes a plugin to its registry; an error in the progress stream fails with {@link PushError}. */
   readonly push: (
     name: string,
     options?: { readonly registryAuth?: Redacted.Redacted<string> }
-  ) => Effect.Effect<void, EngineError | DockerStreamError | PushError>
+  ) => Effect.Effect<void, EngineError | DockerStreamError | DockerConfigError | PushError>
   /** Replaces a disabled plugin's content with that of `remote`. */
   readonly upgrade: (
     name: string,
     remote: string,
     options?: Omit<PullOptions, "name">
-  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | PullError>
+  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerStreamError | DockerConfigError | PullError>
 }
 
 /** Runs a progress stream to its end, failing at its first error event. */
 const drain = <E>(
-  events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerStreamError>,
+  events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerStreamError | DockerConfigError>,
   onError: (m: string) => E
 ) => Stream.runDrain(Progress.failOnError(onError)(events))
 
 /**
  * @since 0.1.0
  */
-export const make = (engine: DockerEngine["Type"]): Plugins => {
+export const make = (
+  engine: DockerEngine["Type"],
+  credentials?: RegistryAuth.RegistryCredentials["Type"]
+): Plugins => {
   const generated = Groups.plugins(engine)
+
+  /** A progress stream whose request carries the credentials for `image`. */
+  const transferEvents = (image: string, explicit: Redacted.Redacted<string> | undefined, request: EngineRequest) =>
+    Progress.events(Stream.unwrap(Effect.map(
+      RegistryAuth.header(credentials, image, explicit),
+      (headers) => bodyStream(engine, { ...request, headers: { ...request.headers, ...headers } })
+    )))
 
   const privilegesFor = (remote: string, options: Omit<PullOptions, "name">) =>
     options.privileges !== undefined ? Effect.succeed(options.privileges) : generated.privileges({ remote })
@@ -79,15 +96,14 @@ export const make = (engine: DockerEngine["Type"]): Plugins => {
   ) =>
     Effect.flatMap(privilegesFor(remote, options), (privileges) =>
       drain(
-        Progress.events(bodyStream(engine, {
+        transferEvents(remote, options.registryAuth, {
           method: "POST",
           path,
           query,
-          headers: Progress.registryAuthHeader(options.registryAuth),
           json: privileges,
           resource: "plugin",
           timeoutMillis: 0
-        })),
+        }),
         (message) => new PullError({ image: remote, message })
       ))
 
@@ -112,13 +128,12 @@ export const make = (engine: DockerEngine["Type"]): Plugins => {
       ),
     push: (name, options = {}) =>
       drain(
-        Progress.events(bodyStream(engine, {
+        transferEvents(name, options.registryAuth, {
           method: "POST",
           path: EnginePath.make`/plugins/${name}/push`,
-          headers: Progress.registryAuthHeader(options.registryAuth),
           resource: "plugin",
           timeoutMillis: 0
-        })),
+        }),
         (message) => new PushError({ image: name, message })
       ),
     upgrade: (name, remote, options = {}) =>

@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { CreateImageInfo } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
@@ -44,13 +43,3 @@ export const failOnError =
       const message = errorMessage(event)
       return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
     })
-
-/**
- * The `X-Registry-Auth` header of a transfer. Engines want one on push and plugin transfers:
- * `{}` (base64) when there are no credentials.
- *
- * @since 0.1.0
- */
-export const registryAuthHeader = (auth: Redacted.Redacted<string> | undefined): Record<string, string> => ({
-  "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
-})

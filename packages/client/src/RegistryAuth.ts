@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Option from "effect/Option"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { DockerConfigError } from "./DockerError.js"
 
@@ -87,3 +87,25 @@ export class RegistryCredentials extends Context.Tag("@effect-docker/client/Regi
     readonly get: (registry: string) => Effect.Effect<Option.Option<AuthConfig>, DockerConfigError>
   }
 >() {}
+
+/**
+ * The `X-Registry-Auth` header for a transfer of `image`: the caller's credentials when given,
+ * else those `credentials` finds for the image's registry, else `{}` (which engines want rather
+ * than no header on pushes and plugin transfers).
+ *
+ * @since 0.1.0
+ */
+export const header = (
+  credentials: RegistryCredentials["Type"] | undefined,
+  image: string,
+  explicit: Redacted.Redacted<string> | undefined
+): Effect.Effect<Record<string, string>, DockerConfigError> => {
+  const value = (auth: Redacted.Redacted<string> | undefined) => ({
+    "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
+  })
+  if (explicit !== undefined || credentials === undefined) return Effect.succeed(value(explicit))
+  return Effect.map(
+    credentials.get(registryOf(image)),
+    (auth) => value(Option.getOrUndefined(Option.map(auth, encode)))
+  )
+}

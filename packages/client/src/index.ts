@@ -11,6 +11,11 @@ export * as Containers from "./Containers.js"
 /**
  * @since 0.1.0
  */
+export * as Distribution from "./Distribution.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Docker from "./Docker.js"
 
 /**

@@ -72,6 +72,22 @@ export const read = (
 const contextDigest = (name: string) => Crypto.createHash("sha256").update(name).digest("hex")
 
 /**
+ * The TLS files the docker CLI keeps in a directory (`DOCKER_CERT_PATH`, a context's TLS
+ * folder): `ca.pem`, `cert.pem`, `key.pem`, each absent when its file is.
+ *
+ * @since 0.1.0
+ */
+export const tlsMaterial = (dir: string) =>
+  Effect.gen(function*() {
+    const file = (name: string) =>
+      Effect.try({
+        try: () => Fs.existsSync(Path.join(dir, name)) ? Fs.readFileSync(Path.join(dir, name)) : undefined,
+        catch: (cause) => new DockerConfigError({ message: `cannot read ${Path.join(dir, name)}`, cause })
+      })
+    return { ca: yield* file("ca.pem"), cert: yield* file("cert.pem"), key: yield* file("key.pem") }
+  })
+
+/**
  * The docker endpoint of the context `name`, from the context store. `default` is not in the
  * store: it stands for `DOCKER_HOST` or the default socket, and gives `Option.none()`.
  *
@@ -95,15 +111,7 @@ export const context = (
     if (endpoint?.Host === undefined) {
       return yield* new DockerConfigError({ message: `context "${name}" has no docker endpoint` })
     }
-    const tlsDir = Path.join(config.dir, "contexts", "tls", digest, "docker")
-    const material = (file: string) =>
-      Effect.try({
-        try: () => Fs.existsSync(Path.join(tlsDir, file)) ? Fs.readFileSync(Path.join(tlsDir, file)) : undefined,
-        catch: (cause) => new DockerConfigError({ message: `cannot read ${Path.join(tlsDir, file)}`, cause })
-      })
-    const ca = yield* material("ca.pem")
-    const cert = yield* material("cert.pem")
-    const key = yield* material("key.pem")
+    const { ca, cert, key } = yield* tlsMaterial(Path.join(config.dir, "contexts", "tls", digest, "docker"))
     const usesTls = ca !== undefined || cert !== undefined || endpoint.SkipTLSVerify === true ||
       endpoint.Host.startsWith("https://")
     return Option.some({

@@ -26,7 +26,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as DockerConfig from "./DockerConfig.js"
@@ -134,14 +133,7 @@ const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
     const wantsTls = Option.isSome(nonEmpty(env.tlsVerify)) || Option.isSome(certPath) || host.startsWith("https://")
     if (!wantsTls) return { host }
     const dir = Option.getOrElse(certPath, () => Path.join(Os.homedir(), ".docker"))
-    const read = (name: string) =>
-      Effect.try({
-        try: () => Fs.existsSync(Path.join(dir, name)) ? Fs.readFileSync(Path.join(dir, name)) : undefined,
-        catch: (cause) => new DockerConfigError({ message: `Cannot read ${Path.join(dir, name)}`, cause })
-      })
-    const ca = yield* read("ca.pem")
-    const cert = yield* read("cert.pem")
-    const key = yield* read("key.pem")
+    const { ca, cert, key } = yield* DockerConfig.tlsMaterial(dir)
     if (Option.isSome(certPath) && ca === undefined && cert === undefined && key === undefined) {
       return yield* new DockerConfigError({
         message: `DOCKER_CERT_PATH=${dir} holds none of ca.pem, cert.pem, key.pem`

@@ -22,7 +22,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Client, type ConnectConfig } from "ssh2"
+import type { ConnectConfig } from "ssh2"
 
 /**
  * @since 0.1.0
@@ -172,6 +172,8 @@ export const open = (
 
     const knownHostsFile = options.knownHostsFile ?? Path.join(home(), ".ssh", "known_hosts")
     let hostKeyProblem: string | undefined
+    // Loaded here, so that programs without ssh:// hosts never load ssh2 and its crypto.
+    const { Client } = yield* Effect.promise(() => import("ssh2"))
     const client = new Client()
     const connectConfig: ConnectConfig = {
       host: hostname,

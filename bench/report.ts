@@ -1,0 +1,113 @@
+/**
+ * Writes BENCHMARKS.md from the latest results of both benchmarks (bench/results/latest.json from
+ * the suite, bench/results/streams.json from the streaming benchmark), so that the page always
+ * shows both, whichever ran last.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+interface SuiteResults {
+  readonly date: string
+  readonly machine: string
+  readonly engine: string
+  readonly rounds: number
+  readonly rows: ReadonlyArray<{
+    readonly case: string
+    readonly medians: Readonly<Record<string, number>>
+    readonly oursToUndici?: number
+    readonly oursToDockerode: number
+  }>
+}
+
+interface StreamResults {
+  readonly date: string
+  readonly sizeMiB: number
+  readonly rounds: number
+  readonly baselineRssMiB?: number
+  readonly table: ReadonlyArray<{
+    readonly case: string
+    readonly client: string
+    readonly medianMillis: number
+    readonly medianCpuMillis: number
+    readonly loadedRssMiB?: number
+    readonly peakRssMiB?: number
+    readonly timeOverFastest: number
+    readonly mibPerSecond?: number
+  }>
+}
+
+const results = Path.join(import.meta.dirname, "results")
+const read = <A>(file: string): A | undefined =>
+  Fs.existsSync(Path.join(results, file)) ? JSON.parse(Fs.readFileSync(Path.join(results, file), "utf8")) : undefined
+
+const fmt = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits))
+
+const suiteSection = (suite: SuiteResults) => {
+  const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
+  return `## Requests
+
+Written by \`pnpm bench\` (bench/suite.ts) on ${
+    suite.date.slice(0, 10)
+  }: ${suite.machine}; Docker Engine ${suite.engine}
+(the project's private engine, Unix socket). Median milliseconds of ${suite.rounds} interleaved rounds, every client on the same
+engine in the same run; min/max per client are in \`bench/results/latest.json\`. Ratios below 1 mean effect-docker is faster.
+
+| case | ${clients.join(" | ")} | effect-docker / raw undici | effect-docker / dockerode |
+| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: |
+${
+    suite.rows.map((row) =>
+      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${fmt(row.oursToUndici, 2)} | ${
+        fmt(row.oursToDockerode, 2)
+      } |`
+    ).join("\n")
+  }
+
+Rerun: \`pnpm bench\` (both benchmarks) or \`pnpm bench:suite\` (these cases), as root or with \`DOCKER_HOST\` pointing at an
+engine of yours with a \`busybox\` image.
+`
+}
+
+const streamSection = (streams: StreamResults) => {
+  const cases = [...new Set(streams.table.map((row) => row.case))]
+  return `## Streams
+
+Written by \`pnpm bench:streams\` (bench/streams.ts) on ${
+    streams.date.slice(0, 10)
+  }: ${streams.sizeMiB} MiB of container logs
+(demultiplexed), of an exported container filesystem and of a file read with \`getArchive\`; median of ${streams.rounds}
+interleaved rounds, each read in a child process of its own (plain \`node\`, no TypeScript loader). A child holds
+${
+    fmt(streams.baselineRssMiB)
+  } MiB before it loads a client; "RSS loaded" is after loading the client's library, "peak RSS"
+the most it held during the read. CPU is the reading process's own (the docker CLI's is not counted). "time / fastest"
+compares with the fastest client of the case; the slow consumer takes a 2 ms break after every 4 MiB.
+
+${
+    cases.map((name) =>
+      `### ${name}
+
+| client | median ms | MiB/s | CPU ms | RSS loaded MiB | peak RSS MiB | time / fastest |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${
+        streams.table.filter((row) => row.case === name).map((row) =>
+          `| ${row.client} | ${fmt(row.medianMillis)} | ${fmt(row.mibPerSecond)} | ${fmt(row.medianCpuMillis)} | ${
+            fmt(row.loadedRssMiB)
+          } | ${fmt(row.peakRssMiB)} | ${fmt(row.timeOverFastest, 2)} |`
+        ).join("\n")
+      }
+`
+    ).join("\n")
+  }
+Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,archive\`). Decoding: \`pnpm bench:decode\`.
+`
+}
+
+/** Writes BENCHMARKS.md from whatever results exist. */
+export const writeReport = () => {
+  const suite = read<SuiteResults>("latest.json")
+  const streams = read<StreamResults>("streams.json")
+  Fs.writeFileSync(
+    Path.join(import.meta.dirname, "../BENCHMARKS.md"),
+    ["# Benchmarks\n", suite && suiteSection(suite), streams && streamSection(streams)].filter(Boolean).join("\n")
+  )
+}
