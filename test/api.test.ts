@@ -1,6 +1,7 @@
 import { Docker, EnginePath } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { env, eventually, scopedContainer, sleep, sweep, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
@@ -31,8 +32,8 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       expect(df.Images?.length).toBeGreaterThan(0)
       const auth = yield* docker.system.auth({
         username: "tester",
-        password: "secret",
-        serveraddress: env("EFFECT_DOCKER_TEST_REGISTRY")
+        password: Redacted.make("secret"),
+        serverAddress: env("EFFECT_DOCKER_TEST_REGISTRY")
       })
       expect(auth.Status).toBe("Login Succeeded")
       // An operation newer than the engine fails before anything is sent.

@@ -159,6 +159,28 @@ describe("registry authentication against a registry with htpasswd", () => {
     }))
 })
 
+describe("docker.system.auth, as docker login", () => {
+  it.scoped("logs in with the right password, and fails typed with a wrong one that it never shows", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const ok = yield* docker.system.auth({
+        serverAddress: registry(),
+        username: user(),
+        password: Redacted.make(password())
+      })
+      expect(ok.Status).toBe("Login Succeeded")
+      const wrong = "wrong-login-password-9"
+      const error = yield* Effect.flip(docker.system.auth({
+        serverAddress: registry(),
+        username: user(),
+        password: Redacted.make(wrong)
+      }))
+      expect(["Unauthorized", "ServerError"]).toContain(error._tag)
+      expect(error.message).toMatch(/unauthorized|401/i)
+      for (const text of [error.message, String(error), JSON.stringify(error)]) expect(text).not.toContain(wrong)
+    }).pipe(Effect.provide(NodeDocker.layer({ host: socketHost() }))))
+})
+
 describe("the docker CLI's configuration", () => {
   /** A context store entry for `name`, as `docker context create` writes it. */
   const writeContext = (dir: string, name: string, host: string, tls: boolean) => {

@@ -77,7 +77,7 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
     volumes: Groups.volumes(engine),
     swarm: Groups.swarm(engine),
     nodes: Groups.nodes(engine),
-    services: Services.make(engine),
+    services: Services.make(engine, Option.getOrUndefined(credentials)),
     tasks: Tasks.make(engine),
     secrets: Groups.secrets(engine),
     configs: Groups.configs(engine),

@@ -99,13 +99,22 @@ export const header = (
   credentials: RegistryCredentials["Type"] | undefined,
   image: string,
   explicit: Redacted.Redacted<string> | undefined
-): Effect.Effect<Record<string, string>, DockerConfigError> => {
-  const value = (auth: Redacted.Redacted<string> | undefined) => ({
+): Effect.Effect<Record<string, string>, DockerConfigError> =>
+  Effect.map(resolve(credentials, image, explicit), (auth) => ({
     "x-registry-auth": auth === undefined ? "e30=" : Redacted.value(auth)
-  })
-  if (explicit !== undefined || credentials === undefined) return Effect.succeed(value(explicit))
-  return Effect.map(
-    credentials.get(registryOf(image)),
-    (auth) => value(Option.getOrUndefined(Option.map(auth, encode)))
-  )
-}
+  }))
+
+/**
+ * The encoded credentials for `image`: the caller's when given, else those `credentials` finds
+ * for its registry, else none.
+ *
+ * @since 0.1.0
+ */
+export const resolve = (
+  credentials: RegistryCredentials["Type"] | undefined,
+  image: string | undefined,
+  explicit: Redacted.Redacted<string> | undefined
+): Effect.Effect<Redacted.Redacted<string> | undefined, DockerConfigError> =>
+  explicit !== undefined || credentials === undefined || image === undefined
+    ? Effect.succeed(explicit)
+    : Effect.map(credentials.get(registryOf(image)), (auth) => Option.getOrUndefined(Option.map(auth, encode)))

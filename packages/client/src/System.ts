@@ -3,13 +3,17 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError, type Filters } from "./DockerEngine.js"
 import type { DockerStreamError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
-import { EventMessage } from "./generated/Schemas.js"
+import type { SystemAuthError } from "./generated/Operations.js"
+import { AuthResponse, EventMessage } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
+import type * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
@@ -28,7 +32,23 @@ export interface EventsOptions {
  *
  * @since 0.1.0
  */
-export interface System extends Groups.System {
+export interface System extends Omit<Groups.System, "auth"> {
+  /**
+   * Checks credentials against a registry, as `docker login` does (`POST /auth`); some registries
+   * answer with an identity token to use instead of the password. The password stays
+   * `Redacted` until the request is written, and appears in no error.
+   *
+   * @example
+   * ```ts
+   * import { Effect, Redacted } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const login = Effect.flatMap(Docker.Docker, (docker) =>
+   *   docker.system.auth({ serverAddress: "registry.example:5000", username: "ci", password: Redacted.make("s3cret") })
+   * ) // { Status: "Login Succeeded" }
+   * ```
+   */
+  readonly auth: (auth: RegistryAuth.AuthConfig) => Effect.Effect<AuthResponse, SystemAuthError>
   /**
    * The engine's events as they happen (and those since `since`), decoded. Without `until` the
    * stream has no end and no idle timeout: interrupt it, or take what you need.
@@ -53,6 +73,19 @@ const decodeEvents = JsonLines.decode(EventMessage, "an event")
  */
 export const make = (engine: DockerEngine["Type"]): System => ({
   ...Groups.system(engine),
+  auth: (auth) =>
+    engine.json("SystemAuth", AuthResponse, {
+      method: "POST",
+      path: EnginePath.make`/auth`,
+      json: {
+        serveraddress: auth.serverAddress,
+        ...(auth.username !== undefined ? { username: auth.username } : {}),
+        ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
+        ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {})
+      },
+      expect: [401, 500],
+      operation: "SystemAuth"
+    }) as Effect.Effect<AuthResponse, SystemAuthError>,
   events: (options = {}) =>
     decodeEvents(bodyStream(engine, {
       method: "GET",

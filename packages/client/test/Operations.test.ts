@@ -466,7 +466,7 @@ const cases: Record<string, Case> = {
     body: { Name: "default" }
   },
   SystemAuth: {
-    call: (d) => d.system.auth({ username: "u", password: "p", serveraddress: "r" }),
+    call: (d) => d.system.auth({ username: "u", password: Redacted.make("p"), serverAddress: "r" }),
     sends: "POST /auth",
     body: { username: "u", password: "p", serveraddress: "r" },
     answer: { Status: "Login Succeeded" },
