@@ -4,7 +4,7 @@
  * credential helper and a credential store; contexts and `HttpHeaders`.
  */
 import { Docker, RegistryAuth } from "@effect-docker/client"
-import { NodeDocker } from "@effect-docker/node"
+import { DockerConfig, NodeDocker, Tar } from "@effect-docker/node"
 import { FakeEngine } from "@effect-docker/testing"
 import * as FakeEngineServer from "@effect-docker/testing/FakeEngineServer"
 import { describe, expect, it } from "@effect/vitest"
@@ -59,6 +59,7 @@ const helperDir = Effect.acquireRelease(
     Fs.writeFileSync(
       script,
       `#!/bin/sh
+if [ "$1" = list ]; then printf '{"%s":"%s"}' "${registry()}" "${user()}"; exit 0; fi
 [ "$1" = get ] || exit 1
 read -r server
 if [ "$server" = "${registry()}" ]; then
@@ -133,6 +134,9 @@ describe("registry authentication against a registry with htpasswd", () => {
           Effect.provide(fromEnv({ DOCKER_HOST: socketHost(), DOCKER_CONFIG: dir }))
         )
         expect(tags).toContain(`${registry()}/effect-docker/${name}:v1`)
+        // Builds get every registry's credentials: from the helpers, listed by the store.
+        const all = yield* DockerConfig.credentials(yield* DockerConfig.read(dir)).all
+        expect(all.map((auth) => [auth.serverAddress, auth.username])).toEqual([[registry(), user()]])
       }
     }))
 
@@ -156,6 +160,42 @@ describe("registry authentication against a registry with htpasswd", () => {
       // Credentials in the service stay redacted when shown.
       const auth = RegistryAuth.encode({ serverAddress: registry(), username: user(), password: Redacted.make(wrong) })
       expect(String(auth)).not.toContain(wrong)
+    }))
+})
+
+describe("builds that pull from a registry with authentication", () => {
+  it.scoped("send every configured registry's credentials in X-Registry-Config", () =>
+    Effect.gen(function*() {
+      const base = `${registry()}/effect-docker/build-base:v1`
+      const registryAuth = RegistryAuth.encode({
+        serverAddress: registry(),
+        username: user(),
+        password: Redacted.make(password())
+      })
+      const plain = NodeDocker.layer({ host: socketHost() })
+      // The base image is in the registry and not on the engine, so the build must pull it.
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const docker = yield* Docker.Docker
+          yield* docker.images.tag("busybox", { repo: `${registry()}/effect-docker/build-base`, tag: "v1" })
+          yield* docker.images.push(base, { registryAuth })
+          yield* docker.images.remove(base)
+        }),
+        plain
+      )
+      const context = () => Tar.fromFiles({ Dockerfile: `FROM ${base}\nLABEL effect-docker.test=integration\n` })
+      const build = Effect.flatMap(Docker.Docker, (docker) => docker.images.build(context(), { pull: true }))
+      const refused = yield* Effect.flip(Effect.provide(build, plain))
+      expect(refused._tag).toBe("BuildError")
+      expect(refused.message).toMatch(/no basic auth credentials|unauthorized/i)
+      const dir = yield* configDir({ auths: { [registry()]: { auth: basic() } } })
+      const id = yield* Effect.provide(build, fromEnv({ DOCKER_HOST: socketHost(), DOCKER_CONFIG: dir }))
+      expect(id).toMatch(/^sha256:/)
+      yield* Effect.provide(
+        Effect.flatMap(Docker.Docker, (docker) =>
+          Effect.zipRight(docker.images.remove(id, { force: true }), Effect.ignore(docker.images.remove(base)))),
+        plain
+      )
     }))
 })
 

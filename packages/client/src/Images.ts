@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import {
@@ -68,6 +68,11 @@ export interface ImportOptions {
  * @since 0.1.0
  */
 export interface BuildOptions {
+  /**
+   * Credentials for the registries the build pulls from (`RegistryAuth.encodeConfig`); without
+   * it, all of the `RegistryCredentials` service's, when provided.
+   */
+  readonly registryConfig?: Redacted.Redacted<string>
   /** The Dockerfile's path inside the context; default `Dockerfile`. */
   readonly dockerfile?: string
   /** Names for the image, e.g. `["app:1", "app:latest"]`. */
@@ -266,34 +271,46 @@ export const make = (
         : { method: "GET", path: EnginePath.make`/images/get`, query: { names }, resource: "image" }
     )
 
+  /** The `X-Registry-Config` of a build: the caller's, else all configured credentials, else none. */
+  const registryConfig = (explicit: Redacted.Redacted<string> | undefined) =>
+    explicit !== undefined || credentials === undefined
+      ? Effect.succeed(explicit === undefined ? {} : { "x-registry-config": Redacted.value(explicit) })
+      : Effect.map(
+        credentials.all,
+        (auths) => auths.length === 0 ? {} : { "x-registry-config": Redacted.value(RegistryAuth.encodeConfig(auths)) }
+      )
+
   const buildStream: Images["buildStream"] = (context, options = {}) =>
     Stream.suspend(() => {
       let output = ""
-      return Progress.events(bodyStream(engine, {
-        method: "POST",
-        path: EnginePath.make`/build`,
-        query: {
-          dockerfile: options.dockerfile,
-          t: options.tags,
-          buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
-          labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
-          target: options.target,
-          nocache: options.noCache,
-          pull: options.pull,
-          platform: options.platform,
-          cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
-          forcerm: options.forceRm,
-          networkmode: options.networkMode,
-          // The classic builder: BuildKit needs a session this client does not open.
-          version: "1"
-        },
-        headers: { "content-type": "application/x-tar" },
-        body: context,
-        timeoutMillis: 0
-      })).pipe(
-        Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
-        Progress.failOnError((message) => new BuildError({ message, output }))
-      )
+      return Progress.events(Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
+        bodyStream(engine, {
+          method: "POST",
+          path: EnginePath.make`/build`,
+          query: {
+            dockerfile: options.dockerfile,
+            t: options.tags,
+            buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
+            labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
+            target: options.target,
+            nocache: options.noCache,
+            pull: options.pull,
+            platform: options.platform,
+            cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
+            forcerm: options.forceRm,
+            networkmode: options.networkMode,
+            // The classic builder: BuildKit needs a session this client does not open.
+            version: "1"
+          },
+          headers: { "content-type": "application/x-tar", ...config },
+          body: context,
+          timeoutMillis: 0
+        })))).pipe(
+          Stream.tap((event) =>
+            Effect.sync(() => (output += event.stream ?? ""))
+          ),
+          Progress.failOnError((message) => new BuildError({ message, output }))
+        )
     })
 
   const build: Images["build"] = (context, options) =>

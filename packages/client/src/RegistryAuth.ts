@@ -85,6 +85,8 @@ export class RegistryCredentials extends Context.Tag("@effect-docker/client/Regi
   {
     /** The credentials for a registry (as {@link registryOf} names it), if any are configured. */
     readonly get: (registry: string) => Effect.Effect<Option.Option<AuthConfig>, DockerConfigError>
+    /** All configured credentials, for builds (whose base images may come from any registry). */
+    readonly all: Effect.Effect<ReadonlyArray<AuthConfig>, DockerConfigError>
   }
 >() {}
 
@@ -118,3 +120,17 @@ export const resolve = (
   explicit !== undefined || credentials === undefined || image === undefined
     ? Effect.succeed(explicit)
     : Effect.map(credentials.get(registryOf(image)), (auth) => Option.getOrUndefined(Option.map(auth, encode)))
+
+/**
+ * The `X-Registry-Config` value of a build: every registry's credentials, as base64url JSON keyed
+ * by registry, kept redacted.
+ *
+ * @since 0.1.0
+ */
+export const encodeConfig = (auths: ReadonlyArray<AuthConfig>): Redacted.Redacted<string> =>
+  Redacted.make(base64url(JSON.stringify(Object.fromEntries(auths.map((auth) => [auth.serverAddress, {
+    ...(auth.username !== undefined ? { username: auth.username } : {}),
+    ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
+    ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {}),
+    serveraddress: auth.serverAddress
+  }])))))

@@ -8,13 +8,10 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 
 /** Credentials for one registry only, as a `RegistryCredentials` service. */
+const privateAuth = { serverAddress: "private.example:5000", username: "ci", password: Redacted.make("s3cret") }
 const credentials = Layer.succeed(RegistryAuth.RegistryCredentials, {
-  get: (registry) =>
-    Effect.succeed(
-      registry === "private.example:5000"
-        ? Option.some({ serverAddress: registry, username: "ci", password: Redacted.make("s3cret") })
-        : Option.none()
-    )
+  get: (registry) => Effect.succeed(registry === privateAuth.serverAddress ? Option.some(privateAuth) : Option.none()),
+  all: Effect.succeed([privateAuth])
 })
 
 const layer = Layer.provideMerge(

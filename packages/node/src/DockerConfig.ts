@@ -202,18 +202,52 @@ const fromFile = (
   }))
 }
 
+/** `docker-credential-<store> list`: the registries a credential store holds, as `{ serverURL: username }`. */
+const listHelper = (helper: string) =>
+  Effect.async<ReadonlyArray<string>, DockerConfigError>((resume) => {
+    const program = `docker-credential-${helper}`
+    const child = execFile(program, ["list"], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        return resume(Effect.fail(
+          new DockerConfigError({ message: `${program} list failed: ${stderr.trim() || error.message}` })
+        ))
+      }
+      try {
+        resume(Effect.succeed(Object.keys(JSON.parse(stdout === "" ? "{}" : stdout) as Record<string, string>)))
+      } catch {
+        resume(Effect.fail(new DockerConfigError({ message: `${program} list answered something that is not JSON` })))
+      }
+    })
+    child.stdin?.end()
+    return Effect.sync(() => child.kill())
+  })
+
 /**
  * Credentials as the docker CLI finds them: the registry's `credHelpers` entry, else the
- * `credsStore`, else `auths`.
+ * `credsStore`, else `auths`. `all` gathers those of every registry named in `auths`,
+ * `credHelpers` or the store, as the CLI does for builds.
  *
  * @since 0.1.0
  */
-export const credentials = (config: DockerConfig): RegistryCredentials["Type"] => ({
-  get: (registry) => {
+export const credentials = (config: DockerConfig): RegistryCredentials["Type"] => {
+  const get = (registry: string) => {
     const helper = config.file.credHelpers?.[registry] ?? config.file.credsStore
     return helper !== undefined && helper !== "" ? fromHelper(helper, registry) : fromFile(config, registry)
   }
-})
+  const store = config.file.credsStore
+  return {
+    get,
+    all: Effect.gen(function*() {
+      const registries = new Set([
+        ...Object.keys(config.file.auths ?? {}),
+        ...Object.keys(config.file.credHelpers ?? {}),
+        ...(store !== undefined && store !== "" ? yield* listHelper(store) : [])
+      ])
+      const found = yield* Effect.forEach([...registries], get)
+      return found.flatMap((auth) => Option.isSome(auth) ? [auth.value] : [])
+    })
+  }
+}
 
 /**
  * {@link credentials} as a layer, for `NodeDocker.layer` users who want the CLI's credentials.
