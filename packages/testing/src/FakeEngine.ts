@@ -587,8 +587,7 @@ export const make = (options: Options = {}): FakeEngine => {
     emit("container", "destroy", c.id, containerAttributes(c))
   }
 
-  const containerNetworks = (c: ContainerRecord) =>
-    Object.fromEntries(Object.entries(c.networks).map(([name, endpoint]) => [name, endpoint]))
+  const containerNetworks = (c: ContainerRecord) => ({ ...c.networks })
 
   const containerSummary = (c: ContainerRecord): Wire<typeof Schemas.ContainerSummary> => ({
     Id: c.id,
@@ -1047,7 +1046,7 @@ export const make = (options: Options = {}): FakeEngine => {
     }
     e.running = false
     e.exitCode = script?.exit ?? 0
-    emit("container", `exec_die`, c.id, containerAttributes(c, { execID: e.id, exitCode: String(e.exitCode) }))
+    emit("container", "exec_die", c.id, containerAttributes(c, { execID: e.id, exitCode: String(e.exitCode) }))
     return DockerEngine.concat(parts)
   }
 
