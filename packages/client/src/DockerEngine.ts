@@ -348,15 +348,22 @@ export const make = (
     const failFor = (request: EngineRequest, sent: DockerRequest, status: number, body: Uint8Array) =>
       Effect.fail(statusError(sent.method, sent.path, status, body, request.resource, request.expect))
 
-    const send = (request: EngineRequest) =>
+    /** Sends a buffered request; a success status goes to `onSuccess` in the same step. */
+    const sendThen = <A, E>(
+      request: EngineRequest,
+      onSuccess: (response: DockerResponse) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | EngineError> =>
       prepared(
         request,
         (sent) =>
-          Effect.flatMap(transport.request(sent), (response) =>
-            isSuccess(response.status)
-              ? Effect.succeed(response)
-              : failFor(request, sent, response.status, response.body))
+          Effect.flatMap(
+            transport.request(sent),
+            (response): Effect.Effect<A, E | EngineStatusError> =>
+              isSuccess(response.status) ? onSuccess(response) : failFor(request, sent, response.status, response.body)
+          )
       )
+
+    const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
     const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
       const decode = FastDecode.decoder(schema)
@@ -379,18 +386,8 @@ export const make = (
             new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
           )
       }
-      // The status check and the decoding in one step after the answer (the hot path of most calls).
-      return prepared(
-        request,
-        (sent) =>
-          Effect.flatMap(
-            transport.request(sent),
-            (response): Effect.Effect<A, EngineStatusError | DockerDecodeError> =>
-              isSuccess(response.status)
-                ? decodeBody(response)
-                : failFor(request, sent, response.status, response.body)
-          )
-      )
+      // The decoding in the same step as the status check (the hot path of most calls).
+      return sendThen(request, decodeBody)
     }
 
     const stream = (request: EngineRequest) =>

@@ -187,23 +187,16 @@ export const make = (
 ): Images => {
   const generated = Groups.images(engine)
 
-  const authHeader = (image: string, explicit: Redacted.Redacted<string> | undefined) =>
-    RegistryAuth.header(credentials, image, explicit)
-
   const pullRequest = (image: string, options: PullOptions) => {
     const parsed = parseReference(image)
     const tag = options.tag ?? parsed.tag ?? "latest"
     const reference = tag.includes(":") ? `${parsed.repository}@${tag}` : `${parsed.repository}:${tag}`
-    const events = Progress.events(
-      Stream.unwrap(Effect.map(authHeader(reference, options.registryAuth), (headers) =>
-        bodyStream(engine, {
-          method: "POST",
-          path: EnginePath.make`/images/create`,
-          query: { fromImage: parsed.repository, tag, platform: options.platform },
-          headers,
-          resource: "image"
-        })))
-    )
+    const events = Progress.transfer(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/create`,
+      query: { fromImage: parsed.repository, tag, platform: options.platform },
+      resource: "image"
+    }, { image: reference, explicit: options.registryAuth, credentials })
     return {
       reference,
       events: Progress.failOnError((message) => new PullError({ image: reference, message }))(events)
@@ -211,14 +204,14 @@ export const make = (
   }
 
   const pushStream = (name: string, options: PushOptions = {}) =>
-    Progress.events(Stream.unwrap(Effect.map(authHeader(name, options.registryAuth), (headers) =>
-      bodyStream(engine, {
-        method: "POST",
-        path: EnginePath.make`/images/${name}/push`,
-        query: { tag: options.tag },
-        headers,
-        resource: "image"
-      })))).pipe(Progress.failOnError((message) => new PushError({ image: name, message })))
+    Progress.transfer(engine, {
+      method: "POST",
+      path: EnginePath.make`/images/${name}/push`,
+      query: { tag: options.tag },
+      resource: "image"
+    }, { image: name, explicit: options.registryAuth, credentials }).pipe(
+      Progress.failOnError((message) => new PushError({ image: name, message }))
+    )
 
   const importImage: Images["import"] = (source, options = {}) => {
     const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`

@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { bodyStream, type DockerEngine, type EngineError, type EngineRequest } from "./DockerEngine.js"
+import { type DockerEngine, type EngineError } from "./DockerEngine.js"
 import {
   type DockerConfigError,
   type DockerDecodeError,
@@ -19,7 +19,7 @@ import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { PluginPrivilege } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
-import * as RegistryAuth from "./RegistryAuth.js"
+import type * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
@@ -78,13 +78,6 @@ export const make = (
 ): Plugins => {
   const generated = Groups.plugins(engine)
 
-  /** A progress stream whose request carries the credentials for `image`. */
-  const transferEvents = (image: string, explicit: Redacted.Redacted<string> | undefined, request: EngineRequest) =>
-    Progress.events(Stream.unwrap(Effect.map(
-      RegistryAuth.header(credentials, image, explicit),
-      (headers) => bodyStream(engine, { ...request, headers: { ...request.headers, ...headers } })
-    )))
-
   const privilegesFor = (remote: string, options: Omit<PullOptions, "name">) =>
     options.privileges !== undefined ? Effect.succeed(options.privileges) : generated.privileges({ remote })
 
@@ -96,14 +89,14 @@ export const make = (
   ) =>
     Effect.flatMap(privilegesFor(remote, options), (privileges) =>
       drain(
-        transferEvents(remote, options.registryAuth, {
+        Progress.transfer(engine, {
           method: "POST",
           path,
           query,
           json: privileges,
           resource: "plugin",
           timeoutMillis: 0
-        }),
+        }, { image: remote, explicit: options.registryAuth, credentials }),
         (message) => new PullError({ image: remote, message })
       ))
 
@@ -128,12 +121,12 @@ export const make = (
       ),
     push: (name, options = {}) =>
       drain(
-        transferEvents(name, options.registryAuth, {
+        Progress.transfer(engine, {
           method: "POST",
           path: EnginePath.make`/plugins/${name}/push`,
           resource: "plugin",
           timeoutMillis: 0
-        }),
+        }, { image: name, explicit: options.registryAuth, credentials }),
         (message) => new PushError({ image: name, message })
       ),
     upgrade: (name, remote, options = {}) =>

@@ -5,9 +5,12 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import { bodyStream, type DockerEngine, type EngineRequest } from "./DockerEngine.js"
 import { CreateImageInfo } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
+import * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * One line of a progress stream.
@@ -43,3 +46,23 @@ export const failOnError =
       const message = errorMessage(event)
       return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
     })
+
+/**
+ * The progress stream of a registry transfer (pull, push, plugin install): `request` sent with the
+ * `X-Registry-Auth` for `image` (see `RegistryAuth.header`).
+ *
+ * @since 0.1.0
+ */
+export const transfer = (
+  engine: DockerEngine["Type"],
+  request: EngineRequest,
+  auth: {
+    readonly image: string
+    readonly explicit: Redacted.Redacted<string> | undefined
+    readonly credentials: RegistryAuth.RegistryCredentials["Type"] | undefined
+  }
+) =>
+  events(Stream.unwrap(Effect.map(
+    RegistryAuth.header(auth.credentials, auth.image, auth.explicit),
+    (headers) => bodyStream(engine, { ...request, headers: { ...request.headers, ...headers } })
+  )))

@@ -61,17 +61,25 @@ const base64url = (text: string) => {
 }
 
 /**
+ * `auth` as the engine's JSON takes it (`X-Registry-Auth`, `X-Registry-Config`, `POST /auth`),
+ * secrets unwrapped: only for what is sent, never for what is shown.
+ *
+ * @since 0.1.0
+ */
+export const toJson = (auth: AuthConfig): Record<string, string> => ({
+  ...(auth.username !== undefined ? { username: auth.username } : {}),
+  ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
+  ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {}),
+  serveraddress: auth.serverAddress
+})
+
+/**
  * The `X-Registry-Auth` value for `auth`: base64url-encoded JSON, kept redacted.
  *
  * @since 0.1.0
  */
 export const encode = (auth: AuthConfig): Redacted.Redacted<string> =>
-  Redacted.make(base64url(JSON.stringify({
-    ...(auth.username !== undefined ? { username: auth.username } : {}),
-    ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
-    ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {}),
-    serveraddress: auth.serverAddress
-  })))
+  Redacted.make(base64url(JSON.stringify(toJson(auth))))
 
 /**
  * Where credentials come from. Provide it beside the `Docker` service (`NodeDocker.layerFromEnv`
@@ -128,9 +136,4 @@ export const resolve = (
  * @since 0.1.0
  */
 export const encodeConfig = (auths: ReadonlyArray<AuthConfig>): Redacted.Redacted<string> =>
-  Redacted.make(base64url(JSON.stringify(Object.fromEntries(auths.map((auth) => [auth.serverAddress, {
-    ...(auth.username !== undefined ? { username: auth.username } : {}),
-    ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
-    ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {}),
-    serveraddress: auth.serverAddress
-  }])))))
+  Redacted.make(base64url(JSON.stringify(Object.fromEntries(auths.map((auth) => [auth.serverAddress, toJson(auth)])))))

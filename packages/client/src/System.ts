@@ -4,7 +4,6 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError, type Filters } from "./DockerEngine.js"
 import type { DockerStreamError } from "./DockerError.js"
@@ -13,7 +12,7 @@ import * as Groups from "./generated/Groups.js"
 import type { SystemAuthError } from "./generated/Operations.js"
 import { AuthResponse, EventMessage } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
-import type * as RegistryAuth from "./RegistryAuth.js"
+import * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
@@ -77,12 +76,7 @@ export const make = (engine: DockerEngine["Type"]): System => ({
     engine.json("SystemAuth", AuthResponse, {
       method: "POST",
       path: EnginePath.make`/auth`,
-      json: {
-        serveraddress: auth.serverAddress,
-        ...(auth.username !== undefined ? { username: auth.username } : {}),
-        ...(auth.password !== undefined ? { password: Redacted.value(auth.password) } : {}),
-        ...(auth.identityToken !== undefined ? { identitytoken: Redacted.value(auth.identityToken) } : {})
-      },
+      json: RegistryAuth.toJson(auth),
       expect: [401, 500],
       operation: "SystemAuth"
     }) as Effect.Effect<AuthResponse, SystemAuthError>,

@@ -142,35 +142,50 @@ export const contextName = (
     ? "default"
     : Option.getOrElse(env.context, () => config.file.currentContext ?? "default")
 
-/** Runs `docker-credential-<helper> get` with the registry on stdin (the credential-helper protocol). */
-const fromHelper = (helper: string, registry: string) =>
-  Effect.async<Option.Option<AuthConfig>, DockerConfigError>((resume) => {
+/**
+ * Runs `docker-credential-<helper> <action>` with `input` on stdin (the credential-helper
+ * protocol). A failure keeps the helper's output apart, for the caller to read, never to show.
+ */
+const runHelper = (helper: string, action: "get" | "list", input: string) =>
+  Effect.async<string, { readonly reason: string; readonly output: string }>((resume) => {
     const program = `docker-credential-${helper}`
-    const child = execFile(program, ["get"], { timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error !== null) {
-        // Helpers answer a registry they have nothing for with this message and a non-zero exit.
-        if (/credentials not found/i.test(stdout + stderr)) return resume(Effect.succeed(Option.none()))
-        const reason = (error as NodeJS.ErrnoException).code === "ENOENT"
-          ? `${program} is not on the PATH`
-          : `${program} failed: ${stderr.trim() || stdout.trim() || error.message}`
-        return resume(Effect.fail(new DockerConfigError({ message: `credentials for ${registry}: ${reason}` })))
-      }
-      try {
-        const answer = JSON.parse(stdout) as { ServerURL?: string; Username?: string; Secret?: string }
-        const secret = answer.Secret === undefined ? undefined : Redacted.make(answer.Secret)
-        resume(Effect.succeed(Option.some(
-          answer.Username === "<token>"
-            ? { serverAddress: registry, identityToken: secret }
-            : { serverAddress: registry, username: answer.Username, password: secret }
-        )))
-      } catch {
-        // Never quote the helper's output: it holds the secret.
-        resume(Effect.fail(new DockerConfigError({ message: `${program} answered something that is not JSON` })))
-      }
+    const child = execFile(program, [action], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error === null) return resume(Effect.succeed(stdout))
+      const reason = (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? `${program} is not on the PATH`
+        : `${program} ${action} failed: ${stderr.trim() || stdout.trim() || error.message}`
+      resume(Effect.fail({ reason, output: stdout + stderr }))
     })
-    child.stdin?.end(registry)
+    child.stdin?.end(input)
     return Effect.sync(() => child.kill())
   })
+
+/** A helper's credentials for `registry`; none when it has nothing for it. */
+const fromHelper = (helper: string, registry: string): Effect.Effect<Option.Option<AuthConfig>, DockerConfigError> =>
+  runHelper(helper, "get", registry).pipe(
+    Effect.matchEffect({
+      // Helpers answer a registry they have nothing for with this message and a non-zero exit.
+      onFailure: ({ output, reason }) =>
+        /credentials not found/i.test(output)
+          ? Effect.succeed(Option.none())
+          : Effect.fail(new DockerConfigError({ message: `credentials for ${registry}: ${reason}` })),
+      onSuccess: (stdout) =>
+        Effect.try({
+          try: () => {
+            const answer = JSON.parse(stdout) as { ServerURL?: string; Username?: string; Secret?: string }
+            const secret = answer.Secret === undefined ? undefined : Redacted.make(answer.Secret)
+            return Option.some<AuthConfig>(
+              answer.Username === "<token>"
+                ? { serverAddress: registry, identityToken: secret }
+                : { serverAddress: registry, username: answer.Username, password: secret }
+            )
+          },
+          // Never quote the helper's output: it holds the secret.
+          catch: () =>
+            new DockerConfigError({ message: `docker-credential-${helper} answered something that is not JSON` })
+        })
+    })
+  )
 
 /** `auths` in `config.json`: base64 `user:password`, or an identity token. */
 const fromFile = (
@@ -203,24 +218,17 @@ const fromFile = (
 }
 
 /** `docker-credential-<store> list`: the registries a credential store holds, as `{ serverURL: username }`. */
-const listHelper = (helper: string) =>
-  Effect.async<ReadonlyArray<string>, DockerConfigError>((resume) => {
-    const program = `docker-credential-${helper}`
-    const child = execFile(program, ["list"], { timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error !== null) {
-        return resume(Effect.fail(
-          new DockerConfigError({ message: `${program} list failed: ${stderr.trim() || error.message}` })
-        ))
-      }
-      try {
-        resume(Effect.succeed(Object.keys(JSON.parse(stdout === "" ? "{}" : stdout) as Record<string, string>)))
-      } catch {
-        resume(Effect.fail(new DockerConfigError({ message: `${program} list answered something that is not JSON` })))
-      }
-    })
-    child.stdin?.end()
-    return Effect.sync(() => child.kill())
-  })
+const listHelper = (helper: string): Effect.Effect<ReadonlyArray<string>, DockerConfigError> =>
+  runHelper(helper, "list", "").pipe(
+    Effect.mapError(({ reason }) => new DockerConfigError({ message: `listing credentials: ${reason}` })),
+    Effect.flatMap((stdout) =>
+      Effect.try({
+        try: () => Object.keys(JSON.parse(stdout === "" ? "{}" : stdout) as Record<string, string>),
+        catch: () =>
+          new DockerConfigError({ message: `docker-credential-${helper} list answered something that is not JSON` })
+      })
+    )
+  )
 
 /**
  * Credentials as the docker CLI finds them: the registry's `credHelpers` entry, else the

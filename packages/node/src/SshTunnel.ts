@@ -163,8 +163,9 @@ export const open = (
         catch: (cause) => new DockerConfigError({ message: `cannot read the SSH identity ${identityFile}`, cause })
       })
       : undefined
-    const agent = process.env.SSH_AUTH_SOCK
-    if (privateKey === undefined && (agent === undefined || agent === "")) {
+    // An empty SSH_AUTH_SOCK names no agent.
+    const agent = process.env.SSH_AUTH_SOCK || undefined
+    if (privateKey === undefined && agent === undefined) {
       return yield* new DockerConfigError({
         message: `no SSH identity for ${host.raw}: give a privateKey, run an SSH agent, or create ~/.ssh/id_ed25519`
       })
@@ -185,7 +186,7 @@ export const open = (
         ? { privateKey: typeof privateKey === "string" ? privateKey : Buffer.from(privateKey) }
         : {}),
       ...(options.passphrase !== undefined ? { passphrase: Redacted.value(options.passphrase) } : {}),
-      ...(agent !== undefined && agent !== "" ? { agent } : {}),
+      ...(agent !== undefined ? { agent } : {}),
       hostVerifier: (key: Buffer) => {
         const known = knownKeys(knownHostsFile, hostname, port)
         const offered = key.toString("base64")

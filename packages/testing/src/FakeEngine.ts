@@ -762,26 +762,32 @@ export const make = (options: Options = {}): FakeEngine => {
     ...Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined && value !== null))
   } as Wire<typeof Schemas.HostConfig>)
 
+  /** The engine's refusal of a container name it does not allow. */
+  const invalidName = (name: string) =>
+    /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)
+      ? undefined
+      : fail(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
+
+  /** The engine's refusal of a name (`/name`) another container than `self` has. */
+  const nameTaken = (fullName: string, self?: ContainerRecord) => {
+    const other = [...containers.values()].find((c) => c.name === fullName && c !== self)
+    return other === undefined ? undefined : fail(
+      409,
+      `Conflict. The container name "${fullName}" is already in use by container "${other.id}". ` +
+        "You have to remove (or rename) that container to be able to reuse that name."
+    )
+  }
+
   const createContainer = (name: string | null, body: typeof Schemas.ContainerCreateBody.Type) => {
-    if (name !== null && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
-      return fail(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
-    }
+    const refused = name === null ? undefined : invalidName(name)
+    if (refused !== undefined) return refused
     const imageName = body.Image ?? ""
     const image = findImage(imageName)
     if (image === undefined) return fail(404, `No such image: ${normalizeReference(imageName)}`)
     let finalName = name === null ? undefined : `/${name.replace(/^\//, "")}`
-    if (finalName !== undefined) {
-      for (const c of containers.values()) {
-        if (c.name === finalName) {
-          return fail(
-            409,
-            `Conflict. The container name "${finalName}" is already in use by container "${c.id}". ` +
-              "You have to remove (or rename) that container to be able to reuse that name."
-          )
-        }
-      }
-    }
-    while (finalName === undefined || [...containers.values()].some((c) => c.name === finalName)) {
+    const taken = finalName === undefined ? undefined : nameTaken(finalName)
+    if (taken !== undefined) return taken
+    while (finalName === undefined || nameTaken(finalName) !== undefined) {
       const pick = <A>(xs: ReadonlyArray<A>) => xs[Math.floor(Math.random() * xs.length)]!
       finalName = `/${pick(adjectives)}_${pick(scientists)}`
     }
@@ -1244,17 +1250,8 @@ export const make = (options: Options = {}): FakeEngine => {
       if (at("POST", "containers", a, "rename")) {
         return withContainer(a, (c) => {
           const name = query.get("name") ?? ""
-          if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
-            return fail(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
-          }
-          const taken = [...containers.values()].find((other) => other.name === `/${name}`)
-          if (taken !== undefined && taken !== c) {
-            return fail(
-              409,
-              `Conflict. The container name "/${name}" is already in use by container "${taken.id}". ` +
-                "You have to remove (or rename) that container to be able to reuse that name."
-            )
-          }
+          const refused = invalidName(name) ?? nameTaken(`/${name}`, c)
+          if (refused !== undefined) return refused
           const oldName = c.name
           c.name = `/${name}`
           emit("container", "rename", c.id, containerAttributes(c, { oldName }))
