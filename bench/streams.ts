@@ -15,6 +15,7 @@ import type Dockerode from "dockerode"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { bundle } from "./bundle.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const socketPath = host.replace(/^unix:\/\//, "")
@@ -118,35 +119,6 @@ const child = async (name: Case, client: string, id: string) => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-/** This file bundled to JavaScript (a chunk per client library; dockerode and native addons left outside: ssh2 loads its optional ones in a try). */
-const bundle = async () => {
-  const outdir = Path.join(import.meta.dirname, ".build")
-  const Esbuild = await import("esbuild")
-  await Esbuild.build({
-    entryPoints: { streams: import.meta.filename },
-    outdir,
-    outExtension: { ".js": ".mjs" },
-    splitting: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["dockerode", "esbuild", "cpu-features", "*.node"],
-    // CommonJS dependencies (undici, ssh2) require Node's modules and use __dirname.
-    banner: {
-      js: [
-        "import { createRequire } from \"node:module\";",
-        "import { fileURLToPath as __fileURLToPath } from \"node:url\";",
-        "const require = createRequire(import.meta.url);",
-        "const __filename = __fileURLToPath(import.meta.url);",
-        "const __dirname = __filename.slice(0, __filename.lastIndexOf(\"/\"));"
-      ].join(" ")
-    },
-    logLevel: "error"
-  })
-  return Path.join(outdir, "streams.mjs")
-}
-
 /** What a child process holds before it reads anything (Node and the modules). */
 const baselineRssMiB = (script: string) =>
   Number(execFileSync(process.execPath, [script, "--baseline"]).toString().trim()) / 1024
@@ -222,7 +194,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
 
 const main = async () => {
   const docker = new (await import("dockerode")).default({ socketPath })
-  const script = await bundle()
+  const script = await bundle("streams", import.meta.filename)
   const baseline = baselineRssMiB(script)
   console.log(`a child process holds ${baseline.toFixed(0)} MiB before it reads (Node and the modules)`)
   const table = []

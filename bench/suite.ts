@@ -7,6 +7,8 @@
  *   pnpm bench          (starts the private engine when DOCKER_HOST does not answer)
  *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench
  *   CASES=ping,inspect pnpm bench     (some cases only: printed, not written to the results)
+ *
+ * The clients run in a child process from this file bundled to JavaScript (bench/bundle.ts).
  */
 import { Docker } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
@@ -18,7 +20,7 @@ import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Pool } from "undici"
-import { writeReport } from "./report.js"
+import { benchDir, bundle } from "./bundle.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 if (!host.startsWith("unix://")) throw new Error(`the suite needs a unix:// DOCKER_HOST, got ${host}`)
@@ -82,7 +84,7 @@ const main = async () => {
   }
   const dockerPy = (kind: Case, target = ""): Promise<number> =>
     Promise.resolve(Number(
-      execFileSync(python, [Path.join(import.meta.dirname, "peers/docker_py.py"), kind, String(counts[kind]), target], {
+      execFileSync(python, [Path.join(here, "peers/docker_py.py"), kind, String(counts[kind]), target], {
         env: { ...process.env, DOCKER_HOST: host }
       }).toString().trim()
     ))
@@ -240,14 +242,21 @@ const main = async () => {
     (Os.totalmem() / 2 ** 30).toFixed(0)
   } GiB, Node ${process.version}`
   const engineVersion = (await dockerode.version()).Version
-  const out = Path.join(import.meta.dirname, "results")
+  const out = Path.join(here, "results")
   Fs.mkdirSync(out, { recursive: true })
   Fs.writeFileSync(
     Path.join(out, "latest.json"),
     JSON.stringify({ date: new Date().toISOString(), machine, engine: engineVersion, rounds, counts, rows }, null, 2) +
       "\n"
   )
-  writeReport()
 }
 
-main()
+const here = benchDir(import.meta.dirname)
+if (process.argv[2] === "--bundled") {
+  main()
+} else {
+  // Bundle, measure in plain node, then render BENCHMARKS.md from the results it wrote.
+  const script = await bundle("suite", import.meta.filename)
+  execFileSync(process.execPath, [script, "--bundled"], { stdio: "inherit" })
+  if (only === undefined) (await import("./report.js")).writeReport()
+}

@@ -216,6 +216,70 @@ const fromReadable = <E>(readable: Readable, onError: (error: unknown) => E): St
     return Stream.fromChannel(pull)
   })
 
+/**
+ * Gathers a buffered answer. undici's own handler interface (rather than the controller-based
+ * one, which wraps it) and a class: no header object built twice, no closures per request.
+ */
+class BufferedHandler {
+  private status = 0
+  private rawHeaders: Array<Buffer> = []
+  private readonly chunks: Array<Uint8Array> = []
+  private abort: ((reason: Error) => void) | undefined
+  private aborted = false
+  constructor(
+    private readonly resume: (effect: Effect.Effect<DockerResponse, TransportError>) => void,
+    private readonly failure: (error: unknown) => TransportError
+  ) {}
+  /** Interruption aborts the request; undici then destroys its socket. */
+  readonly interrupt = Effect.sync(() => {
+    this.aborted = true
+    this.abort?.(new Error("interrupted"))
+  })
+  onConnect(abort: (reason: Error) => void) {
+    if (this.aborted) abort(new Error("interrupted"))
+    else this.abort = abort
+  }
+  onHeaders(status: number, raw: Array<Buffer>) {
+    this.status = status
+    this.rawHeaders = raw
+    return true
+  }
+  onData(chunk: Buffer) {
+    this.chunks.push(chunk)
+    return true
+  }
+  onComplete() {
+    const chunks = this.chunks
+    this.resume(Effect.succeed(
+      new BufferedResponse(this.status, this.rawHeaders, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    ))
+  }
+  onError(error: Error) {
+    this.resume(Effect.fail(this.failure(error)))
+  }
+}
+
+/** A buffered answer whose headers are decoded when first read: most callers never read them. */
+class BufferedResponse implements DockerResponse {
+  private decoded: Record<string, string | undefined> | undefined
+  constructor(readonly status: number, private readonly rawHeaders: Array<Buffer>, readonly body: Uint8Array) {}
+  get headers() {
+    return this.decoded ??= fromRawHeaders(this.rawHeaders)
+  }
+}
+
+/** undici's raw header list (name, value, name, value, ...) with lower-case names; repeats joined. */
+const fromRawHeaders = (raw: Array<Buffer>): Record<string, string | undefined> => {
+  const out: Record<string, string | undefined> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase()
+    const value = raw[i + 1]!.toString("utf8")
+    const seen = out[name]
+    out[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return out
+}
+
 const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, requestTimeout: number) => {
   const common = {
     connections: poolSize,
@@ -345,40 +409,15 @@ export const make = (
     // The hot path: undici's dispatcher with a handler that gathers the body, without a Readable.
     const request = (request: DockerRequest) =>
       Effect.async<DockerResponse, TransportError>((resume) => {
-        let controller: { abort: (reason: Error) => void } | undefined
-        let aborted = false
-        let status = 0
-        let headers: Record<string, string | undefined> = {}
-        const chunks: Array<Uint8Array> = []
+        const handler = new BufferedHandler(resume, (error) => withTimeoutMillis(request, fail(error)))
         pool.dispatch({
           method: request.method,
           path: request.query === "" ? request.path : `${request.path}?${request.query}`,
           headers: request.headers,
           body: requestBody(request.body) as any,
           ...timeoutsOf(request, false)
-        }, {
-          onRequestStart: (c) => {
-            controller = c
-            if (aborted) c.abort(new Error("interrupted"))
-          },
-          onResponseStart: (_, statusCode, responseHeaders) => {
-            status = statusCode
-            headers = toHeaders(responseHeaders as Record<string, string | Array<string> | undefined>)
-          },
-          onResponseData: (_, chunk) => void chunks.push(chunk),
-          onResponseEnd: () =>
-            resume(Effect.succeed({
-              status,
-              headers,
-              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-            })),
-          onResponseError: (_, error) => resume(Effect.fail(withTimeoutMillis(request, fail(error))))
-        })
-        // Interruption aborts the request; undici then destroys its socket.
-        return Effect.sync(() => {
-          aborted = true
-          controller?.abort(new Error("interrupted"))
-        })
+        }, handler)
+        return handler.interrupt
       })
 
     const stream = (request: DockerRequest) =>
