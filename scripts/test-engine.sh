@@ -42,6 +42,7 @@ stop() {
   kill_pidfile "$STATE_DIR/auth-registry.pid"
   kill_pidfile "$STATE_DIR/sshd.pid"
   kill_pidfile "$STATE_DIR/dockerd.pid"
+  kill_pidfile "$STATE_DIR/exec-victim/dockerd.pid"
   # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our root.
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
   if [ -d "$STATE_DIR" ]; then
@@ -86,6 +87,16 @@ make_certs() {
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=wrong CA" -keyout wrong/ca-key.pem -out wrong/ca.pem 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj "/CN=client" -keyout wrong/key.pem -out wrong/client.csr 2>/dev/null
     openssl x509 -req -in wrong/client.csr -CA wrong/ca.pem -CAkey wrong/ca-key.pem -CAcreateserial -days 2 -out wrong/cert.pem 2>/dev/null
+    # Server certificates the right CA signed that a client must still refuse: one for another
+    # name, and one that expired (openssl ca, the one command here that sets past dates).
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=other.example" -keyout other-name-key.pem -out other-name.csr 2>/dev/null
+    printf 'subjectAltName=DNS:other.example\nextendedKeyUsage=serverAuth\n' > other-name.ext
+    openssl x509 -req -in other-name.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile other-name.ext -out other-name-cert.pem 2>/dev/null
+    mkdir -p ca-db && : > ca-db/index.txt && echo 01 > ca-db/serial
+    printf '[ca]\ndefault_ca=test\n[test]\ndatabase=ca-db/index.txt\nnew_certs_dir=ca-db\nserial=ca-db/serial\ndefault_md=sha256\npolicy=any\n[any]\ncommonName=supplied\n' > ca.cnf
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout expired-key.pem -out expired.csr 2>/dev/null
+    openssl ca -batch -notext -config ca.cnf -cert ca.pem -keyfile ca-key.pem -in expired.csr -out expired-cert.pem \
+      -startdate 20200101000000Z -enddate 20200102000000Z -extfile server.ext 2>/dev/null
   )
 }
 
@@ -222,9 +233,36 @@ ENV
   echo "$ENV_FILE"
 }
 
+# A second engine of its own for the fault tests, which kill it (SIGKILL, as a crash) and start it
+# again while the main engine keeps serving the other tests. Its directories sit under
+# $STATE_DIR/exec-victim... so that `stop` ends and removes them with the rest.
+VICTIM="$STATE_DIR/exec-victim"
+victim_start() {
+  mkdir -p "$VICTIM"
+  # The containerd a killed dockerd leaves behind: a new dockerd would wait for it and give up.
+  pkill -KILL -f "$VICTIM/exec" 2>/dev/null || true
+  rm -f "$VICTIM/exec/containerd/containerd.pid"
+  dockerd --host "unix://$VICTIM/docker.sock" --data-root "$VICTIM/root" --exec-root "$VICTIM/exec" \
+    --pidfile "$VICTIM/dockerd.pid" --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs \
+    >>"$VICTIM/dockerd.log" 2>&1 &
+  wait_for "the victim dockerd" curl -sf --unix-socket "$VICTIM/docker.sock" http://localhost/_ping ||
+    { tail -30 "$VICTIM/dockerd.log" >&2; die "the victim dockerd did not start"; }
+  echo "$VICTIM/docker.sock"
+}
+victim_kill() {
+  local pid
+  pid=$(cat "$VICTIM/dockerd.pid" 2>/dev/null) || die "the victim dockerd is not running"
+  kill -KILL "$pid"
+  # Gone, or a zombie that nobody has reaped yet (its parent was the shell that started it).
+  while [ -e "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; do sleep 0.02; done
+  rm -f "$VICTIM/dockerd.pid"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop; log "stopped" ;;
   status) if running; then cat "$ENV_FILE"; else log "not running"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  victim-start) victim_start ;;
+  victim-kill) victim_kill ;;
+  *) echo "usage: $0 start|stop|status|victim-start|victim-kill" >&2; exit 2 ;;
 esac

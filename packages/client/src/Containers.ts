@@ -3,16 +3,27 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import { ContainerExitError, DockerDecodeError, DockerStreamError, type PullError } from "./DockerError.js"
+import {
+  ContainerExitError,
+  type DockerConfigError,
+  DockerDecodeError,
+  type DockerReadinessError,
+  DockerStreamError,
+  type PullError
+} from "./DockerError.js"
 import type { DockerHeaders, TransportError } from "./DockerTransport.js"
 import * as EnginePath from "./EnginePath.js"
+import type { Exec } from "./Exec.js"
 import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
 import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
@@ -27,6 +38,8 @@ export type {
   LogStreamOptions
 } from "./Logs.js"
 import * as Multiplexed from "./Multiplexed.js"
+import * as Readiness from "./Readiness.js"
+import * as Release from "./Release.js"
 
 /**
  * @since 0.1.0
@@ -100,7 +113,41 @@ export interface RunOptions {
   readonly user?: string
   readonly workingDir?: string
   readonly platform?: string
-  /** The Engine's `HostConfig` (binds, port bindings, limits, ...). */
+  /**
+   * Published ports, as docker-py's `ports`: the container's port (`"80"` or `"80/tcp"`) to a
+   * host port, `{ hostIp, hostPort }`, or `null` for a port the engine picks.
+   */
+  readonly ports?: Readonly<
+    Record<string, number | string | { readonly hostIp?: string; readonly hostPort?: number | string } | null>
+  >
+  /** Mounts as `"source:/target[:ro]"` binds (a host path or a volume name), or docker-py's `{ source: { bind, mode } }`. */
+  readonly volumes?:
+    | ReadonlyArray<string>
+    | Readonly<Record<string, { readonly bind: string; readonly mode?: "rw" | "ro" | undefined }>>
+  /** The network to start on (a name or id; `"host"`, `"none"`). */
+  readonly network?: string
+  /** Names others on `network` reach the container by, besides its name. */
+  readonly networkAliases?: ReadonlyArray<string>
+  readonly restartPolicy?: {
+    readonly name: "no" | "always" | "unless-stopped" | "on-failure"
+    readonly maximumRetryCount?: number
+  }
+  /** Memory limit in bytes. */
+  readonly memory?: number
+  /** CPUs the container may use, e.g. `0.5` (the engine's `NanoCpus`). */
+  readonly cpus?: number
+  readonly pidsLimit?: number
+  /** The logging driver and its options, e.g. `{ type: "json-file", config: { "max-size": "10m" } }`. */
+  readonly logConfig?: { readonly type: string; readonly config?: Readonly<Record<string, string>> }
+  /** A health check, which {@link Readiness.healthy} waits for. Durations in the engine's nanoseconds are set from these. */
+  readonly healthcheck?: {
+    readonly test: ReadonlyArray<string>
+    readonly interval?: Duration.DurationInput
+    readonly timeout?: Duration.DurationInput
+    readonly retries?: number
+    readonly startPeriod?: Duration.DurationInput
+  }
+  /** More of the Engine's `HostConfig`, merged under the options above. */
   readonly hostConfig?: Readonly<Record<string, unknown>>
   /** More Engine create fields, merged under the ones above. */
   readonly config?: ContainerCreateBody
@@ -120,7 +167,23 @@ export interface RunOptions {
  *
  * @since 0.1.0
  */
-export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError
+export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError | DockerConfigError
+
+/**
+ * Options of {@link Containers.scoped}: run options, the readiness to wait for, and how to release.
+ *
+ * @since 0.1.0
+ */
+export interface ScopedOptions extends Omit<RunOptions, "detach" | "remove"> {
+  /** Waited for after the start; the container is handed over only once it holds. */
+  readonly readiness?: Readiness.Readiness | undefined
+  /** How long the release's stop lets the container end before the engine kills it; default 10 seconds. */
+  readonly stopTimeout?: Duration.DurationInput | undefined
+  /** Remove the container's anonymous volumes with it. */
+  readonly removeVolumes?: boolean | undefined
+  /** Where a failed release step goes; default {@link Release.logReleaseError}. */
+  readonly onReleaseError?: Release.OnReleaseError | undefined
+}
 
 /**
  * `docker.containers`: the generated operations, plus logs (demultiplexed by the container's TTY
@@ -200,6 +263,40 @@ export interface Containers
     (options: RunOptions & { readonly detach: true }): Effect.Effect<ContainerInspectResponse, RunError>
     (options: RunOptions & { readonly detach?: false }): Effect.Effect<string, RunError | ContainerExitError>
   }
+  /**
+   * Runs a container and streams its output while it runs (docker-py's `run(stream=True)`); the
+   * stream fails with {@link ContainerExitError} when the container exits with a non-zero code,
+   * and with `remove` the container is removed when the stream ends, however it ends.
+   */
+  readonly runStream: (
+    options: Omit<RunOptions, "detach">
+  ) => Stream.Stream<Multiplexed.Frame, RunError | ContainerExitError>
+  /**
+   * A container that lives as long as the scope: created (pulling its image when needed), started,
+   * and handed over with fresh inspect data once `readiness` holds. When the scope closes, on
+   * success, failure, interruption or defect alike, it is stopped (`stopTimeout`) and removed
+   * (with its volumes when `removeVolumes`); a failed step is reported to `onReleaseError` and
+   * does not stop the next one.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker, Readiness } from "@effect-docker/client"
+   *
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const docker = yield* Docker.Docker
+   *   const web = yield* docker.containers.scoped({
+   *     image: "busybox",
+   *     cmd: ["httpd", "-f", "-p", "8080"],
+   *     readiness: Readiness.listening(8080)
+   *   })
+   *   return web.Id // stopped and removed when the scope closes
+   * }))
+   * ```
+   */
+  readonly scoped: (
+    options: ScopedOptions
+  ) => Effect.Effect<ContainerInspectResponse, RunError | DockerReadinessError, Scope.Scope>
 }
 
 const decoder = new TextDecoder()
@@ -210,12 +307,99 @@ const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
     ? env as ReadonlyArray<string> | undefined
     : Object.entries(env).map(([key, value]) => `${key}=${value}`)
 
+const nanos = (duration: Duration.DurationInput | undefined) =>
+  duration === undefined ? undefined : Number(Duration.toNanos(duration).pipe(Option.getOrElse(() => 0n)))
+
+const portKey = (port: string) => port.includes("/") ? port : `${port}/tcp`
+
+/** The engine's create body for run options: the docker-py names mapped to the Engine's fields. */
+const createBody = (options: RunOptions): ContainerCreateBody => {
+  const ports = Object.entries(options.ports ?? {})
+  const binds = options.volumes === undefined || Array.isArray(options.volumes)
+    ? options.volumes as ReadonlyArray<string> | undefined
+    : Object.entries(options.volumes).map(([source, { bind, mode }]) =>
+      `${source}:${bind}${mode === undefined ? "" : `:${mode}`}`
+    )
+  const health = options.healthcheck
+  const hostConfig: Record<string, unknown> = {
+    ...options.config?.HostConfig,
+    ...options.hostConfig,
+    ...(binds !== undefined ? { Binds: binds } : {}),
+    ...(ports.length > 0
+      ? {
+        PortBindings: Object.fromEntries(ports.map(([port, host]) => [
+          portKey(port),
+          [
+            host === null
+              ? {}
+              : typeof host === "object"
+              ? { HostIp: host.hostIp ?? "", HostPort: host.hostPort === undefined ? "" : String(host.hostPort) }
+              : { HostPort: String(host) }
+          ]
+        ]))
+      }
+      : {}),
+    ...(options.network !== undefined ? { NetworkMode: options.network } : {}),
+    ...(options.restartPolicy !== undefined
+      ? {
+        RestartPolicy: {
+          Name: options.restartPolicy.name,
+          ...(options.restartPolicy.maximumRetryCount !== undefined
+            ? { MaximumRetryCount: options.restartPolicy.maximumRetryCount }
+            : {})
+        }
+      }
+      : {}),
+    ...(options.memory !== undefined ? { Memory: options.memory } : {}),
+    ...(options.cpus !== undefined ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
+    ...(options.pidsLimit !== undefined ? { PidsLimit: options.pidsLimit } : {}),
+    ...(options.logConfig !== undefined
+      ? { LogConfig: { Type: options.logConfig.type, Config: options.logConfig.config ?? {} } }
+      : {}),
+    ...(options.detach === true && options.remove === true ? { AutoRemove: true } : {})
+  }
+  return {
+    ...options.config,
+    Image: options.image,
+    ...(options.cmd !== undefined ? { Cmd: options.cmd } : {}),
+    ...(options.entrypoint !== undefined ? { Entrypoint: options.entrypoint } : {}),
+    ...(options.env !== undefined ? { Env: envList(options.env)! } : {}),
+    ...(options.labels !== undefined ? { Labels: options.labels } : {}),
+    ...(options.tty !== undefined ? { Tty: options.tty } : {}),
+    ...(options.user !== undefined ? { User: options.user } : {}),
+    ...(options.workingDir !== undefined ? { WorkingDir: options.workingDir } : {}),
+    ...(ports.length > 0
+      ? {
+        ExposedPorts: {
+          ...options.config?.ExposedPorts,
+          ...Object.fromEntries(ports.map(([port]) => [portKey(port), {}]))
+        }
+      }
+      : {}),
+    ...(health !== undefined
+      ? {
+        Healthcheck: {
+          Test: ["CMD", ...health.test],
+          ...(health.interval !== undefined ? { Interval: nanos(health.interval) } : {}),
+          ...(health.timeout !== undefined ? { Timeout: nanos(health.timeout) } : {}),
+          ...(health.retries !== undefined ? { Retries: health.retries } : {}),
+          ...(health.startPeriod !== undefined ? { StartPeriod: nanos(health.startPeriod) } : {})
+        }
+      }
+      : {}),
+    ...(options.network !== undefined && options.networkAliases !== undefined
+      ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: options.networkAliases } } } }
+      : {}),
+    HostConfig: hostConfig
+  }
+}
+
 /**
  * @since 0.1.0
  */
-export const make = (engine: DockerEngine["Type"], images: Images): Containers => {
+export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): Containers => {
   const generated = Groups.containers(engine)
-  const { create, inspect, remove, start, wait } = generated
+  const { create, inspect, remove, start, stop, wait } = generated
 
   const frames = (id: string, tty: boolean, options: Logs.LogStreamOptions) =>
     Logs.frames(engine, EnginePath.make`/containers/${id}/logs`, "container", tty, options)
@@ -298,29 +482,17 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
           : Effect.fail(new DockerStreamError({ message: `the engine sent no stats for ${id}` }))
     )
 
-  const createPulling = (options: RunOptions) => {
-    const body: ContainerCreateBody = {
-      ...options.config,
-      Image: options.image,
-      ...(options.cmd !== undefined ? { Cmd: options.cmd } : {}),
-      ...(options.entrypoint !== undefined ? { Entrypoint: options.entrypoint } : {}),
-      ...(options.env !== undefined ? { Env: envList(options.env)! } : {}),
-      ...(options.labels !== undefined ? { Labels: options.labels } : {}),
-      ...(options.tty !== undefined ? { Tty: options.tty } : {}),
-      ...(options.user !== undefined ? { User: options.user } : {}),
-      ...(options.workingDir !== undefined ? { WorkingDir: options.workingDir } : {}),
-      HostConfig: {
-        ...options.config?.HostConfig,
-        ...options.hostConfig,
-        ...(options.detach === true && options.remove === true ? { AutoRemove: true } : {})
-      }
-    }
+  const createPulling = (
+    options: RunOptions,
+    pulling: <A, E>(pull: Effect.Effect<A, E>) => Effect.Effect<A, E> = identity
+  ) => {
+    const body = createBody(options)
     const createOptions = {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.platform !== undefined ? { platform: options.platform } : {})
     }
     const pullOptions = options.platform !== undefined ? { platform: options.platform } : {}
-    const pull = images.pull(options.image, pullOptions)
+    const pull = pulling(images.pull(options.image, pullOptions))
     const policy = options.pull ?? "missing"
     const attempt = create(body, createOptions)
     if (policy === "always") return Effect.zipRight(pull, attempt)
@@ -339,16 +511,7 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
         yield* start(Id)
         const { StatusCode } = yield* wait(Id)
         const output = yield* Multiplexed.collectText(frames(Id, options.tty === true, {}))
-        if (StatusCode !== 0) {
-          return yield* new ContainerExitError({
-            containerId: Id,
-            image: options.image,
-            exitCode: StatusCode,
-            stderr: output.stderr,
-            message: `container ${Id.slice(0, 12)} (${options.image}) exited with code ${StatusCode}` +
-              (output.stderr.trim() === "" ? "" : `: ${output.stderr.trim().slice(-500)}`)
-          })
-        }
+        if (StatusCode !== 0) return yield* exitError(Id, options.image, StatusCode, output.stderr)
         return output.stdout
       })
       return options.remove === true
@@ -358,6 +521,56 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
 
   const runDetached = (options: RunOptions) =>
     Effect.flatMap(createPulling(options), ({ Id }) => Effect.zipRight(start(Id), inspect(Id)))
+
+  /** Creates the container and adds its release to the scope in one step that cannot be cut in two. */
+  const createReleased = (options: RunOptions, release: (id: string) => Effect.Effect<void>) =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.tap(createPulling(options, restore), ({ Id }) => Effect.addFinalizer(() => release(Id)))
+    )
+
+  const exitError = (id: string, image: string, exitCode: number, stderr: string) =>
+    new ContainerExitError({
+      containerId: id,
+      image,
+      exitCode,
+      stderr,
+      message: `container ${id.slice(0, 12)} (${image}) exited with code ${exitCode}` +
+        (stderr.trim() === "" ? "" : `: ${stderr.trim().slice(-500)}`)
+    })
+
+  const runStream = (options: Omit<RunOptions, "detach">) =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const { Id } = options.remove === true
+        ? yield* createReleased(options, (id) =>
+          Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError))
+        : yield* createPulling(options)
+      yield* start(Id)
+      const exit = Effect.flatMap(wait(Id), ({ StatusCode }) =>
+        StatusCode === 0
+          ? Effect.void
+          : Effect.flatMap(
+            logs(Id, { stdout: false, tail: 20 }),
+            (output) =>
+              Effect.fail(exitError(Id, options.image, StatusCode, output.stderr))
+          ))
+      return Stream.concat(frames(Id, options.tty === true, { follow: true }), Stream.drain(Stream.fromEffect(exit)))
+    }))
+
+  const scoped = (options: ScopedOptions) =>
+    Effect.gen(function*() {
+      const onError = options.onReleaseError ?? Release.logReleaseError
+      const seconds = Math.ceil(Duration.toSeconds(options.stopTimeout ?? Duration.seconds(10)))
+      const { Id } = yield* createReleased(options, (id) =>
+        Effect.zipRight(
+          Release.step("container", id, "stop", stop(id, { timeout: seconds }), onError),
+          Release.step("container", id, "remove", remove(id, { force: true, volumes: options.removeVolumes }), onError)
+        ))
+      yield* start(Id)
+      if (options.readiness !== undefined) {
+        yield* Readiness.wait({ id: Id, containers: { inspect, logs, logStream, wait }, exec }, options.readiness)
+      }
+      return yield* inspect(Id)
+    })
 
   return {
     ...generated,
@@ -387,6 +600,8 @@ export const make = (engine: DockerEngine["Type"], images: Images): Containers =
     statsStream: (id) => statsBody(id, true),
     run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[
       "run"
-    ]
+    ],
+    runStream,
+    scoped
   }
 }

@@ -28,11 +28,13 @@ import { DockerEngine } from "./DockerEngine.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
+import * as Networks from "./Networks.js"
 import * as Plugins from "./Plugins.js"
 import * as RegistryAuth from "./RegistryAuth.js"
 import * as Services from "./Services.js"
 import * as System from "./System.js"
 import * as Tasks from "./Tasks.js"
+import * as Volumes from "./Volumes.js"
 
 /**
  * @since 0.1.0
@@ -44,8 +46,8 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly images: Images.Images
     readonly system: System.System
     readonly exec: Exec.Exec
-    readonly networks: Groups.Networks
-    readonly volumes: Groups.Volumes
+    readonly networks: Networks.Networks
+    readonly volumes: Volumes.Volumes
     readonly swarm: Groups.Swarm
     readonly nodes: Groups.Nodes
     readonly services: Services.Services
@@ -68,13 +70,14 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
   // Registry credentials are optional: without them, transfers send the caller's or none.
   const credentials = yield* Effect.serviceOption(RegistryAuth.RegistryCredentials)
   const images = Images.make(engine, Option.getOrUndefined(credentials))
+  const exec = Exec.make(engine)
   return Docker.of({
-    containers: Containers.make(engine, images),
+    containers: Containers.make(engine, images, exec),
     images,
     system: System.make(engine),
-    exec: Exec.make(engine),
-    networks: Groups.networks(engine),
-    volumes: Groups.volumes(engine),
+    exec,
+    networks: Networks.make(engine),
+    volumes: Volumes.make(engine),
     swarm: Groups.swarm(engine),
     nodes: Groups.nodes(engine),
     services: Services.make(engine, Option.getOrUndefined(credentials)),

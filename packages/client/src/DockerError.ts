@@ -10,6 +10,7 @@
  * - decoding: {@link DockerDecodeError}
  * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError}, {@link BuildError},
  *   {@link ImageLoadError}, {@link ContainerExitError}
+ * - orchestration: {@link DockerReadinessError}, {@link DockerReleaseError}
  *
  * @since 0.1.0
  */
@@ -349,3 +350,107 @@ export class ContainerExitError extends Schema.TaggedError<ContainerExitError>(
   stderr: Schema.String,
   message: Schema.String
 }) {}
+
+/**
+ * Why a readiness condition was not met.
+ *
+ * @since 0.1.0
+ */
+export const ReadinessFailure = Schema.Literal(
+  /** The condition did not hold within its timeout. */
+  "Timeout",
+  /** The container stopped (or was removed) before the condition held. */
+  "Exited",
+  /** The engine's health check reported `unhealthy`. */
+  "Unhealthy",
+  /** A health condition on a container without a health check. */
+  "NoHealthCheck",
+  /** The container exited, but with another exit code than the one awaited. */
+  "ExitCode",
+  /** The check itself cannot run in this container (e.g. no `cat` to read `/proc/net/tcp`). */
+  "Unsupported"
+)
+
+/**
+ * @since 0.1.0
+ */
+export type ReadinessFailure = typeof ReadinessFailure.Type
+
+/**
+ * A container did not become ready: which condition failed, why, and the container's last log
+ * lines.
+ *
+ * @since 0.1.0
+ */
+export class DockerReadinessError extends Schema.TaggedError<DockerReadinessError>(
+  "@effect-docker/client/DockerReadinessError"
+)("DockerReadinessError", {
+  containerId: Schema.String,
+  /** The condition, as described by its readiness value (e.g. `log line matching /ready/`). */
+  condition: Schema.String,
+  reason: ReadinessFailure,
+  /** The last lines the container wrote (stdout and stderr, up to 50). */
+  lastLogs: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * A step of releasing a scoped resource failed (the stop or the removal of a container, the
+ * removal of a network or volume). The other steps still ran; the error is handed to the
+ * resource's `onReleaseError`, which logs it by default.
+ *
+ * @since 0.1.0
+ */
+export class DockerReleaseError extends Schema.TaggedError<DockerReleaseError>(
+  "@effect-docker/client/DockerReleaseError"
+)("DockerReleaseError", {
+  resource: Schema.Literal("container", "network", "volume"),
+  id: Schema.String,
+  step: Schema.Literal("stop", "remove"),
+  /** The failure of the step: one of the engine or transport errors. */
+  cause: Schema.Unknown,
+  message: Schema.String
+}) {}
+
+const transientReasons: ReadonlySet<ConnectionFailure> = new Set([
+  "SocketNotFound",
+  "ConnectionRefused",
+  "ConnectionReset",
+  "HostNotFound"
+])
+
+/**
+ * Whether sending the same request again may succeed: the engine could not be reached or went
+ * away, did not answer in time, or answered 503. Retry only idempotent operations (reads, and
+ * writes such as stop or remove that the engine treats as done when repeated): a create or a
+ * start that failed on the way back may have happened.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { Docker, DockerError } from "@effect-docker/client"
+ *
+ * // Up to 10 tries, 100 ms apart at first and doubling, while the engine restarts.
+ * const inspect = (id: string) =>
+ *   Effect.flatMap(Docker.Docker, (docker) => docker.containers.inspect(id)).pipe(
+ *     Effect.retry({
+ *       schedule: Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(9))),
+ *       while: DockerError.isTransient
+ *     })
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const isTransient = (error: unknown): boolean => {
+  const tag = typeof error === "object" && error !== null ? (error as { readonly _tag?: unknown })._tag : undefined
+  switch (tag) {
+    case "DockerTimeoutError":
+    case "ServiceUnavailable":
+      return true
+    case "DockerConnectionError":
+      return transientReasons.has((error as DockerConnectionError).reason)
+    default:
+      return false
+  }
+}

@@ -76,12 +76,24 @@ export * as Multiplexed from "./Multiplexed.js"
 /**
  * @since 0.1.0
  */
+export * as Networks from "./Networks.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Plugins from "./Plugins.js"
 
 /**
  * @since 0.1.0
  */
 export * as Progress from "./Progress.js"
+
+/**
+ * Readiness conditions for containers: healthy, a log line, a listening port, a command, an exit.
+ *
+ * @since 0.1.0
+ */
+export * as Readiness from "./Readiness.js"
 
 /**
  * Registry credentials: what the engine's `X-Registry-Auth` header carries, which registry an
@@ -91,6 +103,13 @@ export * as Progress from "./Progress.js"
  * @since 0.1.0
  */
 export * as RegistryAuth from "./RegistryAuth.js"
+
+/**
+ * How scoped resources are released, and where a failed release step is reported.
+ *
+ * @since 0.1.0
+ */
+export * as Release from "./Release.js"
 
 /**
  * @since 0.1.0
@@ -125,3 +144,8 @@ export * as System from "./System.js"
  * @since 0.1.0
  */
 export * as Tasks from "./Tasks.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Volumes from "./Volumes.js"

@@ -2,6 +2,8 @@ import { Docker } from "@effect-docker/client"
 import { MockTransport } from "@effect-docker/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Logger from "effect/Logger"
 
 const id = "c0ffee"
 
@@ -157,4 +159,65 @@ describe("images", () => {
           : MockTransport.json({ Id: "sha256:2" }),
       { apiVersion: "1.41" }
     ))))
+})
+
+describe("containers.scoped", () => {
+  /** A container whose stop answers `stopStatus`; every other step succeeds. */
+  const stopping = (stopStatus: number) => (request: MockTransport.RecordedRequest) => {
+    const path = request.path.replace(/^\/v[\d.]+/, "")
+    if (path === "/containers/create") return MockTransport.json({ Id: id, Warnings: [] }, 201)
+    if (path === `/containers/${id}/start`) return MockTransport.empty()
+    if (path === `/containers/${id}/json`) return MockTransport.json({ Id: id, State: { Running: true } })
+    if (path === `/containers/${id}/stop`) {
+      return stopStatus === 204 ? MockTransport.empty() : MockTransport.error(stopStatus, "cannot stop: device busy")
+    }
+    if (path === `/containers/${id}` && request.method === "DELETE") return MockTransport.empty()
+    return undefined
+  }
+
+  it.effect("stops then removes; a failed stop is reported and the removal still runs", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const reported: Array<string> = []
+      const info = yield* Effect.scoped(docker.containers.scoped({
+        image: "app:1",
+        stopTimeout: "3 seconds",
+        removeVolumes: true,
+        onReleaseError: (error) => Effect.sync(() => void reported.push(`${error.step}: ${error.message}`))
+      }))
+      expect(info.Id).toBe(id)
+      const sent = (yield* MockTransport.requests).map((r) =>
+        `${r.method} ${r.path.replace(/^\/v[\d.]+/, "")}?${r.query}`
+      )
+      expect(sent.slice(-2)).toEqual([`POST /containers/${id}/stop?t=3`, `DELETE /containers/${id}?v=true&force=true`])
+      expect(reported).toEqual([`stop: releasing container ${id}: stop failed: cannot stop: device busy`])
+    }).pipe(Effect.provide(MockTransport.layerDocker(stopping(500), { apiVersion: "1.41" }))))
+
+  it.effect("a container already stopped (304) or gone (404) is not a release error", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const reported: Array<unknown> = []
+      yield* Effect.scoped(docker.containers.scoped({
+        image: "app:1",
+        onReleaseError: (error) => Effect.sync(() => void reported.push(error))
+      }))
+      expect(reported).toEqual([])
+    }).pipe(Effect.provide(MockTransport.layerDocker(stopping(304), { apiVersion: "1.41" }))))
+
+  it.effect("the default reporter logs the failed step at error level", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const lines: Array<{ level: string; message: unknown; annotations: Record<string, unknown> }> = []
+      const logger = Logger.make(({ annotations, logLevel, message }) =>
+        lines.push({ level: logLevel.label, message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+      )
+      yield* Effect.scoped(docker.containers.scoped({ image: "app:1" })).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(lines).toEqual([{
+        level: "ERROR",
+        message: [`releasing container ${id}: stop failed: cannot stop: device busy`],
+        annotations: { resource: "container", id, step: "stop" }
+      }])
+    }).pipe(Effect.provide(MockTransport.layerDocker(stopping(500), { apiVersion: "1.41" }))))
 })

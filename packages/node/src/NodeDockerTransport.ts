@@ -67,7 +67,8 @@ export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
   /**
    * How long a buffered request may take, and how long a streamed one may wait for its headers;
-   * default 60 seconds. Streams that follow (logs, events) have no idle timeout.
+   * default 60 seconds. Streams that follow (logs, events) have no idle timeout. undici checks
+   * this timeout about once a second, so it fires up to a second late.
    */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }

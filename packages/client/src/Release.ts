@@ -1,0 +1,66 @@
+/**
+ * Releasing scoped resources (`containers.scoped`, `networks.scoped`, `volumes.scoped`): each
+ * step runs whatever happened to the steps before it, a step that finds its work already done
+ * (the container already stopped or removed) succeeds, and a step that fails is reported as a
+ * {@link DockerReleaseError}, never hidden and never thrown into the scope's exit.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import { DockerReleaseError } from "./DockerError.js"
+
+/**
+ * What a scoped resource does with a step of its release that failed.
+ *
+ * @since 0.1.0
+ */
+export type OnReleaseError = (error: DockerReleaseError) => Effect.Effect<void>
+
+/**
+ * The default {@link OnReleaseError}: an error-level log line through Effect's logger, annotated
+ * with the resource, its id and the step.
+ *
+ * @since 0.1.0
+ */
+export const logReleaseError: OnReleaseError = (error) =>
+  Effect.logError(error.message).pipe(
+    Effect.annotateLogs({ resource: error.resource, id: error.id, step: error.step })
+  )
+
+/** The step found its work done: gone already, or (for stop) not running. */
+const alreadyDone = (error: { readonly _tag: string; readonly message?: string }) =>
+  error._tag === "NotFound" || error._tag === "NotModified" ||
+  // AutoRemove started the removal when the container stopped.
+  (error._tag === "Conflict" && /already in progress/i.test(error.message ?? ""))
+
+/**
+ * One step of a release: what it finds done counts as done, a failure or a defect goes to
+ * `onError`, and the effect itself always succeeds, so that the next step runs.
+ *
+ * @since 0.1.0
+ */
+export const step = <E extends { readonly _tag: string; readonly message?: string }>(
+  resource: DockerReleaseError["resource"],
+  id: string,
+  name: DockerReleaseError["step"],
+  effect: Effect.Effect<unknown, E>,
+  onError: OnReleaseError
+): Effect.Effect<void> =>
+  effect.pipe(
+    Effect.asVoid,
+    Effect.catchIf(alreadyDone, () => Effect.void),
+    Effect.catchAllCause((cause) => {
+      const failure = Cause.squash(cause)
+      const detail = failure instanceof Error ? failure.message : String(failure)
+      return onError(
+        new DockerReleaseError({
+          resource,
+          id,
+          step: name,
+          cause: failure,
+          message: `releasing ${resource} ${id.slice(0, 12)}: ${name} failed: ${detail}`
+        })
+      )
+    })
+  )
