@@ -22,6 +22,7 @@ import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -228,14 +229,30 @@ class BufferedHandler {
   private abort: ((reason: Error) => void) | undefined
   private aborted = false
   constructor(
-    private readonly resume: (effect: Effect.Effect<DockerResponse, TransportError>) => void,
+    private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    private resume: ((effect: Effect.Effect<DockerResponse, TransportError>) => void) | undefined,
     private readonly failure: (error: unknown) => TransportError
-  ) {}
-  /** Interruption aborts the request; undici then destroys its socket. */
-  readonly interrupt = Effect.sync(() => {
+  ) {
+    fiber.addObserver(this.onFiberExit)
+  }
+  /**
+   * The fiber ended (interrupted, or done with the answer no longer awaited): abort the request,
+   * and undici destroys its socket. A fiber observer, not a canceler on the async effect: the
+   * `onInterrupt` wrapper a canceler brings kept every request's objects alive past the young
+   * generation (a profile showed 5x the GC time).
+   */
+  private readonly onFiberExit = () => {
     this.aborted = true
     this.abort?.(new Error("interrupted"))
-  })
+  }
+  /** Hands the outcome over once, and lets go of the fiber. */
+  private settle(outcome: Effect.Effect<DockerResponse, TransportError>) {
+    const resume = this.resume
+    this.resume = undefined
+    this.abort = undefined
+    this.fiber.removeObserver(this.onFiberExit)
+    resume?.(outcome)
+  }
   onConnect(abort: (reason: Error) => void) {
     if (this.aborted) abort(new Error("interrupted"))
     else this.abort = abort
@@ -251,12 +268,12 @@ class BufferedHandler {
   }
   onComplete() {
     const chunks = this.chunks
-    this.resume(Effect.succeed(
+    this.settle(Effect.succeed(
       new BufferedResponse(this.status, this.rawHeaders, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
     ))
   }
   onError(error: Error) {
-    this.resume(Effect.fail(this.failure(error)))
+    this.settle(Effect.fail(this.failure(error)))
   }
 }
 
@@ -409,17 +426,18 @@ export const make = (
 
     // The hot path: undici's dispatcher with a handler that gathers the body, without a Readable.
     const request = (request: DockerRequest) =>
-      Effect.async<DockerResponse, TransportError>((resume) => {
-        const handler = new BufferedHandler(resume, (error) => withTimeoutMillis(request, fail(error)))
-        pool.dispatch({
-          method: request.method,
-          path: request.query === "" ? request.path : `${request.path}?${request.query}`,
-          headers: request.headers,
-          body: requestBody(request.body) as any,
-          ...timeoutsOf(request, false)
-        }, handler)
-        return handler.interrupt
-      })
+      Effect.withFiberRuntime<DockerResponse, TransportError>((fiber) =>
+        Effect.async((resume) => {
+          const handler = new BufferedHandler(fiber, resume, (error) => withTimeoutMillis(request, fail(error)))
+          pool.dispatch({
+            method: request.method,
+            path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+            headers: request.headers,
+            body: requestBody(request.body) as any,
+            ...timeoutsOf(request, false)
+          }, handler)
+        })
+      )
 
     const stream = (request: DockerRequest) =>
       Effect.acquireRelease(

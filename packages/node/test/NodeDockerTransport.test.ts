@@ -154,6 +154,26 @@ describe("NodeDocker.layer", () => {
       expect(closed).toBe(1)
     }))
 
+  it.scopedLive("aborts a request a timeout interrupts while the pool lives on, and serves the next one", () =>
+    Effect.gen(function*() {
+      let received = 0
+      let closed = 0
+      const { path } = yield* rawServer(onRequest((socket, head) => {
+        received++
+        socket.on("close", () => closed++)
+        // The first request never gets an answer; the next ones get an empty list.
+        if (received > 1) socket.end(http("200 OK", { "Content-Type": "application/json" }, "[]"))
+        else expect(head).toContain("GET /v1.41/containers/json")
+      }))
+      const docker = Context.get(yield* Layer.build(Layer.provide(Docker.layer, pinned(path))), Docker.Docker)
+      const timedOut = yield* Effect.either(Effect.timeout(docker.containers.list(), "100 millis"))
+      expect(timedOut).toMatchObject({ _tag: "Left", left: { _tag: "TimeoutException" } })
+      // The layer (and its pool) is still open: only the interrupted request's socket closed.
+      yield* eventually(() => closed === 1)
+      expect(closed).toBe(1)
+      expect(yield* docker.containers.list()).toEqual([])
+    }))
+
   it.scopedLive("streams a large body with backpressure to a slow consumer, byte for byte", () =>
     Effect.gen(function*() {
       const size = 8 * 1024 * 1024
