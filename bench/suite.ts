@@ -128,10 +128,13 @@ const main = async () => {
       "effect-docker": () =>
         timed(() =>
           runtime.runPromise(
-            Effect.forEach(Array.from({ length: counts.list }), () => docker.containers.list({ all: true }), {
-              concurrency: inFlight,
-              discard: true
-            })
+            // The list is dropped in the callback, as the raw clients drop theirs: Effect.forEach's
+            // workers otherwise hold each one until the next (measured: 4x the scavenge time).
+            Effect.forEach(
+              Array.from({ length: counts.list }),
+              () => Effect.asVoid(docker.containers.list({ all: true })),
+              { concurrency: inFlight, discard: true }
+            )
           )
         ),
       "raw undici": () =>

@@ -118,7 +118,8 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
       const failing = Tar.fromFiles({ "Dockerfile": "FROM busybox\nRUN echo about to fail && exit 3\n" })
-      const error = yield* Effect.flip(docker.images.build(failing, { labels: label }))
+      // forceRm: the classic builder keeps a failed step's container otherwise.
+      const error = yield* Effect.flip(docker.images.build(failing, { labels: label, forceRm: true }))
       expect(error._tag).toBe("BuildError")
       expect(error.message).toMatch(/returned a non-zero code: 3/)
       expect((error as { output: string }).output).toContain("about to fail")

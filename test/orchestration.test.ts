@@ -307,7 +307,12 @@ layer(engine, { timeout: "120 seconds", excludeTestServices: true })("docker-py'
         logConfig: { type: "json-file", config: { "max-size": "1m" } },
         stopTimeout: 0
       })
-      const info = yield* docker.containers.inspect(container.Id)
+      // docker-py's get: the engine's data now, not what `scoped` returned.
+      const renamed = `effect-docker-test-renamed-${Date.now()}`
+      yield* docker.containers.rename(container.Id, { name: renamed })
+      const info = yield* docker.containers.get(container.Id)
+      expect(info.Name).toBe(`/${renamed}`)
+      expect(container.Name).not.toBe(info.Name)
       expect(info.Config?.Entrypoint).toEqual(["sh"])
       expect(info.Config?.Env).toContain("GREETING=hi")
       expect(Object.keys(info.Config?.ExposedPorts ?? {}).sort()).toEqual(["8080/tcp", "9090/tcp"])

@@ -219,6 +219,11 @@ export interface Containers
     id: string,
     options?: AttachOptions
   ) => Effect.Effect<AttachSession, EngineError | DockerDecodeError, Scope.Scope>
+  /**
+   * docker-py's `containers.get`: the container's inspect data, asked of the engine on every
+   * call (there is no cached object to `reload`). The same operation as `inspect`.
+   */
+  readonly get: Groups.Containers["inspect"]
   /** The container's filesystem as a tar stream. */
   readonly export: (id: string) => Stream.Stream<Uint8Array, EngineError>
   /**
@@ -577,6 +582,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     logs,
     logStream,
     attach,
+    get: inspect,
     export: (id) =>
       bodyStream(engine, { method: "GET", path: EnginePath.make`/containers/${id}/export`, resource: "container" }),
     getArchive: (id, path) =>
