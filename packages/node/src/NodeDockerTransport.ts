@@ -30,7 +30,6 @@ import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import type * as Net from "node:net"
-import type { Readable } from "node:stream"
 import { Pool } from "undici"
 import * as SshTunnel from "./SshTunnel.js"
 
@@ -160,62 +159,76 @@ const toHeaders = (raw: Record<string, string | Array<string> | undefined>): Rec
 }
 
 /**
- * A Node readable as a Stream: chunks are taken from `'data'` events (much faster than piping
- * undici's body into a slow consumer) and the source is paused only while more than 1 MiB waits.
+ * The chunks of a body that arrived and wait for the reader, as a Stream. The source is told to
+ * stop (`full`) while more than 1 MiB waits, and to go on (`drained`) when the reader took it all.
+ * A channel rather than repeatEffectChunkOption: no effect at all while data is waiting.
  */
-const fromReadable = <E>(readable: Readable, onError: (error: unknown) => E): Stream.Stream<Uint8Array, E> =>
+class Inbox<E> {
+  private buffered: Array<Uint8Array> = []
+  private bytes = 0
+  private done = false
+  private failure: E | undefined
+  private wake: (() => void) | undefined
+  constructor(private readonly drained: () => void) {}
+  /** Adds a chunk; true when the source should stop until {@link drained}. */
+  push(chunk: Uint8Array): boolean {
+    this.buffered.push(chunk)
+    this.bytes += chunk.length
+    this.notify()
+    return this.bytes >= highWaterMark
+  }
+  end() {
+    this.done = true
+    this.notify()
+  }
+  fail(failure: E) {
+    if (!this.done) this.failure ??= failure
+    this.notify()
+  }
+  private notify() {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+  private readonly waitForData = Effect.async<void>((resume) => {
+    this.wake = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.wake = undefined
+    })
+  })
+  private readonly pull: Channel.Channel<Chunk.Chunk<Uint8Array>, unknown, E, unknown, void, unknown> = Channel
+    .suspend(() => {
+      if (this.buffered.length > 0) {
+        const out = this.buffered
+        this.buffered = []
+        this.bytes = 0
+        this.drained()
+        return Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), this.pull)
+      }
+      if (this.failure !== undefined) return Channel.fail(this.failure)
+      if (this.done) return Channel.void
+      return Channel.zipRight(Channel.fromEffect(this.waitForData), this.pull)
+    })
+  readonly stream: Stream.Stream<Uint8Array, E> = Stream.fromChannel(this.pull)
+}
+
+/** A hijacked socket's incoming bytes as a Stream, read from `'data'` events once it runs. */
+const fromSocket = <E>(socket: Net.Socket, onError: (error: unknown) => E): Stream.Stream<Uint8Array, E> =>
   Stream.suspend(() => {
-    let buffered: Array<Uint8Array> = []
-    let bytes = 0
-    let done = false
-    let failure: E | undefined
-    let wake: (() => void) | undefined
-    const notify = () => {
-      const resume = wake
-      wake = undefined
-      resume?.()
-    }
-    readable.on("data", (chunk: Uint8Array) => {
-      buffered.push(chunk)
-      bytes += chunk.length
-      if (bytes >= highWaterMark) readable.pause()
-      notify()
+    const inbox = new Inbox<E>(() => {
+      if (socket.isPaused()) socket.resume()
     })
-    readable.once("end", () => {
-      done = true
-      notify()
+    socket.on("data", (chunk: Uint8Array) => {
+      if (inbox.push(chunk)) socket.pause()
     })
-    readable.once("error", (error) => {
-      failure ??= onError(error)
-      notify()
-    })
-    readable.once("close", () => {
-      // Closed without 'end' or 'error': the engine went away mid-body.
-      if (!done && failure === undefined) {
-        failure = onError(Object.assign(new Error("the body ended early"), { code: "ECONNRESET" }))
-      }
-      notify()
-    })
-    const waitForData = Effect.async<void>((resume) => {
-      wake = () => resume(Effect.void)
-      return Effect.sync(() => {
-        wake = undefined
-      })
-    })
-    // A channel rather than repeatEffectChunkOption: no effect at all while data is waiting.
-    const pull: Channel.Channel<Chunk.Chunk<Uint8Array>, unknown, E, unknown, void, unknown> = Channel.suspend(() => {
-      if (buffered.length > 0) {
-        const out = buffered
-        buffered = []
-        bytes = 0
-        if (readable.isPaused()) readable.resume()
-        return Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), pull)
-      }
-      if (failure !== undefined) return Channel.fail(failure)
-      if (done) return Channel.void
-      return Channel.zipRight(Channel.fromEffect(waitForData), pull)
-    })
-    return Stream.fromChannel(pull)
+    socket.once("end", () => inbox.end())
+    socket.once("error", (error) => inbox.fail(onError(error)))
+    // Closed without 'end' or 'error': the engine went away mid-stream.
+    socket.once(
+      "close",
+      () => inbox.fail(onError(Object.assign(new Error("the body ended early"), { code: "ECONNRESET" })))
+    )
+    return inbox.stream
   })
 
 /**
@@ -296,6 +309,76 @@ const fromRawHeaders = (raw: Array<Buffer>): Record<string, string | undefined> 
     out[name] = seen === undefined ? value : `${seen}, ${value}`
   }
   return out
+}
+
+/**
+ * Whether the engine closes the connection after this answer. undici 7 must not be paused then:
+ * when the connection ends while its parser is paused under backpressure, it throws an
+ * AssertionError from the socket's 'end' handler that no caller can catch, and the process dies
+ * (nodejs/undici#5360, fixed only in undici 8, which needs Node 22), even when nobody has read
+ * the body yet. dockerd keeps connections alive, so this is a proxy's answer: read it at once and
+ * without pausing, into memory if the caller is slower than the connection.
+ */
+const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/i.test(headers["connection"] ?? "")
+
+/**
+ * A streamed answer, from undici's own handler interface: the answer is handed over at its
+ * headers, and its body goes to an {@link Inbox} in the same call as the parser delivers it, so
+ * that backpressure pauses the parser only while it is safe (see {@link closesAfter}).
+ */
+class StreamingHandler {
+  private abort: ((reason: Error) => void) | undefined
+  private started = false
+  private parserPaused = false
+  private resumeParser: (() => void) | undefined
+  private inbox: Inbox<TransportError> | undefined
+  private pausable = true
+  constructor(
+    private readonly resume: (
+      effect: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
+    ) => void,
+    private readonly failure: (error: unknown) => TransportError
+  ) {}
+  onConnect(abort: (reason: Error) => void) {
+    this.abort = abort
+  }
+  onHeaders(status: number, raw: Array<Buffer>, resume: () => void) {
+    this.started = true
+    this.resumeParser = resume
+    const headers = fromRawHeaders(raw)
+    this.pausable = !closesAfter(headers)
+    const inbox = new Inbox<TransportError>(() => {
+      if (this.parserPaused) {
+        this.parserPaused = false
+        this.resumeParser?.()
+      }
+    })
+    this.inbox = inbox
+    this.resume(Effect.succeed({
+      status,
+      headers,
+      body: inbox.stream,
+      // Aborting an unfinished answer closes its socket; a finished one is a no-op.
+      close: Effect.sync(() => this.abort?.(new Error("the stream was closed before its end")))
+    }))
+    return true
+  }
+  onData(chunk: Buffer) {
+    if (this.inbox!.push(chunk) && this.pausable) {
+      this.parserPaused = true
+      return false
+    }
+    return true
+  }
+  onComplete() {
+    this.abort = undefined
+    this.inbox?.end()
+  }
+  onError(error: Error) {
+    this.abort = undefined
+    if (this.started) this.inbox?.fail(this.failure(error))
+    else this.resume(Effect.fail(this.failure(error)))
+  }
 }
 
 const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, requestTimeout: number) => {
@@ -404,16 +487,6 @@ export const make = (
       return { headersTimeout: timeout, bodyTimeout: streaming ? 0 : timeout }
     }
 
-    const dispatch = (request: DockerRequest, streaming: boolean, signal: AbortSignal) =>
-      pool.request({
-        method: request.method,
-        path: request.query === "" ? request.path : `${request.path}?${request.query}`,
-        headers: request.headers,
-        body: requestBody(request.body) as any,
-        signal,
-        ...timeoutsOf(request, streaming)
-      })
-
     const withTimeoutMillis = (request: DockerRequest, error: TransportError): TransportError =>
       error._tag === "DockerTimeoutError"
         ? new DockerTimeoutError({
@@ -440,21 +513,20 @@ export const make = (
       )
 
     const stream = (request: DockerRequest) =>
-      Effect.acquireRelease(
-        Effect.async<Awaited<ReturnType<typeof dispatch>>, TransportError>((resume, signal) => {
-          dispatch(request, true, signal).then(
-            (response) => resume(Effect.succeed(response)),
-            (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error))))
-          )
-        }),
-        // Destroying an unfinished body aborts the request and closes its socket.
-        (response) => Effect.sync(() => response.body.destroy())
-      ).pipe(
-        Effect.map((response): DockerStreamResponse => ({
-          status: response.statusCode,
-          headers: toHeaders(response.headers),
-          body: fromReadable(response.body, fail)
-        }))
+      Effect.map(
+        Effect.acquireRelease(
+          Effect.async<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>((resume) => {
+            pool.dispatch({
+              method: request.method,
+              path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+              headers: request.headers,
+              body: requestBody(request.body) as any,
+              ...timeoutsOf(request, true)
+            }, new StreamingHandler(resume, (error) => withTimeoutMillis(request, fail(error))))
+          }),
+          (response) => response.close
+        ),
+        ({ close: _, ...response }): DockerStreamResponse => response
       )
 
     const upgrade = (request: DockerRequest) =>
@@ -474,15 +546,16 @@ export const make = (
               : target.tls === undefined
               ? Http.request({ ...base, host: h.hostname, port: h.port })
               : Https.request({ ...base, host: h.hostname, port: h.port, ...tlsConnectOptions(target.tls) })
-            req.once("timeout", () =>
-              req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })))
-            req.once("error", (error) =>
-              resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+            req.once(
+              "timeout",
+              () => req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
+            )
+            req.once("error", (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
             req.once("upgrade", (response, socket, head) => {
               socket.setTimeout(0)
               const output = Stream.concat(
                 head.length > 0 ? Stream.succeed(new Uint8Array(head)) : Stream.empty,
-                fromReadable(socket, fail)
+                fromSocket(socket, fail)
               )
               resume(Effect.succeed({
                 status: response.statusCode ?? 101,

@@ -199,6 +199,49 @@ describe("NodeDocker.layer", () => {
       expect(mismatches).toBe(0)
     }))
 
+  it.scopedLive("a server that closes after an answer not read yet: no crash, every byte", () =>
+    Effect.gen(function*() {
+      // undici 7 throws an uncatchable AssertionError when such a connection ends while its
+      // parser is paused by backpressure (nodejs/undici#5360). Unread, this body fills the 1 MiB
+      // a reader may hold exactly at its last byte, with the connection's end behind it.
+      const size = 1024 * 1024 // the reader would pause at 1 MiB: in the last chunk
+      const { path } = yield* rawServer(onRequest((socket) => {
+        socket.write(`HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${size}\r\n\r\n`)
+        socket.end(Buffer.alloc(size, 7))
+      }))
+      const engine = yield* engineOn(path)
+      const response = yield* engine.stream({ method: "GET", path: { encoded: "/big", invalid: undefined } })
+      yield* Effect.sleep("300 millis") // the answer and the connection's end arrive, unread
+      const bytes = yield* Stream.runFold(response.body, 0, (total, chunk) => total + chunk.length)
+      expect(bytes).toBe(size)
+    }))
+
+  it.scopedLive("applies backpressure to an engine that keeps the connection: it waits for a slow reader", () =>
+    Effect.gen(function*() {
+      const size = 32 * 1024 * 1024
+      let drained = false
+      const { path } = yield* rawServer(onRequest((socket) => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`)
+        if (socket.write(Buffer.alloc(size, 1))) drained = true
+        else socket.once("drain", () => drained = true)
+      }))
+      const engine = yield* engineOn(path)
+      const response = yield* engine.stream({ method: "GET", path: { encoded: "/big", invalid: undefined } })
+      let bytes = 0
+      let waitedBlocked: boolean | undefined
+      yield* Stream.runForEach(response.body, (chunk) =>
+        Effect.gen(function*() {
+          bytes += chunk.length
+          if (waitedBlocked === undefined) {
+            yield* Effect.sleep("300 millis")
+            waitedBlocked = !drained // the server could not hand everything over while we did not read
+          }
+        }))
+      expect(waitedBlocked).toBe(true)
+      expect(bytes).toBe(size)
+      expect(drained).toBe(true)
+    }))
+
   it.scopedLive("sends a Stream body chunked, byte for byte", () =>
     Effect.gen(function*() {
       let received = ""
