@@ -350,7 +350,9 @@ class StreamingHandler {
     const inbox = new Inbox<TransportError>(() => {
       if (this.parserPaused) {
         this.parserPaused = false
-        this.resumeParser?.()
+        // Later, not inside the reader's pull: resuming there runs the parser within the pull,
+        // which doubled the CPU of a slow reader of a 1 GiB export (bench/streams.ts).
+        setImmediate(() => this.resumeParser?.())
       }
     })
     this.inbox = inbox
@@ -482,9 +484,17 @@ export const make = (
         ? body
         : Stream.toAsyncIterableRuntime(body, runtime)
 
-    const timeoutsOf = (request: DockerRequest, streaming: boolean) => {
+    /** undici's options for a request; a streamed body has no idle timeout (follows wait). */
+    const dispatchOptions = (request: DockerRequest, streaming: boolean) => {
       const timeout = request.timeoutMillis ?? requestTimeout
-      return { headersTimeout: timeout, bodyTimeout: streaming ? 0 : timeout }
+      return {
+        method: request.method,
+        path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+        headers: request.headers,
+        body: requestBody(request.body) as any,
+        headersTimeout: timeout,
+        bodyTimeout: streaming ? 0 : timeout
+      }
     }
 
     const withTimeoutMillis = (request: DockerRequest, error: TransportError): TransportError =>
@@ -502,13 +512,7 @@ export const make = (
       Effect.withFiberRuntime<DockerResponse, TransportError>((fiber) =>
         Effect.async((resume) => {
           const handler = new BufferedHandler(fiber, resume, (error) => withTimeoutMillis(request, fail(error)))
-          pool.dispatch({
-            method: request.method,
-            path: request.query === "" ? request.path : `${request.path}?${request.query}`,
-            headers: request.headers,
-            body: requestBody(request.body) as any,
-            ...timeoutsOf(request, false)
-          }, handler)
+          pool.dispatch(dispatchOptions(request, false), handler)
         })
       )
 
@@ -516,13 +520,10 @@ export const make = (
       Effect.map(
         Effect.acquireRelease(
           Effect.async<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>((resume) => {
-            pool.dispatch({
-              method: request.method,
-              path: request.query === "" ? request.path : `${request.path}?${request.query}`,
-              headers: request.headers,
-              body: requestBody(request.body) as any,
-              ...timeoutsOf(request, true)
-            }, new StreamingHandler(resume, (error) => withTimeoutMillis(request, fail(error))))
+            pool.dispatch(
+              dispatchOptions(request, true),
+              new StreamingHandler(resume, (error) => withTimeoutMillis(request, fail(error)))
+            )
           }),
           (response) => response.close
         ),
