@@ -51,6 +51,8 @@ Written by \`pnpm bench\` (bench/suite.ts) on ${
   }: ${suite.machine}; Docker Engine ${suite.engine}
 (the project's private engine, Unix socket). Median milliseconds of ${suite.rounds} interleaved rounds, every client on the same
 engine in the same run; min/max per client are in \`bench/results/latest.json\`. Ratios below 1 mean effect-docker is faster.
+The Node clients run from an esbuild bundle in plain \`node\`, as users run them (no TypeScript loader). In the list case
+every client drops each list in its callback.
 
 | case | ${clients.join(" | ")} | effect-docker / raw undici | effect-docker / dockerode |
 | --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: |
