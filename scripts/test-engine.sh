@@ -100,6 +100,19 @@ make_certs() {
   )
 }
 
+# A dockerd with its socket, roots, pid file and log in `dir`, as this sandbox allows (no
+# iptables, no default bridge, vfs); waits until it answers, or dies with its log.
+start_dockerd() { # name, dir, more dockerd arguments...
+  local name=$1 dir=$2; shift 2
+  dockerd --host "unix://$dir/docker.sock" --data-root "$dir/root" --exec-root "$dir/exec" \
+    --pidfile "$dir/dockerd.pid" --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs "$@" \
+    >>"$dir/dockerd.log" 2>&1 &
+  if ! wait_for "$name" curl -sf --unix-socket "$dir/docker.sock" http://localhost/_ping; then
+    tail -30 "$dir/dockerd.log" >&2 || true
+    die "$name did not start (log above)"
+  fi
+}
+
 wait_for() { # description, command...
   local what=$1; shift
   for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
@@ -140,15 +153,8 @@ start() {
 
   local c="$STATE_DIR/certs"
   log "starting dockerd in $STATE_DIR"
-  dockerd --host "unix://$STATE_DIR/docker.sock" --host "tcp://127.0.0.1:$TLS_PORT" \
-    --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/server-cert.pem" --tlskey "$c/server-key.pem" \
-    --data-root "$STATE_DIR/root" --exec-root "$STATE_DIR/exec" --pidfile "$STATE_DIR/dockerd.pid" \
-    --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs \
-    >"$STATE_DIR/dockerd.log" 2>&1 &
-  if ! wait_for dockerd curl -sf --unix-socket "$STATE_DIR/docker.sock" http://localhost/_ping; then
-    tail -30 "$STATE_DIR/dockerd.log" >&2 || true
-    die "dockerd did not start (log above)"
-  fi
+  start_dockerd dockerd "$STATE_DIR" --host "tcp://127.0.0.1:$TLS_PORT" \
+    --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/server-cert.pem" --tlskey "$c/server-key.pem"
 
   # Plain TCP: dockerd applies TLS to every TCP listener, so forward a loopback port to the socket.
   socat "TCP-LISTEN:$TCP_PORT,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$STATE_DIR/docker.sock" \
@@ -242,11 +248,7 @@ victim_start() {
   # The containerd a killed dockerd leaves behind: a new dockerd would wait for it and give up.
   pkill -KILL -f "$VICTIM/exec" 2>/dev/null || true
   rm -f "$VICTIM/exec/containerd/containerd.pid"
-  dockerd --host "unix://$VICTIM/docker.sock" --data-root "$VICTIM/root" --exec-root "$VICTIM/exec" \
-    --pidfile "$VICTIM/dockerd.pid" --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs \
-    >>"$VICTIM/dockerd.log" 2>&1 &
-  wait_for "the victim dockerd" curl -sf --unix-socket "$VICTIM/docker.sock" http://localhost/_ping ||
-    { tail -30 "$VICTIM/dockerd.log" >&2; die "the victim dockerd did not start"; }
+  start_dockerd "the victim dockerd" "$VICTIM"
   echo "$VICTIM/docker.sock"
 }
 victim_kill() {

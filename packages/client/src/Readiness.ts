@@ -39,6 +39,7 @@ import {
   type ReadinessFailure
 } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
+import type { ContainerInspectResponse } from "./generated/Schemas.js"
 
 /**
  * What a condition runs against: the container, and the operations it may use.
@@ -127,7 +128,8 @@ const running = (target: Target) =>
       ))
 
 /**
- * A condition polled until `holds` returns true, while the container runs.
+ * A condition polled until `holds` returns true, while the container runs; `holds` gets the
+ * inspect data that showed it running.
  *
  * @example
  * ```ts
@@ -143,14 +145,19 @@ const running = (target: Target) =>
  */
 export const poll = (
   description: string,
-  holds: (target: Target) => Effect.Effect<boolean, NotReady | CheckError>,
+  holds: (target: Target, info: ContainerInspectResponse) => Effect.Effect<boolean, NotReady | CheckError>,
   options: Options = {}
 ): Readiness =>
   make(description, (target) =>
-    Effect.zipRight(
+    Effect.flatMap(
       running(target),
       // An exec refused with 409 because the container stopped in between: say it stopped.
-      Effect.catchTag(holds(target), "Conflict", (conflict) => Effect.zipRight(running(target), Effect.fail(conflict)))
+      (info) =>
+        Effect.catchTag(
+          holds(target, info),
+          "Conflict",
+          (conflict) => Effect.zipRight(running(target), Effect.fail(conflict))
+        )
     ).pipe(
       Effect.repeat({
         until: (done) => done,
@@ -166,25 +173,24 @@ export const poll = (
  * @since 0.1.0
  */
 export const healthy = (options: Options = {}): Readiness =>
-  poll("healthy", (target) =>
-    Effect.flatMap(target.containers.inspect(target.id), (info) => {
-      const health = info.State?.Health
-      if (health?.Status === "healthy") return Effect.succeed(true)
-      if (health?.Status === "unhealthy") {
-        const last = health.Log?.at(-1)
-        return Effect.fail(
-          new NotReady({
-            reason: "Unhealthy",
-            detail: `the health check failed ${health.FailingStreak ?? 0} times` +
-              (last?.Output !== undefined ? `; last output: ${last.Output.trim()}` : "")
-          })
-        )
-      }
-      if (health === undefined || health === null || health.Status === "none") {
-        return Effect.fail(new NotReady({ reason: "NoHealthCheck", detail: "the container has no health check" }))
-      }
-      return Effect.succeed(false)
-    }), options)
+  poll("healthy", (_, info) => {
+    const health = info.State?.Health
+    if (health?.Status === "healthy") return Effect.succeed(true)
+    if (health?.Status === "unhealthy") {
+      const last = health.Log?.at(-1)
+      return Effect.fail(
+        new NotReady({
+          reason: "Unhealthy",
+          detail: `the health check failed ${health.FailingStreak ?? 0} times` +
+            (last?.Output !== undefined ? `; last output: ${last.Output.trim()}` : "")
+        })
+      )
+    }
+    if (health === undefined || health === null || health.Status === "none") {
+      return Effect.fail(new NotReady({ reason: "NoHealthCheck", detail: "the container has no health check" }))
+    }
+    return Effect.succeed(false)
+  }, options)
 
 /**
  * A line of the container's output (stdout or stderr, from its start) matches `pattern`, `times`

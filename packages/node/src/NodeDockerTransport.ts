@@ -328,7 +328,6 @@ const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/
  */
 class StreamingHandler {
   private abort: ((reason: Error) => void) | undefined
-  private started = false
   private parserPaused = false
   private resumeParser: (() => void) | undefined
   private inbox: Inbox<TransportError> | undefined
@@ -343,7 +342,6 @@ class StreamingHandler {
     this.abort = abort
   }
   onHeaders(status: number, raw: Array<Buffer>, resume: () => void) {
-    this.started = true
     this.resumeParser = resume
     const headers = fromRawHeaders(raw)
     this.pausable = !closesAfter(headers)
@@ -378,7 +376,8 @@ class StreamingHandler {
   }
   onError(error: Error) {
     this.abort = undefined
-    if (this.started) this.inbox?.fail(this.failure(error))
+    // Before the headers, the answer itself failed; after them, its body.
+    if (this.inbox !== undefined) this.inbox.fail(this.failure(error))
     else this.resume(Effect.fail(this.failure(error)))
   }
 }
