@@ -18,7 +18,7 @@ const program = Effect.gen(function*() {
 
   const container = yield* docker.containers.run({ image: "busybox", cmd: ["sleep", "30"], detach: true })
   yield* Console.log(`started ${container.Id.slice(0, 12)} (${container.State?.Status})`)
-  yield* docker.containers.stop(container.Id, { timeout: 1 })
+  yield* docker.containers.stop(container.Id, { timeout: "1 second" })
   yield* docker.containers.remove(container.Id)
   yield* Console.log(`stopped and removed ${container.Id.slice(0, 12)}`)
 

@@ -182,10 +182,31 @@ export const groupResource: Record<string, string> = {
  * answer takes as long as the engine's own wait: `0` waits as long as it takes.
  */
 export const requestTimeouts: Record<string, string> = {
-  ContainerWait: "0",
-  // A stop waits up to `t` seconds inside the engine before it answers: allow for that.
-  ContainerStop: "options.timeout === undefined ? undefined : (options.timeout + 60) * 1000",
-  ContainerRestart: "options.timeout === undefined ? undefined : (options.timeout + 60) * 1000"
+  ContainerWait: "0"
+}
+
+/**
+ * How long the engine waits before it answers (milliseconds, as code over `options`), added to
+ * the layer's request timeout: a stop waits up to `t` inside the engine, 10 seconds by default.
+ */
+export const engineWaits: Record<string, string> = {
+  ContainerStop: "Operation.graceMillis(options.timeout, 10_000)",
+  ContainerRestart: "Operation.graceMillis(options.timeout, 10_000)"
+}
+
+/**
+ * Parameters in whole seconds that are options of Effect's `Duration.DurationInput` (`"10
+ * seconds"`, like every duration option of the client), sent rounded up to whole seconds; the
+ * value is the option's documentation.
+ */
+const durationNote = "a duration such as `\"10 seconds\"` (a number is milliseconds), rounded up to the whole " +
+  "seconds the engine takes"
+const stopGrace = `How long to wait before killing the container: ${durationNote}; infinite waits as long as it ` +
+  "takes. Default: the container's `StopTimeout`, else 10 seconds."
+export const durationSeconds: Record<string, string> = {
+  "ContainerStop.t": stopGrace,
+  "ContainerRestart.t": stopGrace,
+  "PluginEnable.timeout": `How long the engine waits for the plugin to start: ${durationNote}.`
 }
 
 /**

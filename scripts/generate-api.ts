@@ -16,6 +16,8 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { parse } from "yaml"
 import {
+  durationSeconds,
+  engineWaits,
   extraFields,
   fieldPresence,
   groupOf,
@@ -329,8 +331,12 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
         option: optionRenames[`${id}.${p.name}`] ?? camel(p.name),
         in: p.in,
         required: p.required === true,
-        type: p.in === "header" ? "Redacted.Redacted<string>" : queryType(p),
-        description: p.description,
+        type: p.in === "header"
+          ? "Redacted.Redacted<string>"
+          : durationSeconds[`${id}.${p.name}`] !== undefined
+          ? "Duration.DurationInput"
+          : queryType(p),
+        description: durationSeconds[`${id}.${p.name}`] ?? p.description,
         since
       })
     }
@@ -466,7 +472,13 @@ const operationCode = (op: Operation) => {
     /\{([^}]+)\}/g,
     (_, name: string) => `\${${pathParams(op).find((p) => p.name === name)!.option}}`
   )
-  const query = options.filter((p) => p.in === "query").map((p) => `${quoteKey(p.name)}: options.${p.option}`)
+  const query = options.filter((p) => p.in === "query").map((p) =>
+    `${quoteKey(p.name)}: ${
+      durationSeconds[`${op.id}.${p.name}`] !== undefined
+        ? `Operation.seconds(options.${p.option})`
+        : `options.${p.option}`
+    }`
+  )
   const headers = options.filter((p) => p.in === "header")
   const versioned = options.filter((p) => p.since !== undefined)
   const request = [
@@ -482,6 +494,7 @@ const operationCode = (op: Operation) => {
     `expect: [${op.errors.join(", ")}]`,
     groupResource[op.group] !== undefined ? `resource: "${groupResource[op.group]}"` : undefined,
     requestTimeouts[op.id] !== undefined ? `timeoutMillis: ${requestTimeouts[op.id]}` : undefined,
+    engineWaits[op.id] !== undefined ? `engineWaitMillis: ${engineWaits[op.id]}` : undefined,
     op.since !== undefined
       ? `since: "${op.since}"`
       : versioned.length > 0
@@ -507,6 +520,7 @@ const operationCode = (op: Operation) => {
 const usedErrors = [...new Set(operations.flatMap((op) => op.errors.map((s) => errorClass[s]).filter(Boolean)))].sort()
 const operationsFile = [
   header("One function per Engine API operation that answers with a value."),
+  `import type * as Duration from "effect/Duration"`,
   `import * as Effect from "effect/Effect"`,
   `import type * as Redacted from "effect/Redacted"`,
   `import type { DockerEngine, Filters } from "../DockerEngine.js"`,

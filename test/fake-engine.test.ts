@@ -84,7 +84,7 @@ const scenario = (prefix: string) =>
       Effect.flip,
       Effect.map(describeError)
     )
-    yield* docker.containers.stop(created.Id, { timeout: 1 })
+    yield* docker.containers.stop(created.Id, { timeout: "1 second" })
     observed.stopAgain = yield* docker.containers.stop(created.Id).pipe(Effect.flip, Effect.map((e) => e._tag))
     const stopped = yield* docker.containers.inspect(created.Id)
     observed.stopped = { status: stopped.State?.Status, exitCode: stopped.State?.ExitCode }

@@ -5,14 +5,12 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
+import { bodyStream, decodeValue, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import {
   ContainerExitError,
   type DockerConfigError,
@@ -28,6 +26,8 @@ import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
 import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
+import * as DetachKeys from "./internal/detachKeys.js"
+import { endCheck } from "./internal/sessionEnd.js"
 import * as JsonLines from "./JsonLines.js"
 import * as Logs from "./Logs.js"
 
@@ -46,9 +46,18 @@ import * as Release from "./Release.js"
  */
 export interface AttachOptions {
   readonly stdin?: boolean
+  /** Attach to stdout; default `true`. */
+  readonly stdout?: boolean
+  /** Attach to stderr; default `true`. */
+  readonly stderr?: boolean
   /** Replay the output written so far before the live output. */
   readonly logs?: boolean
-  /** e.g. `ctrl-p,ctrl-q`: writing these to stdin detaches. */
+  /**
+   * `false`: no live output, only what `logs` replays, then the end (docker-py's
+   * `attach(stream=False, logs=True)`). Default `true`.
+   */
+  readonly stream?: boolean
+  /** e.g. `ctrl-p,ctrl-q` (the engine's default): writing these to stdin detaches. */
   readonly detachKeys?: string
 }
 
@@ -420,21 +429,33 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
   const attach = (id: string, options: AttachOptions = {}) =>
     Effect.gen(function*() {
       const info = yield* inspect(id)
+      const streaming = options.stream !== false
       const connection = yield* engine.upgrade({
         method: "POST",
         path: EnginePath.make`/containers/${info.Id}/attach`,
         query: {
-          stream: true,
+          stream: streaming,
           stdin: options.stdin,
-          stdout: true,
-          stderr: true,
+          stdout: options.stdout ?? true,
+          stderr: options.stderr ?? true,
           logs: options.logs,
           detachKeys: options.detachKeys
         },
         resource: "container",
-        timeoutMillis: 0
+        operation: "ContainerAttach"
       })
-      return Multiplexed.session(connection, info.Config?.Tty === true)
+      // The engine ends a live attach when the container stops, or when stdin detaches it.
+      const detach = DetachKeys.matcher(options.detachKeys)
+      const running = Effect.map(inspect(info.Id), (state) => state.State?.Running === true && !detach.seen)
+      const session = Multiplexed.session(connection, {
+        tty: info.Config?.Tty === true,
+        maxErrorFrameBytes: engine.limits.frameBytes,
+        endCheck: streaming ? endCheck(engine.host, `the attach to ${info.Id.slice(0, 12)}`, running) : Effect.void
+      })
+      return {
+        ...session,
+        write: (data) => Effect.zipRight(Effect.sync(() => detach.feed(data)), session.write(data))
+      } satisfies AttachSession
     })
 
   const statHeader = (id: string, headers: DockerHeaders) => {
@@ -444,23 +465,13 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
         new DockerDecodeError({ operation: "ContainerArchiveInfo", message: `no path stat for ${id}` })
       )
     }
-    const decoded = decodePathStat(
-      (() => {
-        try {
-          return JSON.parse(decoder.decode(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0))))
-        } catch {
-          return raw
-        }
-      })()
-    )
-    return Either.isRight(decoded)
-      ? Effect.succeed(decoded.right)
-      : Effect.fail(
-        new DockerDecodeError({
-          operation: "ContainerArchiveInfo",
-          message: ParseResult.TreeFormatter.formatIssueSync(decoded.left)
-        })
-      )
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(decoder.decode(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0))))
+    } catch {
+      parsed = raw
+    }
+    return decodeValue("ContainerArchiveInfo", decodePathStat, parsed)
   }
 
   const archiveRequest = (id: string, path: string, method: "GET" | "HEAD") => ({
@@ -471,7 +482,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
   })
 
   const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>
-    JsonLines.decode(ContainerStatsResponse, "a stats sample")(bodyStream(engine, {
+    JsonLines.decode(ContainerStatsResponse, "a stats sample", engine.limits.lineBytes)(bodyStream(engine, {
       method: "GET",
       path: EnginePath.make`/containers/${id}/stats`,
       query: { stream, "one-shot": oneShot },
@@ -564,10 +575,9 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
   const scoped = (options: ScopedOptions) =>
     Effect.gen(function*() {
       const onError = options.onReleaseError ?? Release.logReleaseError
-      const seconds = Math.ceil(Duration.toSeconds(options.stopTimeout ?? Duration.seconds(10)))
       const { Id } = yield* createReleased(options, (id) =>
         Effect.zipRight(
-          Release.step("container", id, "stop", stop(id, { timeout: seconds }), onError),
+          Release.step("container", id, "stop", stop(id, { timeout: options.stopTimeout ?? "10 seconds" }), onError),
           Release.step("container", id, "remove", remove(id, { force: true, volumes: options.removeVolumes }), onError)
         ))
       yield* start(Id)

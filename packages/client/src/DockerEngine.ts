@@ -20,6 +20,8 @@ import {
   Conflict,
   DockerConfigError,
   DockerDecodeError,
+  DockerInputError,
+  type DockerLimitError,
   DockerVersionError,
   type EngineStatusError,
   Forbidden,
@@ -44,6 +46,8 @@ import {
 } from "./DockerTransport.js"
 import type { EnginePath } from "./EnginePath.js"
 import * as FastDecode from "./FastDecode.js"
+import * as Bytes from "./internal/bytes.js"
+import * as Limits from "./Limits.js"
 import { userAgent } from "./version.js"
 
 /**
@@ -96,6 +100,8 @@ export interface EngineRequest {
   readonly expect?: ReadonlyArray<number> | undefined
   /** See {@link DockerRequest.timeoutMillis}. */
   readonly timeoutMillis?: number | undefined
+  /** See {@link DockerRequest.engineWaitMillis}. */
+  readonly engineWaitMillis?: number | undefined
 }
 
 /**
@@ -103,7 +109,7 @@ export interface EngineRequest {
  *
  * @since 0.1.0
  */
-export type EngineError = TransportError | EngineStatusError | DockerVersionError
+export type EngineError = TransportError | EngineStatusError | DockerVersionError | DockerInputError
 
 /**
  * @since 0.1.0
@@ -113,6 +119,8 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
   {
     /** The engine's address as configured. */
     readonly host: string
+    /** How much of an answer is held in memory at most. */
+    readonly limits: Limits.Limits
     /** The API version in use: pinned, or negotiated with `/_ping` on first use. */
     readonly apiVersion: Effect.Effect<string, EngineError>
     /** Sends a request and reads the answer; a status outside 2xx fails with its error. */
@@ -140,12 +148,19 @@ export interface Options {
   readonly apiVersion?: string | undefined
   /** Headers added to every request (e.g. `config.json`'s `HttpHeaders`). */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** How much of an answer is held in memory at most; see `Limits.defaults`. */
+  readonly limits?: Partial<Limits.Limits> | undefined
 }
 
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
 
-const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): string => {
+/** A query parameter that cannot be sent: its name. */
+interface InvalidQuery {
+  readonly invalid: string
+}
+
+const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): string | InvalidQuery => {
   if (query === undefined) return ""
   let out = ""
   for (const key in query) {
@@ -155,7 +170,11 @@ const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): s
       out += (out === "" ? "" : "&") + encodeURIComponent(key) + "=" + encodeURIComponent(v)
     }
     if (typeof value === "string") add(value)
-    else if (typeof value === "number" || typeof value === "boolean") add(String(value))
+    else if (typeof value === "number") {
+      // NaN and Infinity would be sent as words the engine reads as zero or refuses.
+      if (!Number.isFinite(value)) return { invalid: key }
+      add(String(value))
+    } else if (typeof value === "boolean") add(String(value))
     else if (Array.isArray(value)) { for (const v of value) add(v) }
     else add(JSON.stringify(value))
   }
@@ -259,6 +278,7 @@ export const make = (
         return yield* tooOld(pinned)
       }
     }
+    const limits = yield* Limits.make(options.limits)
     const baseHeaders: Record<string, string> = { "user-agent": userAgent }
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       // A CR or LF would end the header and start another (or a body): header injection.
@@ -291,7 +311,7 @@ export const make = (
     )
     const apiVersion = Effect.suspend(() => version === undefined ? negotiateOnce : Effect.succeed(version))
 
-    const toDockerRequest = (request: EngineRequest, current: string): DockerRequest => {
+    const toDockerRequest = (request: EngineRequest, current: string, query: string): DockerRequest => {
       let headers = baseHeaders
       let body = request.body
       if (request.json !== undefined || request.headers !== undefined) {
@@ -304,33 +324,39 @@ export const make = (
       return {
         method: request.method,
         path: `/v${current}${request.path.encoded}`,
-        query: encodeQuery(request.query),
+        query,
         headers,
         body,
-        timeoutMillis: request.timeoutMillis
+        timeoutMillis: request.timeoutMillis,
+        engineWaitMillis: request.engineWaitMillis,
+        maxBodyBytes: limits.bodyBytes,
+        maxErrorBytes: limits.errorBytes
       }
     }
 
     // Everything an operation needs before it may send: a valid path and a version that has it.
     const check = (request: EngineRequest, current: string): DockerRequest | EngineError => {
+      const operation = () => request.operation ?? `${request.method} ${request.path.encoded}`
       if (request.path.invalid !== undefined) {
-        return new BadRequest({
-          message: request.path.invalid,
-          status: 400,
-          method: request.method,
-          path: request.path.encoded
-        })
+        return new DockerInputError({ reason: "PathSegment", operation: operation(), message: request.path.invalid })
       }
       if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
         return new DockerVersionError({
           version: current,
           required: request.since,
-          message: `${
-            request.operation ?? `${request.method} ${request.path.encoded}`
-          } needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
+          message:
+            `${operation()} needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
         })
       }
-      return toDockerRequest(request, current)
+      const query = encodeQuery(request.query)
+      if (typeof query !== "string") {
+        return new DockerInputError({
+          reason: "Option",
+          operation: operation(),
+          message: `${query.invalid} must be a finite number, got ${request.query![query.invalid]}`
+        })
+      }
+      return toDockerRequest(request, current, query)
     }
 
     // The hot path: once the version is known, checking and building the request is synchronous.
@@ -366,28 +392,9 @@ export const make = (
     const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
     const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
-      const decode = FastDecode.decoder(schema)
-      const decodeBody = (response: DockerResponse): Effect.Effect<A, DockerDecodeError> => {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(decoder.decode(response.body))
-        } catch (error) {
-          return Effect.fail(
-            new DockerDecodeError({
-              operation,
-              message: `the engine's answer is not JSON: ${(error as Error).message}`
-            })
-          )
-        }
-        const result = decode(parsed)
-        return Either.isRight(result)
-          ? Effect.succeed(result.right)
-          : Effect.fail(
-            new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
-          )
-      }
+      const decode = decodeJson(operation, schema)
       // The decoding in the same step as the status check (the hot path of most calls).
-      return sendThen(request, decodeBody)
+      return sendThen(request, (response) => decode(response.body))
     }
 
     const stream = (request: EngineRequest) =>
@@ -398,7 +405,13 @@ export const make = (
             isSuccess(response.status)
               ? Effect.succeed(response)
               : Effect.flatMap(
-                Effect.orElseSucceed(collect(response.body), () => new Uint8Array(0)),
+                // What the engine says, within the limit of an error message; a body that breaks
+                // off still leaves the status to report.
+                Effect.catchIf(
+                  collectAtMost(response.body, limits.errorBytes),
+                  (error) => error._tag !== "DockerLimitError",
+                  () => Effect.succeed(new Uint8Array(0))
+                ),
                 (body) => failFor(request, sent, response.status, body)
               ))
       )
@@ -410,10 +423,73 @@ export const make = (
           (result) => isUpgraded(result) ? Effect.succeed(result) : failFor(request, sent, result.status, result.body)
         ))
 
-    return DockerEngine.of({ host: transport.host, apiVersion, request: send, json, stream, upgrade })
+    return DockerEngine.of({ host: transport.host, limits, apiVersion, request: send, json, stream, upgrade })
   })
 
 const isSuccess = (status: number) => status >= 200 && status < 300
+
+/**
+ * A decoder of JSON answers for `operation`: whatever the bytes (not JSON, not of the schema,
+ * nested deeper than the stack), the outcome is a value or a {@link DockerDecodeError}.
+ *
+ * @since 0.2.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { DockerEngine } from "@effect-docker/client"
+ *
+ * const decode = DockerEngine.decodeJson("Example", Schema.Struct({ Id: Schema.String }))
+ * decode(new TextEncoder().encode('{"Id":"abc"}')) // Effect.succeed({ Id: "abc" })
+ * ```
+ */
+export const decodeJson = <A, I>(operation: string, schema: Schema.Schema<A, I>) => {
+  const decode = FastDecode.decoder(schema)
+  return (body: Uint8Array): Effect.Effect<A, DockerDecodeError> => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(decoder.decode(body))
+    } catch (error) {
+      return Effect.fail(
+        new DockerDecodeError({ operation, message: `the engine's answer is not JSON: ${(error as Error).message}` })
+      )
+    }
+    return decodeValue(operation, decode, parsed)
+  }
+}
+
+/**
+ * Decodes a parsed value; a schema that throws (a stack overflow on a value nested 100k deep)
+ * is a decode failure, not a defect.
+ *
+ * @since 0.2.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { DockerEngine, FastDecode } from "@effect-docker/client"
+ *
+ * DockerEngine.decodeValue("Example", FastDecode.decoder(Schema.Number), 1) // Effect.succeed(1)
+ * ```
+ */
+export const decodeValue = <A>(
+  operation: string,
+  decode: (input: unknown) => Either.Either<A, ParseResult.ParseIssue>,
+  value: unknown
+): Effect.Effect<A, DockerDecodeError> => {
+  try {
+    const result = decode(value)
+    return Either.isRight(result)
+      ? Effect.succeed(result.right)
+      : Effect.fail(
+        new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
+      )
+  } catch (error) {
+    return Effect.fail(
+      new DockerDecodeError({ operation, message: `the engine's answer cannot be decoded: ${String(error)}` })
+    )
+  }
+}
 
 const tooOld = (version: string) =>
   new DockerVersionError({
@@ -443,23 +519,44 @@ export const collect = <E>(body: Stream.Stream<Uint8Array, E>): Effect.Effect<Ui
   Effect.map(Stream.runCollect(body), (chunks) => concat(Chunk.toReadonlyArray(chunks)))
 
 /**
+ * Reads a body stream to its end, failing with `DockerLimitError` (`errorBytes`) past `maxBytes`
+ * (the stream is ended there, so that its connection closes).
+ *
+ * @since 0.2.0
+ * @category combinators
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { DockerEngine } from "@effect-docker/client"
+ *
+ * DockerEngine.collectAtMost(Stream.make(new Uint8Array(10)), 5) // fails: DockerLimitError
+ * ```
+ */
+export const collectAtMost = <E>(
+  body: Stream.Stream<Uint8Array, E>,
+  maxBytes: number
+): Effect.Effect<Uint8Array, E | DockerLimitError> =>
+  Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let bytes = 0
+    return body.pipe(
+      Stream.runForEachChunk((chunk) => {
+        for (const part of chunk) {
+          bytes += part.length
+          chunks.push(part)
+        }
+        return bytes > maxBytes ? Effect.fail(Limits.exceeded("errorBytes", maxBytes, "an error answer")) : Effect.void
+      }),
+      Effect.map(() => concat(chunks))
+    )
+  })
+
+/**
  * Joins byte chunks.
  *
  * @since 0.1.0
  */
-export const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  if (chunks.length === 0) return new Uint8Array(0)
-  let length = 0
-  for (const chunk of chunks) length += chunk.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
+export const concat: (chunks: ReadonlyArray<Uint8Array>) => Uint8Array = Bytes.concat
 
 /**
  * The engine on the transport in context, with the API version pinned or negotiated.

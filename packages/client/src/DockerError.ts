@@ -2,11 +2,12 @@
  * The errors of effect-docker: every failure of every operation is one of these tagged classes in
  * the error channel, so `Effect.catchTag("NotFound", ...)` and `Effect.retry` compose with them.
  *
- * - transport: {@link DockerConnectionError}, {@link DockerTimeoutError}
+ * - transport: {@link DockerConnectionError}, {@link DockerTimeoutError}, {@link DockerLimitError}
  * - engine, one class per status the Engine uses: {@link BadRequest}, {@link Unauthorized},
  *   {@link Forbidden}, {@link NotFound}, {@link Conflict}, {@link NotModified},
  *   {@link ServerError}, {@link ServiceUnavailable}, and {@link UnexpectedStatus} for the rest
- * - configuration and versions: {@link DockerConfigError}, {@link DockerVersionError}
+ * - configuration, input and versions: {@link DockerConfigError}, {@link DockerInputError},
+ *   {@link DockerVersionError}
  * - decoding: {@link DockerDecodeError}
  * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError}, {@link BuildError},
  *   {@link ImageLoadError}, {@link ContainerExitError}
@@ -82,6 +83,32 @@ export class DockerTimeoutError extends Schema.TaggedError<DockerTimeoutError>(
 }) {}
 
 /**
+ * The engine sent more than the client holds in memory for one thing: a buffered body, an error
+ * message, a JSON line or an in-band error frame over its limit (see `Limits`). The request was
+ * ended and its connection closed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker } from "@effect-docker/client"
+ *
+ * const list = Effect.flatMap(Docker.Docker, (docker) => docker.containers.list({ all: true })).pipe(
+ *   Effect.catchTag("DockerLimitError", (e) => Effect.logError(`${e.limit}: ${e.maxBytes}`))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DockerLimitError extends Schema.TaggedError<DockerLimitError>(
+  "@effect-docker/client/DockerLimitError"
+)("DockerLimitError", {
+  limit: Schema.Literal("bodyBytes", "errorBytes", "lineBytes", "frameBytes"),
+  maxBytes: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
  * A setting that cannot work: a malformed host string, missing TLS material, a bad option.
  * Raised when a layer is built, before anything is sent.
  *
@@ -92,6 +119,54 @@ export class DockerConfigError extends Schema.TaggedError<DockerConfigError>(
 )("DockerConfigError", {
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * Why a request was refused before it was sent.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const InputFailure = Schema.Literal(
+  /** A path parameter that cannot be sent as one path segment (empty, `.`, `..`). */
+  "PathSegment",
+  /** A header name or value with a line break, which would start another header. */
+  "Header",
+  /** An option out of its range: a duration or number that is `NaN`, infinite or negative. */
+  "Option"
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type InputFailure = typeof InputFailure.Type
+
+/**
+ * A request the client refused to send, because of what the caller gave it: nothing reached the
+ * engine.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker } from "@effect-docker/client"
+ *
+ * const stop = (id: string) =>
+ *   Effect.flatMap(Docker.Docker, (docker) => docker.containers.stop(id, { timeout: Number.NaN })).pipe(
+ *     Effect.catchTag("DockerInputError", (e) => Effect.logError(e.reason, e.message))
+ *   )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DockerInputError extends Schema.TaggedError<DockerInputError>(
+  "@effect-docker/client/DockerInputError"
+)("DockerInputError", {
+  reason: InputFailure,
+  /** The operation, or `METHOD /path` when it has no name. */
+  operation: Schema.String,
+  message: Schema.String
 }) {}
 
 /**

@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { DockerConnectionError, DockerTimeoutError } from "./DockerError.js"
+import type { DockerConnectionError, DockerLimitError, DockerTimeoutError } from "./DockerError.js"
 
 /**
  * @since 0.1.0
@@ -37,6 +37,15 @@ export interface DockerRequest {
    * Absent: the transport's configured request timeout.
    */
   readonly timeoutMillis?: number | undefined
+  /**
+   * How long the engine itself waits before it answers (a stop's grace period), in milliseconds:
+   * added to the transport's request timeout when `timeoutMillis` is absent.
+   */
+  readonly engineWaitMillis?: number | undefined
+  /** The most bytes a buffered success body may have (`Limits.bodyBytes`); absent: no limit. */
+  readonly maxBodyBytes?: number | undefined
+  /** The most bytes the body of an error status, or a refused upgrade, may have (`Limits.errorBytes`). */
+  readonly maxErrorBytes?: number | undefined
 }
 
 /**
@@ -91,7 +100,7 @@ export interface DockerUpgradedConnection {
 /**
  * @since 0.1.0
  */
-export type TransportError = DockerConnectionError | DockerTimeoutError
+export type TransportError = DockerConnectionError | DockerTimeoutError | DockerLimitError
 
 /**
  * @since 0.1.0

@@ -11,6 +11,8 @@ import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { type DockerDecodeError, DockerStreamError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
+import type { ExecInspectResponse } from "./generated/Schemas.js"
+import { endCheck } from "./internal/sessionEnd.js"
 import * as Multiplexed from "./Multiplexed.js"
 
 /**
@@ -27,6 +29,21 @@ export interface SessionOptions {
   readonly tty?: boolean
   /** Attach stdin, to write to the process. */
   readonly stdin?: boolean
+}
+
+/**
+ * Options of {@link Exec.start} for an attached start.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StartOptions {
+  /**
+   * Whether the output comes raw rather than multiplexed. Defaults to the exec's own TTY
+   * setting; an exec created with a TTY may be started without one (its output then comes as
+   * multiplexed `stdout` frames), as docker-py's `exec_start(tty=False)`.
+   */
+  readonly tty?: boolean
 }
 
 /**
@@ -49,6 +66,31 @@ export interface RunResult {
   readonly exitCode: number
   readonly stdout: string
   readonly stderr: string
+}
+
+/**
+ * What {@link Exec.run} returns with `demux: false`: stdout and stderr as one text, in the order
+ * the process wrote them (docker-py's `exec_run(demux=False)`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CombinedRunResult {
+  readonly exitCode: number
+  readonly output: string
+}
+
+/**
+ * Options of {@link Exec.run}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RunOptions extends Omit<SessionOptions, "stdin"> {
+  /** Written to the process's stdin, which is then closed. */
+  readonly stdin?: string | Uint8Array
+  /** `false`: return stdout and stderr as one text (`output`). Default `true`. */
+  readonly demux?: boolean
 }
 
 /**
@@ -81,13 +123,54 @@ export interface Exec extends Groups.Exec {
     options: SessionOptions
   ) => Effect.Effect<Session, EngineError | DockerDecodeError, Scope.Scope>
   /**
+   * Starts an exec made with `create`: detached (the engine runs it and answers at once, as
+   * docker-py's `exec_start(detach=True)`), or attached as a session closed with the scope.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const touch = (containerId: string) =>
+   *   Effect.gen(function*() {
+   *     const docker = yield* Docker.Docker
+   *     const { Id } = yield* docker.exec.create(containerId, { Cmd: ["touch", "/tmp/ran"] })
+   *     yield* docker.exec.start(Id, { detach: true })
+   *   })
+   * ```
+   */
+  readonly start: {
+    (execId: string, options: { readonly detach: true }): Effect.Effect<void, EngineError | DockerDecodeError>
+    (
+      execId: string,
+      options?: StartOptions & { readonly detach?: false }
+    ): Effect.Effect<Session, EngineError | DockerDecodeError, Scope.Scope>
+  }
+  /**
    * Runs a command to its end, with optional stdin, and returns its exit code and output (as
    * docker-py's `exec_run`).
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const both = (containerId: string) =>
+   *   Effect.flatMap(Docker.Docker, (docker) =>
+   *     docker.exec.run(containerId, { cmd: ["sh", "-c", "echo out; echo err >&2"], demux: false }))
+   * // { exitCode: 0, output: "out\nerr\n" }
+   * ```
    */
-  readonly run: (
-    containerId: string,
-    options: Omit<SessionOptions, "stdin"> & { readonly stdin?: string | Uint8Array }
-  ) => Effect.Effect<RunResult, EngineError | DockerDecodeError | DockerStreamError>
+  readonly run: {
+    (
+      containerId: string,
+      options: RunOptions & { readonly demux: false }
+    ): Effect.Effect<CombinedRunResult, EngineError | DockerDecodeError | DockerStreamError>
+    (
+      containerId: string,
+      options: RunOptions & { readonly demux?: true }
+    ): Effect.Effect<RunResult, EngineError | DockerDecodeError | DockerStreamError>
+  }
 }
 
 /**
@@ -95,6 +178,49 @@ export interface Exec extends Groups.Exec {
  */
 export const make = (engine: DockerEngine["Type"]): Exec => {
   const generated = Groups.exec(engine)
+
+  const startRequest = (execId: string, detach: boolean, tty: boolean) => ({
+    method: "POST" as const,
+    path: EnginePath.make`/exec/${execId}/start`,
+    json: { Detach: detach, Tty: tty },
+    resource: "exec" as const,
+    operation: "ExecStart",
+    expect: [404, 409, 500]
+  })
+
+  /** The session of a created exec; `created` is its inspect data, `tty` how its output comes. */
+  const attached = (created: ExecInspectResponse, tty: boolean) =>
+    Effect.gen(function*() {
+      const id = created.ID
+      const connection = yield* engine.upgrade(startRequest(id, false, tty))
+      // The engine marks the exec ended a moment after its output ends: the end check waits for
+      // that, and the exit code it saw is kept.
+      let ended: ExecInspectResponse | undefined
+      const running = Effect.map(generated.inspect(id), (info) => {
+        if (info.Running !== true && info.ExitCode !== undefined) ended = info
+        return ended === undefined
+      })
+      const exitCode = Effect.suspend(() =>
+        ended !== undefined ? Effect.succeed(ended.ExitCode!) : generated.inspect(id).pipe(
+          Effect.filterOrFail(
+            (info) => info.Running !== true && info.ExitCode !== undefined,
+            () => new DockerStreamError({ message: `exec ${id} is still running` })
+          ),
+          Effect.retry({
+            schedule: Schedule.spaced("20 millis"),
+            times: 250,
+            while: (error) => error._tag === "DockerStreamError"
+          }),
+          Effect.map((info) => info.ExitCode!)
+        )
+      )
+      const session = Multiplexed.session(connection, {
+        tty,
+        maxErrorFrameBytes: engine.limits.frameBytes,
+        endCheck: endCheck(engine.host, `exec ${id}`, running)
+      })
+      return { id, ...session, exitCode } satisfies Session
+    })
 
   const session = (containerId: string, options: SessionOptions) =>
     Effect.gen(function*() {
@@ -110,30 +236,16 @@ export const make = (engine: DockerEngine["Type"]): Exec => {
         ...(options.user !== undefined ? { User: options.user } : {}),
         ...(options.privileged !== undefined ? { Privileged: options.privileged } : {})
       })
-      const connection = yield* engine.upgrade({
-        method: "POST",
-        path: EnginePath.make`/exec/${Id}/start`,
-        json: { Detach: false, Tty: tty },
-        resource: "exec",
-        timeoutMillis: 0
-      })
-      // The engine marks the exec ended a moment after its output ends: ask until it says so.
-      const exitCode = generated.inspect(Id).pipe(
-        Effect.filterOrFail(
-          (info) => info.Running !== true && info.ExitCode !== undefined,
-          () => new DockerStreamError({ message: `exec ${Id} is still running` })
-        ),
-        Effect.retry({
-          schedule: Schedule.spaced("20 millis"),
-          times: 250,
-          while: (error) => error._tag === "DockerStreamError"
-        }),
-        Effect.map((info) => info.ExitCode!)
-      )
-      return { id: Id, ...Multiplexed.session(connection, tty), exitCode } satisfies Session
+      return yield* attached({ ID: Id, ProcessConfig: { tty } }, tty)
     })
 
-  const run: Exec["run"] = (containerId, { stdin, ...options }) =>
+  const start = ((execId: string, options: StartOptions & { readonly detach?: boolean } = {}) =>
+    options.detach === true
+      ? Effect.asVoid(engine.request(startRequest(execId, true, options.tty === true)))
+      : Effect.flatMap(generated.inspect(execId), (info) =>
+        attached(info, options.tty ?? info.ProcessConfig?.tty === true))) as Exec["start"]
+
+  const run = ((containerId: string, { demux, stdin, ...options }: RunOptions) =>
     Effect.scoped(Effect.gen(function*() {
       const started = yield* session(containerId, { ...options, stdin: stdin !== undefined })
       if (stdin !== undefined) {
@@ -141,8 +253,11 @@ export const make = (engine: DockerEngine["Type"]): Exec => {
         yield* started.closeStdin
       }
       const output = yield* Multiplexed.collectText(started.output)
-      return { exitCode: yield* started.exitCode, stdout: output.stdout, stderr: output.stderr }
-    }))
+      const exitCode = yield* started.exitCode
+      return demux === false
+        ? { exitCode, output: output.combined }
+        : { exitCode, stdout: output.stdout, stderr: output.stderr }
+    }))) as Exec["run"]
 
-  return { ...generated, session, run }
+  return { ...generated, session, start, run }
 }

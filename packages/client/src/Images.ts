@@ -215,20 +215,23 @@ export const make = (
 
   const importImage: Images["import"] = (source, options = {}) => {
     const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`
-    return Progress.events(bodyStream(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/create`,
-      query: {
-        fromSrc: "-",
-        repo: options.repo,
-        tag: options.tag,
-        message: options.message,
-        changes: options.changes,
-        platform: options.platform
-      },
-      headers: { "content-type": "application/x-tar" },
-      body: source
-    })).pipe(
+    return Progress.events(
+      bodyStream(engine, {
+        method: "POST",
+        path: EnginePath.make`/images/create`,
+        query: {
+          fromSrc: "-",
+          repo: options.repo,
+          tag: options.tag,
+          message: options.message,
+          changes: options.changes,
+          platform: options.platform
+        },
+        headers: { "content-type": "application/x-tar" },
+        body: source
+      }),
+      engine.limits.lineBytes
+    ).pipe(
       Progress.failOnError((message) => new PullError({ image: name, message })),
       Stream.runLast,
       // The last event's status is the new image's id.
@@ -241,13 +244,16 @@ export const make = (
   }
 
   const load: Images["load"] = (source, options = {}) =>
-    Progress.events(bodyStream(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/load`,
-      query: { quiet: options.quiet },
-      headers: { "content-type": "application/x-tar" },
-      body: source
-    })).pipe(
+    Progress.events(
+      bodyStream(engine, {
+        method: "POST",
+        path: EnginePath.make`/images/load`,
+        query: { quiet: options.quiet },
+        headers: { "content-type": "application/x-tar" },
+        body: source
+      }),
+      engine.limits.lineBytes
+    ).pipe(
       Progress.failOnError((message) => new ImageLoadError({ message })),
       Stream.runFold([] as Array<string>, (loaded, event) => {
         const match = /^Loaded image(?: ID)?: (.+)$/.exec(event.stream?.trim() ?? event.status ?? "")
@@ -276,34 +282,35 @@ export const make = (
   const buildStream: Images["buildStream"] = (context, options = {}) =>
     Stream.suspend(() => {
       let output = ""
-      return Progress.events(Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
-        bodyStream(engine, {
-          method: "POST",
-          path: EnginePath.make`/build`,
-          query: {
-            dockerfile: options.dockerfile,
-            t: options.tags,
-            buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
-            labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
-            target: options.target,
-            nocache: options.noCache,
-            pull: options.pull,
-            platform: options.platform,
-            cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
-            forcerm: options.forceRm,
-            networkmode: options.networkMode,
-            // The classic builder: BuildKit needs a session this client does not open.
-            version: "1"
-          },
-          headers: { "content-type": "application/x-tar", ...config },
-          body: context,
-          timeoutMillis: 0
-        })))).pipe(
-          Stream.tap((event) =>
-            Effect.sync(() => (output += event.stream ?? ""))
-          ),
-          Progress.failOnError((message) => new BuildError({ message, output }))
-        )
+      return Progress.events(
+        Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
+          bodyStream(engine, {
+            method: "POST",
+            path: EnginePath.make`/build`,
+            query: {
+              dockerfile: options.dockerfile,
+              t: options.tags,
+              buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
+              labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
+              target: options.target,
+              nocache: options.noCache,
+              pull: options.pull,
+              platform: options.platform,
+              cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
+              forcerm: options.forceRm,
+              networkmode: options.networkMode,
+              // The classic builder: BuildKit needs a session this client does not open.
+              version: "1"
+            },
+            headers: { "content-type": "application/x-tar", ...config },
+            body: context,
+            timeoutMillis: 0
+          }))),
+        engine.limits.lineBytes
+      ).pipe(
+        Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
+        Progress.failOnError((message) => new BuildError({ message, output }))
+      )
     })
 
   const build: Images["build"] = (context, options) =>

@@ -60,7 +60,7 @@ export const frames = (
     },
     resource
   })
-  return tty ? Multiplexed.raw(bytes) : Multiplexed.demux(bytes)
+  return tty ? Multiplexed.raw(bytes) : Multiplexed.demux(bytes, engine.limits.frameBytes)
 }
 
 /**

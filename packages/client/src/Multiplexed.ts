@@ -10,8 +10,9 @@ import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { DockerStreamError } from "./DockerError.js"
+import { type DockerLimitError, DockerStreamError } from "./DockerError.js"
 import type { DockerUpgradedConnection, TransportError } from "./DockerTransport.js"
+import * as Limits from "./Limits.js"
 
 /**
  * Which stream a frame belongs to.
@@ -59,7 +60,9 @@ class FrameDecoder {
   /** The message of an error frame, gathered until it is whole. */
   private errorParts: Array<Uint8Array> | undefined
 
-  push(chunk: Uint8Array): Array<Frame> | DockerStreamError {
+  constructor(private readonly maxErrorFrameBytes: number) {}
+
+  push(chunk: Uint8Array): Array<Frame> | DockerStreamError | DockerLimitError {
     const frames: Array<Frame> = []
     let offset = 0
     while (offset < chunk.length) {
@@ -94,6 +97,10 @@ class FrameDecoder {
       }
       if (type === errorType) {
         if (size === 0) return engineError([])
+        // Refused at its header: an error message claiming gigabytes is not gathered.
+        if (size > this.maxErrorFrameBytes) {
+          return Limits.exceeded("frameBytes", this.maxErrorFrameBytes, "the engine's in-band error message")
+        }
         this.errorParts = []
       } else {
         const stream = kinds[type]
@@ -113,7 +120,10 @@ class FrameDecoder {
 }
 
 /**
- * Splits a multiplexed byte stream into frames.
+ * Splits a multiplexed byte stream into frames. An in-band error frame (stream type 3) fails the
+ * stream with the engine's message, or with `DockerLimitError` when it claims more than
+ * `maxErrorFrameBytes` (default `Limits.defaults.frameBytes`); other frames are passed on in
+ * pieces, whatever their size.
  *
  * @example
  * ```ts
@@ -126,16 +136,19 @@ class FrameDecoder {
  *
  * @since 0.1.0
  */
-export const demux = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E | DockerStreamError, R> =>
+export const demux = <E, R>(
+  self: Stream.Stream<Uint8Array, E, R>,
+  maxErrorFrameBytes: number = Limits.defaults.frameBytes
+): Stream.Stream<Frame, E | DockerStreamError | DockerLimitError, R> =>
   Stream.pipeThroughChannel(
     self,
     Channel.suspend(() => {
       // A channel of its own rather than mapChunksEffect + concat: one step per chunk, no effect.
-      const decoder = new FrameDecoder()
+      const decoder = new FrameDecoder(maxErrorFrameBytes)
       const loop: Channel.Channel<
         Chunk.Chunk<Frame>,
         Chunk.Chunk<Uint8Array>,
-        E | DockerStreamError,
+        E | DockerStreamError | DockerLimitError,
         E,
         unknown,
         unknown
@@ -216,7 +229,11 @@ export const raw = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<
  * @since 0.1.0
  */
 export interface Session {
-  /** What the process writes; ends when it ends. Read it once. */
+  /**
+   * What the process writes; ends when it ends. Read it once. A connection that ends while the
+   * engine says the process still runs (a cut network, an engine that went away) fails it with
+   * `DockerConnectionError`.
+   */
   readonly output: Stream.Stream<Frame, TransportError | DockerStreamError>
   /** Writes to the process's stdin. */
   readonly write: (data: string | Uint8Array) => Effect.Effect<void, TransportError>
@@ -224,15 +241,48 @@ export interface Session {
   readonly closeStdin: Effect.Effect<void>
 }
 
+/**
+ * Options of {@link session}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SessionOptions {
+  /** The output is raw (a TTY), not multiplexed. */
+  readonly tty: boolean
+  /** See {@link demux}. */
+  readonly maxErrorFrameBytes?: number | undefined
+  /**
+   * Run when the connection ends without an error, before the output ends: it tells a session
+   * the engine ended from a connection that was cut (both look the same on the wire), and fails
+   * in the second case.
+   */
+  readonly endCheck?: Effect.Effect<void, TransportError | DockerStreamError> | undefined
+}
+
 const textEncoder = new TextEncoder()
 
 /**
- * The session of an attach or exec connection; `tty` says whether its output is raw.
+ * The session of an attach or exec connection.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { DockerTransport, Multiplexed } from "@effect-docker/client"
+ *
+ * const open = (connection: DockerTransport.DockerUpgradedConnection) =>
+ *   Multiplexed.session(connection, { tty: false, endCheck: Effect.void })
+ * ```
  *
  * @since 0.1.0
  */
-export const session = (connection: DockerUpgradedConnection, tty: boolean): Session => ({
-  output: tty ? raw(connection.output) : demux(connection.output),
-  write: (data) => connection.write(typeof data === "string" ? textEncoder.encode(data) : data),
-  closeStdin: connection.closeWrite
-})
+export const session = (connection: DockerUpgradedConnection, options: SessionOptions): Session => {
+  const frames = options.tty ? raw(connection.output) : demux(connection.output, options.maxErrorFrameBytes)
+  return {
+    output: options.endCheck === undefined
+      ? frames
+      : Stream.concat(frames, Stream.drain(Stream.fromEffect(options.endCheck))),
+    write: (data) => connection.write(typeof data === "string" ? textEncoder.encode(data) : data),
+    closeStdin: connection.closeWrite
+  }
+}

@@ -3,19 +3,22 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as ApiVersion from "./ApiVersion.js"
 import type { DockerEngine, EngineRequest } from "./DockerEngine.js"
-import type { DockerVersionError, UnexpectedStatus } from "./DockerError.js"
+import type { DockerInputError, DockerVersionError, UnexpectedStatus } from "./DockerError.js"
 import type { TransportError } from "./DockerTransport.js"
+import * as DurationInput from "./internal/duration.js"
 
 /**
  * What every operation can fail with, whatever the statuses the specification lists for it.
  *
  * @since 0.1.0
  */
-export type OperationError = TransportError | DockerVersionError | UnexpectedStatus
+export type OperationError = TransportError | DockerVersionError | DockerInputError | UnexpectedStatus
 
 /**
  * Header parameters: secrets stay `Redacted` until they are put on the wire; absent ones are left out.
@@ -55,3 +58,43 @@ const decoder = new TextDecoder()
  */
 export const text = (engine: DockerEngine["Type"], request: EngineRequest) =>
   Effect.map(engine.request(request), (response) => decoder.decode(response.body))
+
+/**
+ * A duration option as the engine's whole seconds, rounded up; an infinite one is the engine's
+ * `-1` (no limit). One that is not a duration (`NaN`, negative) is `NaN`, which the engine core
+ * refuses with `DockerInputError` before sending.
+ *
+ * @example
+ * ```ts
+ * import { Operation } from "@effect-docker/client"
+ *
+ * Operation.seconds("1500 millis") // 2
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const seconds = (input: Duration.DurationInput | undefined): number | undefined =>
+  input === undefined ? undefined : Either.match(DurationInput.toMillis(input), {
+    onLeft: () => Number.NaN,
+    onRight: (millis) => millis === Infinity ? -1 : Math.ceil(millis / 1000)
+  })
+
+/**
+ * How long the engine waits before it answers, given a grace-period option (a stop's
+ * `timeout`): the option, else the engine's default. Infinite when the option is.
+ *
+ * @example
+ * ```ts
+ * import { Operation } from "@effect-docker/client"
+ *
+ * Operation.graceMillis(undefined, 10_000) // 10000
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const graceMillis = (input: Duration.DurationInput | undefined, engineDefaultMillis: number): number => {
+  const wait = seconds(input ?? engineDefaultMillis)!
+  return wait === -1 ? Infinity : Number.isNaN(wait) ? 0 : wait * 1000
+}

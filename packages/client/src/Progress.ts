@@ -21,11 +21,12 @@ export type ProgressEvent = CreateImageInfo
 
 /**
  * Parses a progress byte stream into events; a line that is not a progress object fails the
- * stream with `DockerStreamError`.
+ * stream with `DockerStreamError`, one longer than `maxLineBytes` with `DockerLimitError`.
  *
  * @since 0.1.0
  */
-export const events = JsonLines.decode(CreateImageInfo, "a progress line")
+export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
+  JsonLines.decode(CreateImageInfo, "a progress line", maxLineBytes)(bytes)
 
 /**
  * The error an event reports, if any.
@@ -62,7 +63,10 @@ export const transfer = (
     readonly credentials: RegistryAuth.RegistryCredentials["Type"] | undefined
   }
 ) =>
-  events(Stream.unwrap(Effect.map(
-    RegistryAuth.header(auth.credentials, auth.image, auth.explicit),
-    (headers) => bodyStream(engine, { ...request, headers: { ...request.headers, ...headers } })
-  )))
+  events(
+    Stream.unwrap(Effect.map(
+      RegistryAuth.header(auth.credentials, auth.image, auth.explicit),
+      (headers) => bodyStream(engine, { ...request, headers: { ...request.headers, ...headers } })
+    )),
+    engine.limits.lineBytes
+  )

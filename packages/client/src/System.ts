@@ -65,25 +65,26 @@ export interface System extends Omit<Groups.System, "auth"> {
   readonly events: (options?: EventsOptions) => Stream.Stream<EventMessage, EngineError | DockerStreamError>
 }
 
-const decodeEvents = JsonLines.decode(EventMessage, "an event")
-
 /**
  * @since 0.1.0
  */
-export const make = (engine: DockerEngine["Type"]): System => ({
-  ...Groups.system(engine),
-  auth: (auth) =>
-    engine.json("SystemAuth", AuthResponse, {
-      method: "POST",
-      path: EnginePath.make`/auth`,
-      json: RegistryAuth.toJson(auth),
-      expect: [401, 500],
-      operation: "SystemAuth"
-    }) as Effect.Effect<AuthResponse, SystemAuthError>,
-  events: (options = {}) =>
-    decodeEvents(bodyStream(engine, {
-      method: "GET",
-      path: EnginePath.make`/events`,
-      query: { since: options.since, until: options.until, filters: options.filters }
-    }))
-})
+export const make = (engine: DockerEngine["Type"]): System => {
+  const decodeEvents = JsonLines.decode(EventMessage, "an event", engine.limits.lineBytes)
+  return {
+    ...Groups.system(engine),
+    auth: (auth) =>
+      engine.json("SystemAuth", AuthResponse, {
+        method: "POST",
+        path: EnginePath.make`/auth`,
+        json: RegistryAuth.toJson(auth),
+        expect: [401, 500],
+        operation: "SystemAuth"
+      }) as Effect.Effect<AuthResponse, SystemAuthError>,
+    events: (options = {}) =>
+      decodeEvents(bodyStream(engine, {
+        method: "GET",
+        path: EnginePath.make`/events`,
+        query: { since: options.since, until: options.until, filters: options.filters }
+      }))
+  }
+}

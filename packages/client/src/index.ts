@@ -64,6 +64,11 @@ export * as Images from "./Images.js"
 export * as JsonLines from "./JsonLines.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Limits from "./Limits.js"
+
+/**
  * @since 0.1.0
  */
 export * as Logs from "./Logs.js"

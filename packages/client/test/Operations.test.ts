@@ -151,7 +151,7 @@ const cases: Record<string, Case> = {
     query: { h: "24", w: "80" }
   },
   ContainerRestart: {
-    call: (d) => d.containers.restart(id, { timeout: 5, signal: "SIGTERM" }),
+    call: (d) => d.containers.restart(id, { timeout: "5 seconds", signal: "SIGTERM" }),
     sends: `POST /containers/${id}/restart`,
     query: { signal: "SIGTERM", t: "5" }
   },
@@ -161,7 +161,7 @@ const cases: Record<string, Case> = {
     query: { detachKeys: "ctrl-x" }
   },
   ContainerStop: {
-    call: (d) => d.containers.stop(id, { timeout: 2 }),
+    call: (d) => d.containers.stop(id, { timeout: "2 seconds" }),
     sends: `POST /containers/${id}/stop`,
     query: { t: "2" }
   },
@@ -356,7 +356,7 @@ const cases: Record<string, Case> = {
     query: { force: "true" }
   },
   PluginEnable: {
-    call: (d) => d.plugins.enable("p", { timeout: 5 }),
+    call: (d) => d.plugins.enable("p", { timeout: "5 seconds" }),
     sends: "POST /plugins/p/enable",
     query: { timeout: "5" }
   },

@@ -8,7 +8,12 @@
  *
  * @since 0.1.0
  */
-import { DockerConfigError, DockerConnectionError, DockerTimeoutError } from "@effect-docker/client/DockerError"
+import {
+  DockerConfigError,
+  DockerConnectionError,
+  DockerLimitError,
+  DockerTimeoutError
+} from "@effect-docker/client/DockerError"
 import * as DockerHost from "@effect-docker/client/DockerHost"
 import {
   type DockerRequest,
@@ -18,10 +23,13 @@ import {
   type DockerUpgradedConnection,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
+import * as DurationInput from "@effect-docker/client/internal/duration"
+import * as Limits from "@effect-docker/client/Limits"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -66,9 +74,9 @@ export interface Options {
   /** Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined
   /**
-   * How long a buffered request may take, and how long a streamed one may wait for its headers;
-   * default 60 seconds. Streams that follow (logs, events) have no idle timeout. undici checks
-   * this timeout about once a second, so it fires up to a second late.
+   * How long a buffered request may take from start to end (waiting for a free connection
+   * included), and how long a streamed or hijacked one may wait for its headers; default 60
+   * seconds. Streams that follow (logs, events) have no idle timeout.
    */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }
@@ -231,22 +239,34 @@ const fromSocket = <E>(socket: Net.Socket, onError: (error: unknown) => E): Stre
     return inbox.stream
   })
 
+/** An error of ours, passed through undici's abort as it is. */
+const isTransportError = (error: unknown): error is TransportError =>
+  error instanceof DockerTimeoutError || error instanceof DockerLimitError || error instanceof DockerConnectionError
+
 /**
  * Gathers a buffered answer. undici's own handler interface (rather than the controller-based
  * one, which wraps it) and a class: no header object built twice, no closures per request.
+ * A timer bounds the whole request (undici's own timeouts bound each wait, not the sum: an
+ * answer that drips a byte at a time would never end), and a limit its body.
  */
 class BufferedHandler {
   private status = 0
   private rawHeaders: Array<Buffer> = []
   private readonly chunks: Array<Uint8Array> = []
+  private bytes = 0
+  private maxBytes = Infinity
   private abort: ((reason: Error) => void) | undefined
-  private aborted = false
+  private aborted: Error | undefined
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
   constructor(
     private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
     private resume: ((effect: Effect.Effect<DockerResponse, TransportError>) => void) | undefined,
-    private readonly failure: (error: unknown) => TransportError
+    private readonly failure: (error: unknown) => TransportError,
+    private readonly request: DockerRequest,
+    timeoutMillis: number
   ) {
     fiber.addObserver(this.onFiberExit)
+    if (timeoutMillis > 0) this.timer = setTimeout(this.onDeadline, timeoutMillis)
   }
   /**
    * The fiber ended (interrupted, or done with the answer no longer awaited): abort the request,
@@ -254,28 +274,49 @@ class BufferedHandler {
    * `onInterrupt` wrapper a canceler brings kept every request's objects alive past the young
    * generation (a profile showed 5x the GC time).
    */
-  private readonly onFiberExit = () => {
-    this.aborted = true
-    this.abort?.(new Error("interrupted"))
+  private readonly onFiberExit = () => this.stop(new Error("interrupted"))
+  private readonly onDeadline = () =>
+    this.stop(Object.assign(new Error("the request timed out"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
+  /** Ends the request with `reason`, now if it is on a connection, else as soon as it gets one. */
+  private stop(reason: Error) {
+    if (this.resume === undefined) return
+    if (this.abort !== undefined) this.abort(reason)
+    else {
+      this.aborted = reason
+      this.settle(Effect.fail(this.failure(reason)))
+    }
   }
-  /** Hands the outcome over once, and lets go of the fiber. */
+  /** Hands the outcome over once, and lets go of the fiber and the timer. */
   private settle(outcome: Effect.Effect<DockerResponse, TransportError>) {
     const resume = this.resume
     this.resume = undefined
     this.abort = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
     this.fiber.removeObserver(this.onFiberExit)
     resume?.(outcome)
   }
   onConnect(abort: (reason: Error) => void) {
-    if (this.aborted) abort(new Error("interrupted"))
+    if (this.aborted !== undefined) abort(this.aborted)
     else this.abort = abort
   }
   onHeaders(status: number, raw: Array<Buffer>) {
     this.status = status
     this.rawHeaders = raw
+    this.maxBytes = (status >= 200 && status < 300 ? this.request.maxBodyBytes : this.request.maxErrorBytes) ??
+      Infinity
     return true
   }
   onData(chunk: Buffer) {
+    this.bytes += chunk.length
+    if (this.bytes > this.maxBytes) {
+      const success = this.status >= 200 && this.status < 300
+      this.abort?.(Limits.exceeded(
+        success ? "bodyBytes" : "errorBytes",
+        this.maxBytes,
+        `the answer to ${this.request.method} ${this.request.path}`
+      ))
+      return false
+    }
     this.chunks.push(chunk)
     return true
   }
@@ -286,7 +327,7 @@ class BufferedHandler {
     ))
   }
   onError(error: Error) {
-    this.settle(Effect.fail(this.failure(error)))
+    this.settle(Effect.fail(isTransportError(error) ? error : this.failure(error)))
   }
 }
 
@@ -324,24 +365,55 @@ const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/
 /**
  * A streamed answer, from undici's own handler interface: the answer is handed over at its
  * headers, and its body goes to an {@link Inbox} in the same call as the parser delivers it, so
- * that backpressure pauses the parser only while it is safe (see {@link closesAfter}).
+ * that backpressure pauses the parser only while it is safe (see {@link closesAfter}). Until the
+ * headers, a timer bounds the wait and {@link cancel} ends it at once, whatever the phase: in the
+ * pool's queue, connecting, or sent and unanswered.
  */
 class StreamingHandler {
   private abort: ((reason: Error) => void) | undefined
+  private cancelled: Error | undefined
   private parserPaused = false
   private resumeParser: (() => void) | undefined
   private inbox: Inbox<TransportError> | undefined
   private pausable = true
+  private timer: ReturnType<typeof setTimeout> | undefined
   constructor(
-    private readonly resume: (
-      effect: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
-    ) => void,
-    private readonly failure: (error: unknown) => TransportError
-  ) {}
+    private resume:
+      | ((
+        effect: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
+      ) => void)
+      | undefined,
+    private readonly failure: (error: unknown) => TransportError,
+    timeoutMillis: number
+  ) {
+    if (timeoutMillis > 0) {
+      this.timer = setTimeout(
+        () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
+        timeoutMillis
+      )
+    }
+  }
+  /** Ends the request before its headers (interruption, timeout); a no-op once they arrived. */
+  cancel(reason: Error = new Error("interrupted")) {
+    if (this.inbox !== undefined || this.cancelled !== undefined) return
+    this.cancelled = reason
+    this.abort?.(reason)
+    this.answer(Effect.fail(this.failure(reason)))
+  }
+  private answer(
+    outcome: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
+  ) {
+    const resume = this.resume
+    this.resume = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    resume?.(outcome)
+  }
   onConnect(abort: (reason: Error) => void) {
-    this.abort = abort
+    if (this.cancelled !== undefined) abort(this.cancelled)
+    else this.abort = abort
   }
   onHeaders(status: number, raw: Array<Buffer>, resume: () => void) {
+    if (this.cancelled !== undefined) return false
     this.resumeParser = resume
     const headers = fromRawHeaders(raw)
     this.pausable = !closesAfter(headers)
@@ -354,7 +426,7 @@ class StreamingHandler {
       }
     })
     this.inbox = inbox
-    this.resume(Effect.succeed({
+    this.answer(Effect.succeed({
       status,
       headers,
       body: inbox.stream,
@@ -376,17 +448,26 @@ class StreamingHandler {
   }
   onError(error: Error) {
     this.abort = undefined
+    const failure = isTransportError(error) ? error : this.failure(error)
     // Before the headers, the answer itself failed; after them, its body.
-    if (this.inbox !== undefined) this.inbox.fail(this.failure(error))
-    else this.resume(Effect.fail(this.failure(error)))
+    if (this.inbox !== undefined) this.inbox.fail(failure)
+    else this.answer(Effect.fail(failure))
   }
 }
 
-const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number, requestTimeout: number) => {
+/** What an upgrade ends with: the hijacked socket, or another answer read to its end. */
+type UpgradeResult = DockerUpgradedConnection & { readonly socket: Net.Socket } | DockerResponse
+
+/** A timeout option in milliseconds (0 for an infinite one), refused when it is not a duration. */
+const timeoutOption = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+  Either.match(DurationInput.toMillis(input ?? fallback), {
+    onLeft: (reason) => Either.left(new DockerConfigError({ message: `${name}: ${reason}` })),
+    onRight: (millis) => Either.right(millis === Infinity ? 0 : millis)
+  })
+
+const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number) => {
   const common = {
     connections: poolSize,
-    headersTimeout: requestTimeout,
-    bodyTimeout: requestTimeout,
     keepAliveTimeout: 30_000
   }
   const { host, tls } = endpoint
@@ -435,7 +516,7 @@ export const endpoint = (
       if (wantsTls) {
         return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is reached over SSH` })
       }
-      const connectTimeout = Duration.toMillis(options.connectTimeout ?? Duration.seconds(10))
+      const connectTimeout = yield* timeoutOption("connectTimeout", options.connectTimeout, "10 seconds")
       const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout)
       return { host: { _tag: "Unix", socketPath: tunnel.socketPath, raw }, tls: undefined }
     }
@@ -463,15 +544,15 @@ export const make = (
   Scope.Scope
 > =>
   Effect.gen(function*() {
-    const target = yield* endpoint(options)
     const poolSize = options.poolSize ?? 32
     if (!Number.isInteger(poolSize) || poolSize < 1) {
       return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
     }
-    const connectTimeout = Duration.toMillis(options.connectTimeout ?? Duration.seconds(10))
-    const requestTimeout = Duration.toMillis(options.requestTimeout ?? Duration.seconds(60))
+    const connectTimeout = yield* timeoutOption("connectTimeout", options.connectTimeout, "10 seconds")
+    const requestTimeout = yield* timeoutOption("requestTimeout", options.requestTimeout, "60 seconds")
+    const target = yield* endpoint(options)
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => makePool(target, poolSize, connectTimeout, requestTimeout)),
+      Effect.sync(() => makePool(target, poolSize, connectTimeout)),
       (pool) => Effect.promise(() => pool.destroy())
     )
     const runtime = yield* Effect.runtime<never>()
@@ -483,18 +564,25 @@ export const make = (
         ? body
         : Stream.toAsyncIterableRuntime(body, runtime)
 
-    /** undici's options for a request; a streamed body has no idle timeout (follows wait). */
-    const dispatchOptions = (request: DockerRequest, streaming: boolean) => {
-      const timeout = request.timeoutMillis ?? requestTimeout
-      return {
-        method: request.method,
-        path: request.query === "" ? request.path : `${request.path}?${request.query}`,
-        headers: request.headers,
-        body: requestBody(request.body) as any,
-        headersTimeout: timeout,
-        bodyTimeout: streaming ? 0 : timeout
-      }
+    /** The request's own deadline, else the layer's plus what the engine waits before it answers. */
+    const timeoutOf = (request: DockerRequest) => {
+      const total = request.timeoutMillis ??
+        (requestTimeout === 0 ? 0 : requestTimeout + (request.engineWaitMillis ?? 0))
+      return Number.isFinite(total) ? total : 0
     }
+
+    /**
+     * undici's options for a request. Our own timers bound the wait (see the handlers); undici's
+     * are off, and a streamed body has no idle timeout (follows wait).
+     */
+    const dispatchOptions = (request: DockerRequest) => ({
+      method: request.method,
+      path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+      headers: request.headers,
+      body: requestBody(request.body) as any,
+      headersTimeout: 0,
+      bodyTimeout: 0
+    })
 
     const withTimeoutMillis = (request: DockerRequest, error: TransportError): TransportError =>
       error._tag === "DockerTimeoutError"
@@ -502,7 +590,7 @@ export const make = (
           phase: error.phase,
           host: error.host,
           message: error.message,
-          timeoutMillis: error.phase === "connect" ? connectTimeout : request.timeoutMillis ?? requestTimeout
+          timeoutMillis: error.phase === "connect" ? connectTimeout : timeoutOf(request)
         })
         : error
 
@@ -510,54 +598,76 @@ export const make = (
     const request = (request: DockerRequest) =>
       Effect.withFiberRuntime<DockerResponse, TransportError>((fiber) =>
         Effect.async((resume) => {
-          const handler = new BufferedHandler(fiber, resume, (error) => withTimeoutMillis(request, fail(error)))
-          pool.dispatch(dispatchOptions(request, false), handler)
+          const handler = new BufferedHandler(
+            fiber,
+            resume,
+            (error) => withTimeoutMillis(request, fail(error)),
+            request,
+            timeoutOf(request)
+          )
+          pool.dispatch(dispatchOptions(request), handler)
         })
       )
 
+    // Waiting for the headers is interruptible (the handler's cancel ends the request in any
+    // phase); once they are in, the close of the answer is in the scope.
     const stream = (request: DockerRequest) =>
-      Effect.map(
-        Effect.acquireRelease(
-          Effect.async<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>((resume) => {
-            pool.dispatch(
-              dispatchOptions(request, true),
-              new StreamingHandler(resume, (error) => withTimeoutMillis(request, fail(error)))
-            )
-          }),
-          (response) => response.close
-        ),
-        ({ close: _, ...response }): DockerStreamResponse => response
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          restore(
+            Effect.async<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>((resume) => {
+              const handler = new StreamingHandler(
+                resume,
+                (error) => withTimeoutMillis(request, fail(error)),
+                timeoutOf(request)
+              )
+              pool.dispatch(dispatchOptions(request), handler)
+              return Effect.sync(() => handler.cancel())
+            })
+          ),
+          ({ close, ...response }) => Effect.as(Effect.addFinalizer(() => close), response as DockerStreamResponse)
+        )
       )
 
     const upgrade = (request: DockerRequest) =>
-      Effect.acquireRelease(
-        Effect.async<DockerUpgradedConnection & { socket: Net.Socket } | DockerResponse, TransportError>(
-          (resume, signal) => {
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          restore(Effect.async<UpgradeResult, TransportError>((resume, signal) => {
+            const { host: h } = target
             const base = {
               method: request.method,
               path: request.query === "" ? request.path : `${request.path}?${request.query}`,
               headers: request.headers,
-              signal,
-              timeout: request.timeoutMillis ?? requestTimeout
+              signal
             }
-            const { host: h } = target
             const req = h._tag === "Unix"
               ? Http.request({ ...base, socketPath: h.socketPath })
               : target.tls === undefined
               ? Http.request({ ...base, host: h.hostname, port: h.port })
               : Https.request({ ...base, host: h.hostname, port: h.port, ...tlsConnectOptions(target.tls) })
-            req.once(
-              "timeout",
-              () => req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
-            )
-            req.once("error", (error) => resume(Effect.fail(withTimeoutMillis(request, fail(error)))))
+            // Until the engine answers: a deadline for the whole wait, not an idle timeout.
+            const timeout = timeoutOf(request)
+            const timer = timeout > 0
+              ? setTimeout(
+                () => req.destroy(Object.assign(new Error("timeout"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
+                timeout
+              )
+              : undefined
+            let settled = false
+            const settle = (outcome: Effect.Effect<UpgradeResult, TransportError>) => {
+              if (settled) return
+              settled = true
+              clearTimeout(timer)
+              resume(outcome)
+            }
+            req.once("error", (error) => settle(Effect.fail(withTimeoutMillis(request, fail(error)))))
             req.once("upgrade", (response, socket, head) => {
               socket.setTimeout(0)
               const output = Stream.concat(
                 head.length > 0 ? Stream.succeed(new Uint8Array(head)) : Stream.empty,
                 fromSocket(socket, fail)
               )
-              resume(Effect.succeed({
+              settle(Effect.succeed({
                 status: response.statusCode ?? 101,
                 headers: toHeaders(response.headers),
                 output,
@@ -571,28 +681,45 @@ export const make = (
                 })
               }))
             })
+            // Any other answer is read to its end, within the limit of what it may be.
             req.once("response", (response) => {
+              const status = response.statusCode ?? 0
+              const success = status >= 200 && status < 300
+              const maxBytes = (success ? request.maxBodyBytes : request.maxErrorBytes) ?? Infinity
               const chunks: Array<Buffer> = []
-              response.on("data", (chunk: Buffer) => chunks.push(chunk))
+              let bytes = 0
+              response.on("data", (chunk: Buffer) => {
+                bytes += chunk.length
+                if (bytes <= maxBytes) return chunks.push(chunk)
+                req.destroy()
+                settle(Effect.fail(
+                  Limits.exceeded(success ? "bodyBytes" : "errorBytes", maxBytes, `the answer to ${request.path}`)
+                ))
+              })
               response.once("end", () =>
-                resume(Effect.succeed({
-                  status: response.statusCode ?? 0,
-                  headers: toHeaders(response.headers),
-                  body: Buffer.concat(chunks)
-                })))
-              response.once("error", (error) => resume(Effect.fail(fail(error))))
+                settle(Effect.succeed({ status, headers: toHeaders(response.headers), body: Buffer.concat(chunks) })))
+              response.once("error", (error) =>
+                settle(Effect.fail(fail(error))))
             })
             const body = request.body
-            if (body instanceof Uint8Array) req.end(body)
-            else req.end()
+            if (body instanceof Uint8Array) {
+              req.end(body)
+            } else req.end()
+          })),
+          (result): Effect.Effect<DockerUpgradedConnection | DockerResponse, never, Scope.Scope> => {
+            if (!("socket" in result)) {
+              return Effect.succeed(result)
+            }
+            const { socket, ...connection } = result
+            return Effect.as(
+              Effect.addFinalizer(() =>
+                Effect.sync(() => socket.destroy())
+              ),
+              connection
+            )
           }
-        ),
-        (result) => Effect.sync(() => "socket" in result && result.socket.destroy())
-      ).pipe(Effect.map((result) => {
-        if (!("socket" in result)) return result
-        const { socket: _, ...connection } = result
-        return connection
-      }))
+        )
+      )
 
     return DockerTransport.of({ host, request, stream, upgrade })
   })

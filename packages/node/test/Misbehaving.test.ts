@@ -108,6 +108,8 @@ const typed = new Set([
   "DockerStreamError",
   "NotModified",
   "BadRequest",
+  "DockerInputError",
+  "DockerLimitError",
   "Unauthorized",
   "Forbidden",
   "NotFound",

@@ -11,51 +11,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
-
-const tempSocket = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-")), "docker.sock")
-
-/** A raw server on a Unix socket: the test decides every byte it answers. */
-const rawServer = (onConnection: (socket: Net.Socket) => void) =>
-  Effect.acquireRelease(
-    Effect.async<{ path: string; server: Net.Server }>((resume) => {
-      const path = tempSocket()
-      const server = Net.createServer(onConnection)
-      server.listen(path, () => resume(Effect.succeed({ path, server })))
-    }),
-    ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
-  )
-
-/** Reads one HTTP request head from a socket, then calls `answer`. */
-const onRequest = (answer: (socket: Net.Socket, head: string) => void) => (socket: Net.Socket) => {
-  let head = ""
-  const onData = (chunk: Buffer) => {
-    head += chunk.toString("latin1")
-    if (head.includes("\r\n\r\n")) {
-      socket.off("data", onData)
-      answer(socket, head)
-    }
-  }
-  socket.on("data", onData)
-  socket.on("error", () => {})
-}
-
-const http = (status: string, headers: Record<string, string>, body: string) =>
-  `HTTP/1.1 ${status}\r\n${
-    Object.entries({ ...headers, "Connection": "close", "Content-Length": String(Buffer.byteLength(body)) })
-      .map(([k, v]) => `${k}: ${v}\r\n`).join("")
-  }\r\n${body}`
-
-/** Waits up to 2 seconds for a condition that another party (the server, the OS) makes true. */
-const eventually = (condition: () => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 200 && !condition(); i++) yield* Effect.sleep("10 millis")
-  })
-
-/** The engine on a socket, alive until the test's scope closes. */
-const engineOn = (path: string) => Effect.map(Layer.build(pinned(path)), Context.get(DockerEngine.DockerEngine))
-
-const pinned = (path: string, options: NodeDocker.Options = {}) =>
-  NodeDocker.layer({ host: `unix://${path}`, apiVersion: "1.41", ...options })
+import { engineOn, eventually, http, onRequest, pinned, rawServer, tempSocket } from "./support/servers.js"
 
 describe("NodeDocker.layer", () => {
   it.effect("refuses a malformed host when the layer is built", () =>

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type { DockerEngine, Filters } from "../DockerEngine.js"
@@ -713,9 +714,9 @@ export interface ContainerRestartOptions {
    */
   readonly signal?: string | undefined
   /**
-   * Number of seconds to wait before killing the container
+   * How long to wait before killing the container: a duration such as `"10 seconds"` (a number is milliseconds), rounded up to the whole seconds the engine takes; infinite waits as long as it takes. Default: the container's `StopTimeout`, else 10 seconds.
    */
-  readonly timeout?: number | undefined
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -736,10 +737,10 @@ export const ContainerRestart =
     Effect.asVoid(engine.request({
       method: "POST",
       path: EnginePath.make`/containers/${id}/restart`,
-      query: { signal: options.signal, t: options.timeout },
+      query: { signal: options.signal, t: Operation.seconds(options.timeout) },
       expect: [404, 500],
       resource: "container",
-      timeoutMillis: options.timeout === undefined ? undefined : (options.timeout + 60) * 1000,
+      engineWaitMillis: Operation.graceMillis(options.timeout, 10_000),
       since: Operation.newest([["1.42", options.signal]]),
       operation: "ContainerRestart"
     })) as Effect.Effect<void, ContainerRestartError>
@@ -797,9 +798,9 @@ export interface ContainerStopOptions {
    */
   readonly signal?: string | undefined
   /**
-   * Number of seconds to wait before killing the container
+   * How long to wait before killing the container: a duration such as `"10 seconds"` (a number is milliseconds), rounded up to the whole seconds the engine takes; infinite waits as long as it takes. Default: the container's `StopTimeout`, else 10 seconds.
    */
-  readonly timeout?: number | undefined
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -820,10 +821,10 @@ export const ContainerStop =
     Effect.asVoid(engine.request({
       method: "POST",
       path: EnginePath.make`/containers/${id}/stop`,
-      query: { signal: options.signal, t: options.timeout },
+      query: { signal: options.signal, t: Operation.seconds(options.timeout) },
       expect: [304, 404, 500],
       resource: "container",
-      timeoutMillis: options.timeout === undefined ? undefined : (options.timeout + 60) * 1000,
+      engineWaitMillis: Operation.graceMillis(options.timeout, 10_000),
       since: Operation.newest([["1.42", options.signal]]),
       operation: "ContainerStop"
     })) as Effect.Effect<void, ContainerStopError>
@@ -2036,9 +2037,9 @@ export const PluginDisable =
  */
 export interface PluginEnableOptions {
   /**
-   * Set the HTTP client timeout (in seconds)
+   * How long the engine waits for the plugin to start: a duration such as `"10 seconds"` (a number is milliseconds), rounded up to the whole seconds the engine takes.
    */
-  readonly timeout?: number | undefined
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -2060,7 +2061,7 @@ export const PluginEnable =
       engine.request({
         method: "POST",
         path: EnginePath.make`/plugins/${name}/enable`,
-        query: { timeout: options.timeout },
+        query: { timeout: Operation.seconds(options.timeout) },
         expect: [404, 500],
         resource: "plugin",
         operation: "PluginEnable"
