@@ -151,8 +151,65 @@ export const optionRenames: Record<string, string> = {
   "ContainerRestart.t": "timeout",
   "ContainerDelete.v": "volumes",
   "ContainerTop.ps_args": "psArgs",
-  "ImageCommit.container": "container"
+  "ImageCommit.container": "container",
+  // The build's parameters are one lowercase word each on the wire.
+  "ImageBuild.t": "tags",
+  "ImageBuild.q": "quiet",
+  "ImageBuild.extrahosts": "extraHosts",
+  "ImageBuild.nocache": "noCache",
+  "ImageBuild.cachefrom": "cacheFrom",
+  "ImageBuild.rm": "removeIntermediate",
+  "ImageBuild.forcerm": "forceRm",
+  "ImageBuild.memswap": "memorySwap",
+  "ImageBuild.cpushares": "cpuShares",
+  "ImageBuild.cpusetcpus": "cpusetCpus",
+  "ImageBuild.cpuperiod": "cpuPeriod",
+  "ImageBuild.cpuquota": "cpuQuota",
+  "ImageBuild.buildargs": "buildArgs",
+  "ImageBuild.shmsize": "shmSize",
+  "ImageBuild.networkmode": "networkMode"
 }
+
+/**
+ * Option types other than the specification's, by `Operation.param`: lists the engine reads as
+ * repeated parameters, values it reads as JSON (see {@link jsonParams}), numeric signals, and
+ * booleans the specification calls strings.
+ */
+export const optionTypes: Record<string, string> = {
+  "ImageBuild.t": "ReadonlyArray<string>",
+  "ImageBuild.extrahosts": "ReadonlyArray<string>",
+  "ImageBuild.cachefrom": "ReadonlyArray<string>",
+  "ImageBuild.buildargs": "Readonly<Record<string, string>>",
+  "ImageBuild.labels": "Readonly<Record<string, string>>",
+  "ImageBuild.pull": "boolean",
+  "PutContainerArchive.noOverwriteDirNonDir": "boolean",
+  "PutContainerArchive.copyUIDGID": "boolean",
+  "ContainerLogs.tail": "number | \"all\"",
+  "ServiceLogs.tail": "number | \"all\"",
+  "TaskLogs.tail": "number | \"all\"",
+  "SystemEvents.since": "number | string",
+  "SystemEvents.until": "number | string",
+  "ContainerKill.signal": "string | number",
+  "ContainerStop.signal": "string | number",
+  "ContainerRestart.signal": "string | number"
+}
+
+/** Parameters the engine reads as JSON: given as values, sent JSON-encoded. */
+export const jsonParams: ReadonlySet<string> = new Set([
+  "ImageBuild.cachefrom",
+  "ImageBuild.buildargs",
+  "ImageBuild.labels"
+])
+
+/** Parameters set by the hand-written code around a request, not by its caller. */
+export const hiddenParams: ReadonlySet<string> = new Set([
+  "ImageBuild.Content-type",
+  // Registry transfers send the credentials of the image's registry (Progress.transfer).
+  "ImageCreate.X-Registry-Auth",
+  "ImagePush.X-Registry-Auth",
+  "PluginPull.X-Registry-Auth",
+  "PluginUpgrade.X-Registry-Auth"
+])
 
 /**
  * Schemas replaced where real engines disagree with the specification; the key is the
@@ -274,3 +331,29 @@ export const responseOverrides: Record<string, { name: string; expr: string; des
  * engine's plugin removal writes `200` and nothing else.
  */
 export const voidResponses: ReadonlySet<string> = new Set(["PluginDelete"])
+
+/**
+ * Versions the CHANGELOG states in words the generator cannot match to the operation, by
+ * `Operation in parameter`.
+ */
+export const sinceOverrides: Record<string, string> = {
+  // "`POST /images/{name}/load` and `GET /images/{name}/get` now support a `platform` parameter"
+  // (v1.48); `GET /images/get` got it with them.
+  "ImageGetAll query parameter platform": "1.48"
+}
+
+/**
+ * Parameters the engine reads that the specification does not list, by operation: moby's
+ * container logs route reads `details` as the service and task logs routes do.
+ */
+export const extraParams: Record<
+  string,
+  ReadonlyArray<{ readonly name: string; readonly in: "query"; readonly type: string; readonly description: string }>
+> = {
+  ContainerLogs: [{
+    name: "details",
+    in: "query",
+    type: "boolean",
+    description: "Show extra details provided to logs (the attributes the log driver adds, `docker logs --details`)."
+  }]
+}

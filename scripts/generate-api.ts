@@ -19,13 +19,18 @@ import {
   durationSeconds,
   engineWaits,
   extraFields,
+  extraParams,
   fieldPresence,
   groupOf,
   groupResource,
+  hiddenParams,
+  jsonParams,
   optionRenames,
+  optionTypes,
   requestTimeouts,
   responseOverrides,
   schemaOverrides,
+  sinceOverrides,
   streamingOperations,
   voidResponses
 } from "./generate-api.overrides.js"
@@ -85,6 +90,7 @@ for (const [, item] of Object.entries<Node>(oldest.paths)) {
 const unknownSince: Array<string> = []
 const sinceFor = (what: string, found: string | undefined) => {
   if (found !== undefined) return found
+  if (sinceOverrides[what] !== undefined) return sinceOverrides[what]
   unknownSince.push(what)
   return "1.42"
 }
@@ -297,6 +303,8 @@ const queryType = (param: Node): string => {
 }
 
 const operations: Array<Operation> = []
+/** The streaming operations: their options and requests are generated, their answers handled by hand. */
+const streamingOps: Array<Operation> = []
 for (const [path, item] of Object.entries<Node>(spec.paths)) {
   for (const [method, op] of Object.entries<Node>(item)) {
     if (!["get", "post", "put", "delete", "head"].includes(method)) continue
@@ -305,7 +313,7 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
     if (group === undefined || name === undefined) {
       throw new Error(`no group for ${id}: add it to generate-api.overrides.ts`)
     }
-    if (streamingOperations.has(id)) continue
+    const streaming = streamingOperations.has(id)
     const METHOD = method.toUpperCase()
     const old = oldOperations.get(id)
     const oldParams = new Set<string>((old?.parameters ?? []).map((p: Node) => `${p.in}:${p.name}`))
@@ -316,6 +324,7 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
         const raw = p.schema?.type === "string" && p.schema?.format === "binary"
         let schema: string
         if (p.schema?.$ref) schema = refName(p.schema.$ref)
+        else if (streaming) schema = "unknown"
         else {
           schema = `${id}Body`
           extraSchemas.push({ name: schema, expr: schemaOf(p.schema, schema), description: p.description })
@@ -323,6 +332,7 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
         body = { schema, required: p.required === true, raw }
         continue
       }
+      if (hiddenParams.has(`${id}.${p.name}`)) continue
       const since = old !== undefined && !oldParams.has(`${p.in}:${p.name}`)
         ? sinceFor(`${id} ${p.in} parameter ${p.name}`, sinceFromChangelog(METHOD, path, p.name))
         : undefined
@@ -335,10 +345,21 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
           ? "Redacted.Redacted<string>"
           : durationSeconds[`${id}.${p.name}`] !== undefined
           ? "Duration.DurationInput"
-          : queryType(p),
+          : optionTypes[`${id}.${p.name}`] ?? queryType(p),
         description: durationSeconds[`${id}.${p.name}`] ?? p.description,
         since
       })
+    }
+    for (const extra of extraParams[id] ?? []) {
+      params.push({ ...extra, option: camel(extra.name), required: false, since: undefined })
+    }
+    const errors = Object.keys(op.responses).map(Number).filter((s) => s >= 300 && s !== 101).sort()
+    const since = old === undefined ? sinceFor(`${id}`, sinceFromChangelog(METHOD, path)) : undefined
+    const summary = op.summary ?? firstParagraph(op.description)
+    if (streaming) {
+      const response = { kind: "void" as const, schema: undefined }
+      streamingOps.push({ id, method: METHOD, path, group, name, summary, params, body, response, errors, since })
+      continue
     }
     const success = Object.keys(op.responses).map(Number).filter((s) => s >= 200 && s < 300).sort()
     const successSchema = success.map((s) => op.responses[s]?.schema).find((s) => s !== undefined) as Node | undefined
@@ -363,19 +384,7 @@ for (const [path, item] of Object.entries<Node>(spec.paths)) {
       })
       response = { kind: "json", schema: schemaName }
     }
-    operations.push({
-      id,
-      method: METHOD,
-      path,
-      group,
-      name,
-      summary: op.summary ?? firstParagraph(op.description),
-      params,
-      body,
-      response,
-      errors: Object.keys(op.responses).map(Number).filter((s) => s >= 300 && s !== 101).sort(),
-      since: old === undefined ? sinceFor(`${id}`, sinceFromChangelog(METHOD, path)) : undefined
-    })
+    operations.push({ id, method: METHOD, path, group, name, summary, params, body, response, errors, since })
   }
 }
 operations.sort((a, b) => a.id.localeCompare(b.id))
@@ -445,29 +454,29 @@ const signature = (op: Operation) => {
   return args.join(", ")
 }
 
-const operationCode = (op: Operation) => {
+/** The options interface of an operation, with the specification's docs and version notes. */
+const optionsInterface = (op: Operation, what: string) => {
   const options = optionParams(op)
-  const lines: Array<string> = []
-  if (options.length > 0) {
-    lines.push(`/**\n * Options of {@link ${op.id}}.\n *\n * @since 0.1.0\n */`)
-    lines.push(`export interface ${optionsType(op)} {`)
-    for (const p of options) {
-      const note = p.since !== undefined ? `${p.description?.trim() ?? ""}\n\nAPI ${p.since}+.` : p.description
-      lines.push(
-        `${doc(note, "  ")}  readonly ${quoteKey(p.option)}${p.required ? "" : "?"}: ${p.type}${
-          p.required ? "" : " | undefined"
-        }`
-      )
-    }
-    lines.push("}\n")
+  if (options.length === 0) return []
+  const lines = [
+    `/**\n * Options of {@link ${what}}.\n *\n * @since 0.1.0\n */`,
+    `export interface ${optionsType(op)} {`
+  ]
+  for (const p of options) {
+    const note = p.since !== undefined ? `${p.description?.trim() ?? ""}\n\nAPI ${p.since}+.` : p.description
+    lines.push(
+      `${doc(note, "  ")}  readonly ${quoteKey(p.option)}${p.required ? "" : "?"}: ${p.type}${
+        p.required ? "" : " | undefined"
+      }`
+    )
   }
-  const errors = op.errors.map((s) => errorClass[s]).filter((c): c is string => c !== undefined)
-  lines.push(`/**\n * What {@link ${op.id}} can fail with.\n *\n * @since 0.1.0\n */`)
-  lines.push(
-    `export type ${errorType(op)} = ${[...new Set(errors)].join(" | ")}${errors.length ? " | " : ""}OperationError${
-      op.response.kind === "json" ? " | DockerDecodeError" : ""
-    }\n`
-  )
+  lines.push("}\n")
+  return lines
+}
+
+/** The fields of an operation's request (method, path, query, headers, expect, since, name), as code. */
+const requestFields = (op: Operation) => {
+  const options = optionParams(op)
   const template = op.path.replace(
     /\{([^}]+)\}/g,
     (_, name: string) => `\${${pathParams(op).find((p) => p.name === name)!.option}}`
@@ -476,12 +485,14 @@ const operationCode = (op: Operation) => {
     `${quoteKey(p.name)}: ${
       durationSeconds[`${op.id}.${p.name}`] !== undefined
         ? `Operation.seconds(options.${p.option})`
+        : jsonParams.has(`${op.id}.${p.name}`)
+        ? `Operation.json(options.${p.option})`
         : `options.${p.option}`
     }`
   )
   const headers = options.filter((p) => p.in === "header")
   const versioned = options.filter((p) => p.since !== undefined)
-  const request = [
+  return [
     `method: "${op.method}"`,
     `path: EnginePath.make\`${template}\``,
     query.length > 0 ? `query: { ${query.join(", ")} }` : undefined,
@@ -490,7 +501,6 @@ const operationCode = (op: Operation) => {
         headers.map((p) => `${JSON.stringify(p.name.toLowerCase())}: options.${p.option}`).join(", ")
       } })`
       : undefined,
-    op.body !== undefined ? (op.body.raw ? "body" : "json: body") : undefined,
     `expect: [${op.errors.join(", ")}]`,
     groupResource[op.group] !== undefined ? `resource: "${groupResource[op.group]}"` : undefined,
     requestTimeouts[op.id] !== undefined ? `timeoutMillis: ${requestTimeouts[op.id]}` : undefined,
@@ -502,6 +512,21 @@ const operationCode = (op: Operation) => {
       : undefined,
     `operation: "${op.id}"`
   ].filter((x) => x !== undefined)
+}
+
+const operationCode = (op: Operation) => {
+  const lines: Array<string> = optionsInterface(op, op.id)
+  const errors = op.errors.map((s) => errorClass[s]).filter((c): c is string => c !== undefined)
+  lines.push(`/**\n * What {@link ${op.id}} can fail with.\n *\n * @since 0.1.0\n */`)
+  lines.push(
+    `export type ${errorType(op)} = ${[...new Set(errors)].join(" | ")}${errors.length ? " | " : ""}OperationError${
+      op.response.kind === "json" ? " | DockerDecodeError" : ""
+    }\n`
+  )
+  const request = requestFields(op)
+  if (op.body !== undefined) {
+    request.splice(request.findIndex((field) => field.startsWith("expect")), 0, op.body.raw ? "body" : "json: body")
+  }
   const call = op.response.kind === "json"
     ? `engine.json("${op.id}", Schemas.${op.response.schema}, { ${request.join(", ")} })`
     : op.response.kind === "text"
@@ -516,6 +541,38 @@ const operationCode = (op: Operation) => {
   )
   return lines.join("\n")
 }
+
+/**
+ * A streaming operation's request builder: path parameters and options in, the engine request
+ * out; the caller adds the body and handles the answer.
+ */
+const requestCode = (op: Operation) => {
+  const lines: Array<string> = optionsInterface(op, op.id)
+  const args = pathParams(op).map((p) => `${p.option}: string`)
+  const options = optionParams(op)
+  if (options.length > 0) {
+    args.push(options.some((p) => p.required) ? `options: ${optionsType(op)}` : `options: ${optionsType(op)} = {}`)
+  }
+  const since = op.since !== undefined ? `\n *\n * API ${op.since}+.` : ""
+  lines.push(
+    `/**\n * The request of ${
+      op.summary ?? op.id
+    } (\`${op.method} ${op.path}\`), to send with \`engine.stream\` or \`engine.upgrade\`.${since}\n *\n * @since 0.2.0\n */`
+  )
+  lines.push(
+    `export const ${op.id} = (${args.join(", ")}): EngineRequest => ({ ${requestFields(op).join(", ")} })\n`
+  )
+  return lines.join("\n")
+}
+
+const requestsFile = [
+  header("The requests of the Engine API operations whose answers arrive over time (logs, builds, sessions)."),
+  `import type * as Redacted from "effect/Redacted"`,
+  `import type { EngineRequest, Filters } from "../DockerEngine.js"`,
+  `import * as EnginePath from "../EnginePath.js"`,
+  `import * as Operation from "../Operation.js"\n`,
+  ...streamingOps.map(requestCode)
+].join("\n")
 
 const usedErrors = [...new Set(operations.flatMap((op) => op.errors.map((s) => errorClass[s]).filter(Boolean)))].sort()
 const operationsFile = [
@@ -579,6 +636,7 @@ Fs.mkdirSync(outDir, { recursive: true })
 Fs.writeFileSync(Path.join(outDir, "Schemas.ts"), schemasFile)
 Fs.writeFileSync(Path.join(outDir, "Operations.ts"), operationsFile)
 Fs.writeFileSync(Path.join(outDir, "Groups.ts"), groupsFile)
+Fs.writeFileSync(Path.join(outDir, "Requests.ts"), requestsFile)
 Fs.writeFileSync(Path.join(outDir, "operations.json"), JSON.stringify(manifest, null, 2) + "\n")
 console.log(
   `generated ${

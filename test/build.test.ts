@@ -99,7 +99,8 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
       const docker = yield* Docker.Docker
       const dir = folder({ "data.txt": "data\n" })
       const elsewhere = folder({
-        "Build.dockerfile": "FROM busybox AS base\nCOPY data.txt /data.txt\nFROM base AS final\nRUN false\n"
+        "Build.dockerfile":
+          "FROM busybox AS base\nCOPY data.txt /data.txt\nCOPY . /ctx\nFROM base AS final\nRUN false\n"
       })
       const { context: tar, dockerfile } = yield* Tar.buildContext(dir, {
         dockerfile: Path.join(elsewhere, "Build.dockerfile")
@@ -112,6 +113,24 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
       })
       const data = yield* docker.containers.run({ image: id, cmd: ["cat", "/data.txt"], labels: label, remove: true })
       expect(data).toBe("data\n")
+      // The added Dockerfile is read, not copied: `COPY .` leaves it out, as for the docker CLI.
+      const ours = yield* listing(id)
+      expect(ours).not.toContain(".dockerfile.")
+      execFileSync("docker", [
+        "build",
+        "-q",
+        "--target",
+        "base",
+        "-t",
+        "effect-docker-test/built:cli-outside",
+        "-f",
+        Path.join(elsewhere, "Build.dockerfile"),
+        dir
+      ], {
+        env: { ...process.env, DOCKER_HOST: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}`, DOCKER_BUILDKIT: "0" },
+        stdio: "pipe"
+      })
+      expect(ours).toBe(yield* listing("effect-docker-test/built:cli-outside"))
     }))
 
   it.effect("fails a build whose step fails with BuildError and its output; builds from a tar stream", () =>

@@ -1,6 +1,7 @@
 import { Docker, DockerError } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
 import { afterAll, describe, expect, it, layer } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -56,6 +57,28 @@ layer(engine, { timeout: "60 seconds" })("an engine that goes away mid-stream", 
       expect(yield* docker.system.ping()).toBe("OK")
       expect((yield* docker.containers.inspect(container.Id)).State?.Running).toBe(true)
     }))
+
+  it.scoped("ends a hijacked session whose connection is cut with DockerConnectionError, not a success", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const container = yield* scopedContainer({ image: "busybox", cmd: ["sleep", "60"], labels: label })
+      const session = yield* docker.exec.session(container.Id, {
+        cmd: ["sh", "-c", "while true; do echo tick; sleep 0.02; done"]
+      })
+      let frames = 0
+      const output = yield* Effect.fork(Stream.runForEach(session.output, () =>
+        Effect.sync(() => {
+          frames++
+        })))
+      while (frames < 5) yield* sleep(20)
+      dropConnections()
+      const outcome = yield* Effect.raceFirst(
+        Effect.either(Fiber.join(output)),
+        Effect.as(sleep(5000), "hung" as const)
+      )
+      expect(outcome).toMatchObject({ _tag: "Left", left: { _tag: "DockerConnectionError" } })
+      // The real clock: the end check asks the engine again on Effect's clock (a TestClock here).
+    }).pipe(Effect.withClock(Clock.make())))
 })
 
 /** The sockets this process holds open now. */

@@ -3,10 +3,11 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -20,11 +21,11 @@ import {
   type PullError
 } from "./DockerError.js"
 import type { DockerHeaders, TransportError } from "./DockerTransport.js"
-import * as EnginePath from "./EnginePath.js"
 import type { Exec } from "./Exec.js"
 import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
-import { type ContainerCreateBody, type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
+import * as Requests from "./generated/Requests.js"
+import { type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
 import * as DetachKeys from "./internal/detachKeys.js"
 import { endCheck } from "./internal/sessionEnd.js"
@@ -40,6 +41,7 @@ export type {
 import * as Multiplexed from "./Multiplexed.js"
 import * as Readiness from "./Readiness.js"
 import * as Release from "./Release.js"
+import * as RunOptionsModule from "./RunOptions.js"
 
 /**
  * @since 0.1.0
@@ -110,66 +112,7 @@ export interface PutArchiveOptions {
  *
  * @since 0.1.0
  */
-export interface RunOptions {
-  readonly image: string
-  readonly cmd?: ReadonlyArray<string>
-  readonly entrypoint?: ReadonlyArray<string>
-  /** `{ KEY: "value" }` or `["KEY=value"]`. */
-  readonly env?: Readonly<Record<string, string>> | ReadonlyArray<string>
-  readonly labels?: Readonly<Record<string, string>>
-  readonly name?: string
-  readonly tty?: boolean
-  readonly user?: string
-  readonly workingDir?: string
-  readonly platform?: string
-  /**
-   * Published ports, as docker-py's `ports`: the container's port (`"80"` or `"80/tcp"`) to a
-   * host port, `{ hostIp, hostPort }`, or `null` for a port the engine picks.
-   */
-  readonly ports?: Readonly<
-    Record<string, number | string | { readonly hostIp?: string; readonly hostPort?: number | string } | null>
-  >
-  /** Mounts as `"source:/target[:ro]"` binds (a host path or a volume name), or docker-py's `{ source: { bind, mode } }`. */
-  readonly volumes?:
-    | ReadonlyArray<string>
-    | Readonly<Record<string, { readonly bind: string; readonly mode?: "rw" | "ro" | undefined }>>
-  /** The network to start on (a name or id; `"host"`, `"none"`). */
-  readonly network?: string
-  /** Names others on `network` reach the container by, besides its name. */
-  readonly networkAliases?: ReadonlyArray<string>
-  readonly restartPolicy?: {
-    readonly name: "no" | "always" | "unless-stopped" | "on-failure"
-    readonly maximumRetryCount?: number
-  }
-  /** Memory limit in bytes. */
-  readonly memory?: number
-  /** CPUs the container may use, e.g. `0.5` (the engine's `NanoCpus`). */
-  readonly cpus?: number
-  readonly pidsLimit?: number
-  /** The logging driver and its options, e.g. `{ type: "json-file", config: { "max-size": "10m" } }`. */
-  readonly logConfig?: { readonly type: string; readonly config?: Readonly<Record<string, string>> }
-  /** A health check, which {@link Readiness.healthy} waits for. Durations in the engine's nanoseconds are set from these. */
-  readonly healthcheck?: {
-    readonly test: ReadonlyArray<string>
-    readonly interval?: Duration.DurationInput
-    readonly timeout?: Duration.DurationInput
-    readonly retries?: number
-    readonly startPeriod?: Duration.DurationInput
-  }
-  /** More of the Engine's `HostConfig`, merged under the options above. */
-  readonly hostConfig?: Readonly<Record<string, unknown>>
-  /** More Engine create fields, merged under the ones above. */
-  readonly config?: ContainerCreateBody
-  /** When to pull the image: `"missing"` (default), `"always"` or `"never"`. */
-  readonly pull?: "missing" | "always" | "never"
-  /**
-   * Return once started, with the container's inspect data. Otherwise wait for it to exit and
-   * return its stdout, failing with {@link ContainerExitError} on a non-zero exit code.
-   */
-  readonly detach?: boolean
-  /** Remove the container when it ends (detached: the engine's `AutoRemove`). */
-  readonly remove?: boolean
-}
+export type RunOptions = RunOptionsModule.RunOptions
 
 /**
  * What `run` can fail with.
@@ -177,6 +120,17 @@ export interface RunOptions {
  * @since 0.1.0
  */
 export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError | DockerConfigError
+
+/**
+ * A container port published on the host, as {@link Containers.port} reads it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PublishedPort {
+  readonly hostIp: string
+  readonly hostPort: number
+}
 
 /**
  * Options of {@link Containers.scoped}: run options, the readiness to wait for, and how to release.
@@ -233,6 +187,25 @@ export interface Containers
    * call (there is no cached object to `reload`). The same operation as `inspect`.
    */
   readonly get: Groups.Containers["inspect"]
+  /**
+   * docker-py's `port()`: where a container port (`80` or `"80/tcp"`) is published on the host,
+   * read from fresh inspect data; empty when it is not published.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const url = (id: string) =>
+   *   Effect.flatMap(Docker.Docker, (docker) => docker.containers.port(id, 80)).pipe(
+   *     Effect.map(([first]) => `http://127.0.0.1:${first?.hostPort}`)
+   *   )
+   * ```
+   */
+  readonly port: (
+    id: string,
+    port: number | string
+  ) => Effect.Effect<ReadonlyArray<PublishedPort>, EngineError | DockerDecodeError>
   /** The container's filesystem as a tar stream. */
   readonly export: (id: string) => Stream.Stream<Uint8Array, EngineError>
   /**
@@ -316,98 +289,6 @@ export interface Containers
 const decoder = new TextDecoder()
 const decodePathStat = FastDecode.decoder(PathStat)
 
-const envList = (env: RunOptions["env"]): ReadonlyArray<string> | undefined =>
-  env === undefined || Array.isArray(env)
-    ? env as ReadonlyArray<string> | undefined
-    : Object.entries(env).map(([key, value]) => `${key}=${value}`)
-
-const nanos = (duration: Duration.DurationInput | undefined) =>
-  duration === undefined ? undefined : Number(Duration.toNanos(duration).pipe(Option.getOrElse(() => 0n)))
-
-const portKey = (port: string) => port.includes("/") ? port : `${port}/tcp`
-
-/** The engine's create body for run options: the docker-py names mapped to the Engine's fields. */
-const createBody = (options: RunOptions): ContainerCreateBody => {
-  const ports = Object.entries(options.ports ?? {})
-  const binds = options.volumes === undefined || Array.isArray(options.volumes)
-    ? options.volumes as ReadonlyArray<string> | undefined
-    : Object.entries(options.volumes).map(([source, { bind, mode }]) =>
-      `${source}:${bind}${mode === undefined ? "" : `:${mode}`}`
-    )
-  const health = options.healthcheck
-  const hostConfig: Record<string, unknown> = {
-    ...options.config?.HostConfig,
-    ...options.hostConfig,
-    ...(binds !== undefined ? { Binds: binds } : {}),
-    ...(ports.length > 0
-      ? {
-        PortBindings: Object.fromEntries(ports.map(([port, host]) => [
-          portKey(port),
-          [
-            host === null
-              ? {}
-              : typeof host === "object"
-              ? { HostIp: host.hostIp ?? "", HostPort: host.hostPort === undefined ? "" : String(host.hostPort) }
-              : { HostPort: String(host) }
-          ]
-        ]))
-      }
-      : {}),
-    ...(options.network !== undefined ? { NetworkMode: options.network } : {}),
-    ...(options.restartPolicy !== undefined
-      ? {
-        RestartPolicy: {
-          Name: options.restartPolicy.name,
-          ...(options.restartPolicy.maximumRetryCount !== undefined
-            ? { MaximumRetryCount: options.restartPolicy.maximumRetryCount }
-            : {})
-        }
-      }
-      : {}),
-    ...(options.memory !== undefined ? { Memory: options.memory } : {}),
-    ...(options.cpus !== undefined ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
-    ...(options.pidsLimit !== undefined ? { PidsLimit: options.pidsLimit } : {}),
-    ...(options.logConfig !== undefined
-      ? { LogConfig: { Type: options.logConfig.type, Config: options.logConfig.config ?? {} } }
-      : {}),
-    ...(options.detach === true && options.remove === true ? { AutoRemove: true } : {})
-  }
-  return {
-    ...options.config,
-    Image: options.image,
-    ...(options.cmd !== undefined ? { Cmd: options.cmd } : {}),
-    ...(options.entrypoint !== undefined ? { Entrypoint: options.entrypoint } : {}),
-    ...(options.env !== undefined ? { Env: envList(options.env)! } : {}),
-    ...(options.labels !== undefined ? { Labels: options.labels } : {}),
-    ...(options.tty !== undefined ? { Tty: options.tty } : {}),
-    ...(options.user !== undefined ? { User: options.user } : {}),
-    ...(options.workingDir !== undefined ? { WorkingDir: options.workingDir } : {}),
-    ...(ports.length > 0
-      ? {
-        ExposedPorts: {
-          ...options.config?.ExposedPorts,
-          ...Object.fromEntries(ports.map(([port]) => [portKey(port), {}]))
-        }
-      }
-      : {}),
-    ...(health !== undefined
-      ? {
-        Healthcheck: {
-          Test: ["CMD", ...health.test],
-          ...(health.interval !== undefined ? { Interval: nanos(health.interval) } : {}),
-          ...(health.timeout !== undefined ? { Timeout: nanos(health.timeout) } : {}),
-          ...(health.retries !== undefined ? { Retries: health.retries } : {}),
-          ...(health.startPeriod !== undefined ? { StartPeriod: nanos(health.startPeriod) } : {})
-        }
-      }
-      : {}),
-    ...(options.network !== undefined && options.networkAliases !== undefined
-      ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: options.networkAliases } } } }
-      : {}),
-    HostConfig: hostConfig
-  }
-}
-
 /**
  * @since 0.1.0
  */
@@ -415,48 +296,39 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
   const generated = Groups.containers(engine)
   const { create, inspect, remove, start, stop, wait } = generated
 
-  const frames = (id: string, tty: boolean, options: Logs.LogStreamOptions) =>
-    Logs.frames(engine, EnginePath.make`/containers/${id}/logs`, "container", tty, options)
-
   const { logStream, logs } = Logs.readable(
     engine,
-    "container",
     inspect,
     (info) => ({ id: info.Id, tty: info.Config?.Tty === true }),
-    (id) => EnginePath.make`/containers/${id}/logs`
+    Requests.ContainerLogs
   )
 
-  const attach = (id: string, options: AttachOptions = {}) =>
+  /** The attach session of a container whose id and TTY setting are known. */
+  const attachTo = (id: string, tty: boolean, options: AttachOptions) =>
     Effect.gen(function*() {
-      const info = yield* inspect(id)
       const streaming = options.stream !== false
-      const connection = yield* engine.upgrade({
-        method: "POST",
-        path: EnginePath.make`/containers/${info.Id}/attach`,
-        query: {
-          stream: streaming,
-          stdin: options.stdin,
-          stdout: options.stdout ?? true,
-          stderr: options.stderr ?? true,
-          logs: options.logs,
-          detachKeys: options.detachKeys
-        },
-        resource: "container",
-        operation: "ContainerAttach"
-      })
+      const connection = yield* engine.upgrade(Requests.ContainerAttach(id, {
+        ...options,
+        stream: streaming,
+        stdout: options.stdout ?? true,
+        stderr: options.stderr ?? true
+      }))
       // The engine ends a live attach when the container stops, or when stdin detaches it.
       const detach = DetachKeys.matcher(options.detachKeys)
-      const running = Effect.map(inspect(info.Id), (state) => state.State?.Running === true && !detach.seen)
+      const running = Effect.map(inspect(id), (state) => state.State?.Running === true && !detach.seen)
       const session = Multiplexed.session(connection, {
-        tty: info.Config?.Tty === true,
+        tty,
         maxErrorFrameBytes: engine.limits.frameBytes,
-        endCheck: streaming ? endCheck(engine.host, `the attach to ${info.Id.slice(0, 12)}`, running) : Effect.void
+        endCheck: streaming ? endCheck(engine.host, `the attach to ${id.slice(0, 12)}`, running) : Effect.void
       })
       return {
         ...session,
         write: (data) => Effect.zipRight(Effect.sync(() => detach.feed(data)), session.write(data))
       } satisfies AttachSession
     })
+
+  const attach = (id: string, options: AttachOptions = {}) =>
+    Effect.flatMap(inspect(id), (info) => attachTo(info.Id, info.Config?.Tty === true, options))
 
   const statHeader = (id: string, headers: DockerHeaders) => {
     const raw = headers["x-docker-container-path-stat"]
@@ -474,20 +346,10 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     return decodeValue("ContainerArchiveInfo", decodePathStat, parsed)
   }
 
-  const archiveRequest = (id: string, path: string, method: "GET" | "HEAD") => ({
-    method,
-    path: EnginePath.make`/containers/${id}/archive`,
-    query: { path },
-    resource: "path" as const
-  })
-
   const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>
-    JsonLines.decode(ContainerStatsResponse, "a stats sample", engine.limits.lineBytes)(bodyStream(engine, {
-      method: "GET",
-      path: EnginePath.make`/containers/${id}/stats`,
-      query: { stream, "one-shot": oneShot },
-      resource: "container"
-    }))
+    JsonLines.decode(ContainerStatsResponse, "a stats sample", engine.limits.lineBytes)(
+      bodyStream(engine, Requests.ContainerStats(id, { stream, oneShot }))
+    )
 
   const stats = (id: string, options: { readonly oneShot?: boolean } = {}) =>
     Effect.flatMap(
@@ -502,7 +364,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     options: RunOptions,
     pulling: <A, E>(pull: Effect.Effect<A, E>) => Effect.Effect<A, E> = identity
   ) => {
-    const body = createBody(options)
+    const body = RunOptionsModule.toCreateBody(options)
     const createOptions = {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.platform !== undefined ? { platform: options.platform } : {})
@@ -510,7 +372,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     const pullOptions = options.platform !== undefined ? { platform: options.platform } : {}
     const pull = pulling(images.pull(options.image, pullOptions))
     const policy = options.pull ?? "missing"
-    const attempt = create(body, createOptions)
+    const attempt = Effect.flatMap(body, (body) => create(body, createOptions))
     if (policy === "always") return Effect.zipRight(pull, attempt)
     if (policy === "never") return attempt
     return attempt.pipe(
@@ -521,15 +383,31 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     )
   }
 
+  /**
+   * Starts a created container with its output attached first, as the docker CLI does: nothing
+   * is lost, whatever the log driver (`none` included) and however soon the engine removes the
+   * container (`AutoRemove`). The exit code comes from a wait sent before the start when the
+   * engine removes the container, else after its output ended.
+   */
+  const startAttached = (id: string, options: RunOptions) =>
+    Effect.gen(function*() {
+      const session = yield* attachTo(id, options.tty === true, {})
+      const autoRemove = (options.hostConfig?.AutoRemove ?? options.config?.HostConfig?.AutoRemove) === true
+      const removed = autoRemove ? yield* Effect.forkScoped(wait(id, { condition: "removed" })) : undefined
+      yield* start(id)
+      const exitCode = Effect.map(removed === undefined ? wait(id) : Fiber.join(removed), (_) => _.StatusCode)
+      return { output: session.output, exitCode }
+    })
+
   const runAttached = (options: RunOptions) =>
     Effect.flatMap(createPulling(options), ({ Id }) => {
-      const body = Effect.gen(function*() {
-        yield* start(Id)
-        const { StatusCode } = yield* wait(Id)
-        const output = yield* Multiplexed.collectText(frames(Id, options.tty === true, {}))
-        if (StatusCode !== 0) return yield* exitError(Id, options.image, StatusCode, output.stderr)
-        return output.stdout
-      })
+      const body = Effect.scoped(Effect.gen(function*() {
+        const { exitCode, output } = yield* startAttached(Id, options)
+        const text = yield* Multiplexed.collectText(output)
+        const code = yield* exitCode
+        if (code !== 0) return yield* exitError(Id, options, code, text.stderr)
+        return text.stdout
+      }))
       return options.remove === true
         ? Effect.ensuring(body, Effect.ignore(remove(Id, { force: true })))
         : body
@@ -544,15 +422,21 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
       Effect.tap(createPulling(options, restore), ({ Id }) => Effect.addFinalizer(() => release(Id)))
     )
 
-  const exitError = (id: string, image: string, exitCode: number, stderr: string) =>
-    new ContainerExitError({
+  const exitError = (id: string, options: RunOptions, exitCode: number, stderr: string) => {
+    const command = options.cmd === undefined
+      ? undefined
+      : Either.getOrUndefined(RunOptionsModule.commandList(options.cmd))
+    const what = command === undefined ? "The default command" : `Command '[${command.join(" ")}]'`
+    return new ContainerExitError({
       containerId: id,
-      image,
+      image: options.image,
+      command,
       exitCode,
       stderr,
-      message: `container ${id.slice(0, 12)} (${image}) exited with code ${exitCode}` +
+      message: `${what} in image '${options.image}' returned non-zero exit status ${exitCode}` +
         (stderr.trim() === "" ? "" : `: ${stderr.trim().slice(-500)}`)
     })
+  }
 
   const runStream = (options: Omit<RunOptions, "detach">) =>
     Stream.unwrapScoped(Effect.gen(function*() {
@@ -560,16 +444,21 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
         ? yield* createReleased(options, (id) =>
           Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError))
         : yield* createPulling(options)
-      yield* start(Id)
-      const exit = Effect.flatMap(wait(Id), ({ StatusCode }) =>
-        StatusCode === 0
-          ? Effect.void
-          : Effect.flatMap(
-            logs(Id, { stdout: false, tail: 20 }),
-            (output) =>
-              Effect.fail(exitError(Id, options.image, StatusCode, output.stderr))
-          ))
-      return Stream.concat(frames(Id, options.tty === true, { follow: true }), Stream.drain(Stream.fromEffect(exit)))
+      const { exitCode, output } = yield* startAttached(Id, options)
+      // The last stderr lines, for the error of a non-zero exit.
+      let stderr = ""
+      const decoder = new TextDecoder()
+      const exit = Effect.flatMap(exitCode, (code) =>
+        code === 0 ? Effect.void : Effect.fail(exitError(Id, options, code, stderr + decoder.decode())))
+      return Stream.concat(
+        Stream.tap(output, (frame) =>
+          Effect.sync(() => {
+            if (frame.stream === "stderr") {
+              stderr = (stderr + decoder.decode(frame.data, { stream: true })).slice(-4096)
+            }
+          })),
+        Stream.drain(Stream.fromEffect(exit))
+      )
     }))
 
   const scoped = (options: ScopedOptions) =>
@@ -593,20 +482,29 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     logStream,
     attach,
     get: inspect,
-    export: (id) =>
-      bodyStream(engine, { method: "GET", path: EnginePath.make`/containers/${id}/export`, resource: "container" }),
+    port: (id, port) =>
+      Effect.map(inspect(id), (info) => {
+        const key = RunOptionsModule.portKey(String(port))
+        return (info.NetworkSettings?.Ports?.[key] ?? []).map((binding) => ({
+          hostIp: binding.HostIp ?? "",
+          hostPort: Number(binding.HostPort)
+        }))
+      }),
+    export: (id) => bodyStream(engine, Requests.ContainerExport(id)),
+    // A 404 without a message (HEAD has no body) is the path's.
     getArchive: (id, path) =>
       Effect.flatMap(
-        engine.stream(archiveRequest(id, path, "GET")),
+        engine.stream({ ...Requests.ContainerArchive(id, { path }), resource: "path" }),
         (response) => Effect.map(statHeader(id, response.headers), (stat) => ({ stat, content: response.body }))
       ),
     archiveInfo: (id, path) =>
-      Effect.flatMap(engine.request(archiveRequest(id, path, "HEAD")), (response) => statHeader(id, response.headers)),
+      Effect.flatMap(
+        engine.request({ ...Requests.ContainerArchiveInfo(id, { path }), resource: "path" }),
+        (response) => statHeader(id, response.headers)
+      ),
     putArchive: (id, path, tar, options = {}) =>
       Effect.asVoid(engine.request({
-        method: "PUT",
-        path: EnginePath.make`/containers/${id}/archive`,
-        query: { path, noOverwriteDirNonDir: options.noOverwriteDirNonDir, copyUIDGID: options.copyUIDGID },
+        ...Requests.PutContainerArchive(id, { ...options, path }),
         headers: { "content-type": "application/x-tar" },
         body: tar,
         resource: "path",

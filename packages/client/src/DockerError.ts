@@ -396,6 +396,8 @@ export class PushError extends Schema.TaggedError<PushError>("@effect-docker/cli
  */
 export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/client/BuildError")("BuildError", {
   message: Schema.String,
+  /** The engine's `errorDetail.code`: a failed `RUN` step's exit code, when the engine gives one. */
+  code: Schema.optional(Schema.Number),
   /** The build's output up to the error, to show what happened. */
   output: Schema.String
 }) {}
@@ -420,6 +422,8 @@ export class ContainerExitError extends Schema.TaggedError<ContainerExitError>(
 )("ContainerExitError", {
   containerId: Schema.String,
   image: Schema.String,
+  /** The command that was run, when it was given (absent: the image's default). */
+  command: Schema.optional(Schema.Array(Schema.String)),
   exitCode: Schema.Number,
   /** What the container wrote to stderr. */
   stderr: Schema.String,

@@ -5,21 +5,24 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
-import { type DockerDecodeError, DockerStreamError } from "./DockerError.js"
-import * as EnginePath from "./EnginePath.js"
+import { type DockerDecodeError, DockerInputError, DockerStreamError } from "./DockerError.js"
 import * as Groups from "./generated/Groups.js"
+import * as Requests from "./generated/Requests.js"
 import type { ExecInspectResponse } from "./generated/Schemas.js"
 import { endCheck } from "./internal/sessionEnd.js"
 import * as Multiplexed from "./Multiplexed.js"
+import * as ContainerRunOptions from "./RunOptions.js"
 
 /**
  * @since 0.1.0
  */
 export interface SessionOptions {
-  readonly cmd: ReadonlyArray<string>
+  /** The command: a list, or one string split as a shell splits it (docker-py's `exec_run(cmd: str)`). */
+  readonly cmd: ReadonlyArray<string> | string
   /** `["KEY=value"]`. */
   readonly env?: ReadonlyArray<string>
   readonly workingDir?: string
@@ -180,12 +183,8 @@ export const make = (engine: DockerEngine["Type"]): Exec => {
   const generated = Groups.exec(engine)
 
   const startRequest = (execId: string, detach: boolean, tty: boolean) => ({
-    method: "POST" as const,
-    path: EnginePath.make`/exec/${execId}/start`,
-    json: { Detach: detach, Tty: tty },
-    resource: "exec" as const,
-    operation: "ExecStart",
-    expect: [404, 409, 500]
+    ...Requests.ExecStart(execId),
+    json: { Detach: detach, Tty: tty }
   })
 
   /** The session of a created exec; `created` is its inspect data, `tty` how its output comes. */
@@ -225,8 +224,12 @@ export const make = (engine: DockerEngine["Type"]): Exec => {
   const session = (containerId: string, options: SessionOptions) =>
     Effect.gen(function*() {
       const tty = options.tty === true
+      const cmd = yield* Either.mapLeft(
+        ContainerRunOptions.commandList(options.cmd),
+        (reason) => new DockerInputError({ reason: "Option", operation: "ContainerExec", message: `cmd: ${reason}` })
+      )
       const { Id } = yield* generated.create(containerId, {
-        Cmd: options.cmd,
+        Cmd: cmd,
         AttachStdin: options.stdin === true,
         AttachStdout: true,
         AttachStderr: true,

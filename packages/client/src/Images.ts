@@ -11,13 +11,14 @@ import {
   BuildError,
   type DockerConfigError,
   type DockerDecodeError,
+  DockerInputError,
   DockerStreamError,
   ImageLoadError,
   PullError,
   PushError
 } from "./DockerError.js"
-import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
+import * as Requests from "./generated/Requests.js"
 import type { ImageInspect } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
 import type { ProgressEvent } from "./Progress.js"
@@ -63,34 +64,15 @@ export interface ImportOptions {
 }
 
 /**
- * Options of a build, with the classic builder (as API 1.41 engines run it).
+ * Options of a build, with the classic builder (as API 1.41 engines run it): every query
+ * parameter of the engine's `ImageBuild` (`tags`, `buildArgs`, `extraHosts`, `shmSize`, `cpu*`,
+ * `memory`, `networkMode`, `cacheFrom`, `platform`, `labels`, ...), in camelCase. Without
+ * `registryConfig`, the build sends all of the `RegistryCredentials` service's credentials, when
+ * provided.
  *
  * @since 0.1.0
  */
-export interface BuildOptions {
-  /**
-   * Credentials for the registries the build pulls from (`RegistryAuth.encodeConfig`); without
-   * it, all of the `RegistryCredentials` service's, when provided.
-   */
-  readonly registryConfig?: Redacted.Redacted<string>
-  /** The Dockerfile's path inside the context; default `Dockerfile`. */
-  readonly dockerfile?: string
-  /** Names for the image, e.g. `["app:1", "app:latest"]`. */
-  readonly tags?: ReadonlyArray<string>
-  readonly buildArgs?: Readonly<Record<string, string>>
-  readonly labels?: Readonly<Record<string, string>>
-  /** The stage of a multi-stage Dockerfile to build. */
-  readonly target?: string
-  readonly noCache?: boolean
-  /** Pull newer versions of the base images. */
-  readonly pull?: boolean
-  readonly platform?: string
-  /** Images to take cache from. */
-  readonly cacheFrom?: ReadonlyArray<string>
-  /** Remove intermediate containers even when the build fails. */
-  readonly forceRm?: boolean
-  readonly networkMode?: string
-}
+export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
 
 /**
  * What image transfers fail with: the engine, its stream, and the error reported in-band.
@@ -146,6 +128,23 @@ export interface Images extends Groups.Images {
   ) => Stream.Stream<ProgressEvent, TransferError<BuildError>>
   /** Exports one image, or several, with their layers and tags, as a tar stream. */
   readonly get: (names: string | ReadonlyArray<string>) => Stream.Stream<Uint8Array, EngineError>
+  /**
+   * docker-py's `Image.save`: one image as a tar stream, named in the archive as `named` says:
+   * not at all (the default: by its id, so a load gives it no tag), by its first tag (`true`),
+   * or by the given tag, which must be one of the image's (else `DockerInputError`).
+   *
+   * @example
+   * ```ts
+   * import { Stream } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * // docker.images.save("busybox", { named: true }): the archive keeps "busybox:latest".
+   * ```
+   */
+  readonly save: (
+    image: string,
+    options?: { readonly named?: boolean | string }
+  ) => Stream.Stream<Uint8Array, EngineError | DockerDecodeError>
 }
 
 /**
@@ -191,12 +190,11 @@ export const make = (
     const parsed = parseReference(image)
     const tag = options.tag ?? parsed.tag ?? "latest"
     const reference = tag.includes(":") ? `${parsed.repository}@${tag}` : `${parsed.repository}:${tag}`
-    const events = Progress.transfer(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/create`,
-      query: { fromImage: parsed.repository, tag, platform: options.platform },
-      resource: "image"
-    }, { image: reference, explicit: options.registryAuth, credentials })
+    const events = Progress.transfer(
+      engine,
+      Requests.ImageCreate({ fromImage: parsed.repository, tag, platform: options.platform }),
+      { image: reference, explicit: options.registryAuth, credentials }
+    )
     return {
       reference,
       events: Progress.failOnError((message) => new PullError({ image: reference, message }))(events)
@@ -204,12 +202,11 @@ export const make = (
   }
 
   const pushStream = (name: string, options: PushOptions = {}) =>
-    Progress.transfer(engine, {
-      method: "POST",
-      path: EnginePath.make`/images/${name}/push`,
-      query: { tag: options.tag },
-      resource: "image"
-    }, { image: name, explicit: options.registryAuth, credentials }).pipe(
+    Progress.transfer(
+      engine,
+      Requests.ImagePush(name, { tag: options.tag }),
+      { image: name, explicit: options.registryAuth, credentials }
+    ).pipe(
       Progress.failOnError((message) => new PushError({ image: name, message }))
     )
 
@@ -217,16 +214,7 @@ export const make = (
     const name = options.repo === undefined ? "(unnamed)" : `${options.repo}:${options.tag ?? "latest"}`
     return Progress.events(
       bodyStream(engine, {
-        method: "POST",
-        path: EnginePath.make`/images/create`,
-        query: {
-          fromSrc: "-",
-          repo: options.repo,
-          tag: options.tag,
-          message: options.message,
-          changes: options.changes,
-          platform: options.platform
-        },
+        ...Requests.ImageCreate({ ...options, fromSrc: "-" }),
         headers: { "content-type": "application/x-tar" },
         body: source
       }),
@@ -246,9 +234,7 @@ export const make = (
   const load: Images["load"] = (source, options = {}) =>
     Progress.events(
       bodyStream(engine, {
-        method: "POST",
-        path: EnginePath.make`/images/load`,
-        query: { quiet: options.quiet },
+        ...Requests.ImageLoad({ quiet: options.quiet }),
         headers: { "content-type": "application/x-tar" },
         body: source
       }),
@@ -263,12 +249,26 @@ export const make = (
     )
 
   const get = (names: string | ReadonlyArray<string>) =>
-    bodyStream(
-      engine,
-      typeof names === "string"
-        ? { method: "GET", path: EnginePath.make`/images/${names}/get`, resource: "image" }
-        : { method: "GET", path: EnginePath.make`/images/get`, query: { names }, resource: "image" }
-    )
+    bodyStream(engine, typeof names === "string" ? Requests.ImageGet(names) : Requests.ImageGetAll({ names }))
+
+  const save: Images["save"] = (image, options = {}) =>
+    Stream.unwrap(Effect.flatMap(generated.inspect(image), (info) => {
+      const tags = info.RepoTags ?? []
+      const named = options.named
+      if (named === undefined || named === false || (named === true && tags.length === 0)) {
+        return Effect.succeed(get(info.Id))
+      }
+      const name = named === true ? tags[0]! : named
+      return tags.includes(name)
+        ? Effect.succeed(get(name))
+        : Effect.fail(
+          new DockerInputError({
+            reason: "Option",
+            operation: "ImageGet",
+            message: `${name} is not a tag of ${image} (its tags: ${tags.join(", ") || "none"})`
+          })
+        )
+    }))
 
   /** The `X-Registry-Config` of a build: the caller's, else all configured credentials, else none. */
   const registryConfig = (explicit: Redacted.Redacted<string> | undefined) =>
@@ -285,23 +285,8 @@ export const make = (
       return Progress.events(
         Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
           bodyStream(engine, {
-            method: "POST",
-            path: EnginePath.make`/build`,
-            query: {
-              dockerfile: options.dockerfile,
-              t: options.tags,
-              buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
-              labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
-              target: options.target,
-              nocache: options.noCache,
-              pull: options.pull,
-              platform: options.platform,
-              cachefrom: options.cacheFrom === undefined ? undefined : JSON.stringify(options.cacheFrom),
-              forcerm: options.forceRm,
-              networkmode: options.networkMode,
-              // The classic builder: BuildKit needs a session this client does not open.
-              version: "1"
-            },
+            // The classic builder: BuildKit needs a session this client does not open.
+            ...Requests.ImageBuild({ ...options, registryConfig: undefined, version: "1" }),
             headers: { "content-type": "application/x-tar", ...config },
             body: context,
             timeoutMillis: 0
@@ -309,7 +294,13 @@ export const make = (
         engine.limits.lineBytes
       ).pipe(
         Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
-        Progress.failOnError((message) => new BuildError({ message, output }))
+        Progress.failOnError((message, event) =>
+          new BuildError({
+            message,
+            output,
+            ...(event.errorDetail?.code !== undefined ? { code: event.errorDetail.code } : {})
+          })
+        )
       )
     })
 
@@ -345,6 +336,7 @@ export const make = (
     pushStream,
     import: importImage,
     load,
-    get
+    get,
+    save
   }
 }

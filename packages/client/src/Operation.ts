@@ -98,3 +98,19 @@ export const graceMillis = (input: Duration.DurationInput | undefined, engineDef
   const wait = seconds(input ?? engineDefaultMillis)!
   return wait === -1 ? Infinity : Number.isNaN(wait) ? 0 : wait * 1000
 }
+
+/**
+ * A parameter the engine reads as JSON (a build's `buildargs`, `labels`, `cachefrom`), encoded;
+ * absent stays absent.
+ *
+ * @example
+ * ```ts
+ * import { Operation } from "@effect-docker/client"
+ *
+ * Operation.json({ VERSION: "1" }) // '{"VERSION":"1"}'
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const json = (value: unknown): string | undefined => value === undefined ? undefined : JSON.stringify(value)

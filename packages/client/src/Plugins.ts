@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { type DockerEngine, type EngineError } from "./DockerEngine.js"
+import type { DockerEngine, EngineError, EngineRequest } from "./DockerEngine.js"
 import {
   type DockerConfigError,
   type DockerDecodeError,
@@ -15,8 +15,8 @@ import {
   PullError,
   PushError
 } from "./DockerError.js"
-import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
+import * as Requests from "./generated/Requests.js"
 import type { PluginPrivilege } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
 import type * as RegistryAuth from "./RegistryAuth.js"
@@ -81,22 +81,14 @@ export const make = (
   const privilegesFor = (remote: string, options: Omit<PullOptions, "name">) =>
     options.privileges !== undefined ? Effect.succeed(options.privileges) : generated.privileges({ remote })
 
-  const transfer = (
-    path: EnginePath.EnginePath,
-    query: Record<string, string>,
-    remote: string,
-    options: Omit<PullOptions, "name">
-  ) =>
+  const transfer = (request: EngineRequest, remote: string, options: Omit<PullOptions, "name">) =>
     Effect.flatMap(privilegesFor(remote, options), (privileges) =>
       drain(
-        Progress.transfer(engine, {
-          method: "POST",
-          path,
-          query,
-          json: privileges,
-          resource: "plugin",
-          timeoutMillis: 0
-        }, { image: remote, explicit: options.registryAuth, credentials }),
+        Progress.transfer(
+          engine,
+          { ...request, json: privileges, timeoutMillis: 0 },
+          { image: remote, explicit: options.registryAuth, credentials }
+        ),
         (message) => new PullError({ image: remote, message })
       ))
 
@@ -104,32 +96,22 @@ export const make = (
     ...generated,
     create: (name, tar) =>
       Effect.asVoid(engine.request({
-        method: "POST",
-        path: EnginePath.make`/plugins/create`,
-        query: { name },
+        ...Requests.PluginCreate({ name }),
         headers: { "content-type": "application/x-tar" },
         body: tar,
         resource: "plugin",
         timeoutMillis: 0
       })),
-    pull: (remote, options = {}) =>
-      transfer(
-        EnginePath.make`/plugins/pull`,
-        { remote, ...(options.name ? { name: options.name } : {}) },
-        remote,
-        options
-      ),
+    pull: (remote, options = {}) => transfer(Requests.PluginPull({ remote, name: options.name }), remote, options),
     push: (name, options = {}) =>
       drain(
-        Progress.transfer(engine, {
-          method: "POST",
-          path: EnginePath.make`/plugins/${name}/push`,
-          resource: "plugin",
-          timeoutMillis: 0
-        }, { image: name, explicit: options.registryAuth, credentials }),
+        Progress.transfer(
+          engine,
+          { ...Requests.PluginPush(name), timeoutMillis: 0 },
+          { image: name, explicit: options.registryAuth, credentials }
+        ),
         (message) => new PushError({ image: name, message })
       ),
-    upgrade: (name, remote, options = {}) =>
-      transfer(EnginePath.make`/plugins/${name}/upgrade`, { remote }, remote, options)
+    upgrade: (name, remote, options = {}) => transfer(Requests.PluginUpgrade(name, { remote }), remote, options)
   }
 }

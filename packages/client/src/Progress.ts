@@ -36,16 +36,17 @@ export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineByte
 export const errorMessage = (event: ProgressEvent): string | undefined => event.errorDetail?.message ?? event.error
 
 /**
- * Fails a progress stream at its first error event, with the error `onError` makes of its message.
+ * Fails a progress stream at its first error event, with the error `onError` makes of its
+ * message (and the event, for its `errorDetail.code`).
  *
  * @since 0.1.0
  */
 export const failOnError =
-  <E>(onError: (message: string) => E) =>
+  <E>(onError: (message: string, event: ProgressEvent) => E) =>
   <R, E2>(events: Stream.Stream<ProgressEvent, E2, R>): Stream.Stream<ProgressEvent, E | E2, R> =>
     Stream.mapEffect(events, (event) => {
       const message = errorMessage(event)
-      return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message))
+      return message === undefined ? Effect.succeed(event) : Effect.fail(onError(message, event))
     })
 
 /**

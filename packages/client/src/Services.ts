@@ -6,9 +6,9 @@
 import * as Effect from "effect/Effect"
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import type { DockerConfigError, DockerDecodeError, DockerStreamError } from "./DockerError.js"
-import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type * as Operations from "./generated/Operations.js"
+import * as Requests from "./generated/Requests.js"
 import type * as Schemas from "./generated/Schemas.js"
 import * as Logs from "./Logs.js"
 import * as RegistryAuth from "./RegistryAuth.js"
@@ -20,7 +20,9 @@ import * as RegistryAuth from "./RegistryAuth.js"
  * @since 0.1.0
  */
 export interface Services
-  extends Omit<Groups.Services, "create" | "update">, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError>
+  extends
+    Omit<Groups.Services, "create" | "update">,
+    Logs.Readable<EngineError | DockerDecodeError | DockerStreamError, Requests.ServiceLogsOptions>
 {
   /**
    * Creates a service (`POST /services/create`). Without `registryAuth`, the credentials for the
@@ -63,10 +65,9 @@ export const make = (
       ),
     ...Logs.readable(
       engine,
-      "service",
       generated.inspect,
       (info) => ({ id: info.ID, tty: info.Spec?.TaskTemplate?.ContainerSpec?.TTY === true }),
-      (id) => EnginePath.make`/services/${id}/logs`
+      Requests.ServiceLogs
     )
   }
 }

@@ -5,11 +5,12 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import { bodyStream, type DockerEngine, type EngineError, type Filters } from "./DockerEngine.js"
+import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import type { DockerStreamError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { SystemAuthError } from "./generated/Operations.js"
+import * as Requests from "./generated/Requests.js"
 import { AuthResponse, EventMessage } from "./generated/Schemas.js"
 import * as JsonLines from "./JsonLines.js"
 import * as RegistryAuth from "./RegistryAuth.js"
@@ -17,14 +18,7 @@ import * as RegistryAuth from "./RegistryAuth.js"
 /**
  * @since 0.1.0
  */
-export interface EventsOptions {
-  /** Events since this time: Unix seconds, or a timestamp the engine understands. */
-  readonly since?: number | string
-  /** Events until this time; without it the stream goes on until it is interrupted. */
-  readonly until?: number | string
-  /** e.g. `{ type: ["container"], event: ["start", "die"], label: ["app=web"] }`. */
-  readonly filters?: Filters
-}
+export type EventsOptions = Requests.SystemEventsOptions
 
 /**
  * `docker.system`: the generated operations, plus `events`.
@@ -80,11 +74,6 @@ export const make = (engine: DockerEngine["Type"]): System => {
         expect: [401, 500],
         operation: "SystemAuth"
       }) as Effect.Effect<AuthResponse, SystemAuthError>,
-    events: (options = {}) =>
-      decodeEvents(bodyStream(engine, {
-        method: "GET",
-        path: EnginePath.make`/events`,
-        query: { since: options.since, until: options.until, filters: options.filters }
-      }))
+    events: (options = {}) => decodeEvents(bodyStream(engine, Requests.SystemEvents(options)))
   }
 }

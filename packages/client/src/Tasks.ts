@@ -5,8 +5,8 @@
  */
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import type { DockerDecodeError, DockerStreamError } from "./DockerError.js"
-import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
+import * as Requests from "./generated/Requests.js"
 import * as Logs from "./Logs.js"
 
 /**
@@ -15,7 +15,9 @@ import * as Logs from "./Logs.js"
  *
  * @since 0.1.0
  */
-export interface Tasks extends Groups.Tasks, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError> {}
+export interface Tasks
+  extends Groups.Tasks, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError, Requests.TaskLogsOptions>
+{}
 
 /**
  * @since 0.1.0
@@ -26,10 +28,9 @@ export const make = (engine: DockerEngine["Type"]): Tasks => {
     ...generated,
     ...Logs.readable(
       engine,
-      "task",
       generated.inspect,
       (info) => ({ id: info.ID, tty: info.Spec?.ContainerSpec?.TTY === true }),
-      (id) => EnginePath.make`/tasks/${id}/logs`
+      Requests.TaskLogs
     )
   }
 }

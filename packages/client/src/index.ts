@@ -117,6 +117,13 @@ export * as RegistryAuth from "./RegistryAuth.js"
 export * as Release from "./Release.js"
 
 /**
+ * What `docker.containers.run` takes, and the create body it becomes.
+ *
+ * @since 0.2.0
+ */
+export * as RunOptions from "./RunOptions.js"
+
+/**
  * @since 0.1.0
  */
 export * as Operation from "./Operation.js"
@@ -127,6 +134,15 @@ export * as Operation from "./Operation.js"
  * @since 0.1.0
  */
 export * as Operations from "./generated/Operations.js"
+
+/**
+ * The generated requests of the operations whose answers arrive over time (logs, events,
+ * builds, archives, sessions): their options from the specification, to send with
+ * `DockerEngine`'s `stream` or `upgrade`.
+ *
+ * @since 0.2.0
+ */
+export * as Requests from "./generated/Requests.js"
 
 /**
  * The generated schemas of the Engine API's objects.

@@ -30,9 +30,10 @@ const engine = (options: { exitCode: number; tty?: boolean; pullError?: string }
     if (path === "/images/app%3A1/json") return MockTransport.json({ Id: "sha256:1", RepoTags: ["app:1"] })
     if (path === `/containers/${id}/start`) return MockTransport.empty()
     if (path === `/containers/${id}/wait`) return MockTransport.json({ StatusCode: options.exitCode, Error: null })
-    if (path === `/containers/${id}/logs`) {
+    if (path === `/containers/${id}/logs` || path === `/containers/${id}/attach`) {
       return {
         status: 200,
+        hijack: path.endsWith("/attach"),
         body: options.tty === true ? "all on one stream\r\n" : MockTransport.multiplexed([
           { stream: "stdout", data: "out 1\n" },
           { stream: "stderr", data: "err 1\n" },
@@ -69,9 +70,12 @@ describe("containers.run", () => {
         "POST /images/create",
         "GET /images/app%3A1/json",
         "POST /containers/create",
+        // Attached before the start, so that no output is lost.
+        `POST /containers/${id}/attach`,
         `POST /containers/${id}/start`,
+        // The end of the attached output, checked with the engine.
+        `GET /containers/${id}/json`,
         `POST /containers/${id}/wait`,
-        `GET /containers/${id}/logs`,
         `DELETE /containers/${id}`
       ])
       expect(sent[1]!.query.toString()).toBe("fromImage=app&tag=1")
@@ -87,9 +91,17 @@ describe("containers.run", () => {
   it.effect("fails with ContainerExitError carrying the exit code and stderr", () =>
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
-      const error = yield* Effect.flip(docker.containers.run({ image: "app:1", remove: true }))
-      expect(error).toMatchObject({ _tag: "ContainerExitError", exitCode: 3, stderr: "err 1\n", containerId: id })
-      expect(error.message).toContain("exited with code 3")
+      const error = yield* Effect.flip(docker.containers.run({ image: "app:1", cmd: "cat /test", remove: true }))
+      expect(error).toMatchObject({
+        _tag: "ContainerExitError",
+        exitCode: 3,
+        stderr: "err 1\n",
+        containerId: id,
+        image: "app:1",
+        command: ["cat", "/test"]
+      })
+      // docker-py's ContainerError message.
+      expect(error.message).toBe("Command '[cat /test]' in image 'app:1' returned non-zero exit status 3: err 1")
       // The container is removed even though the run failed.
       expect((yield* MockTransport.requests).at(-1)).toMatchObject({ method: "DELETE" })
     }).pipe(Effect.provide(layer({ exitCode: 3 }))))

@@ -117,7 +117,8 @@ export const fromFiles = (
 /**
  * A build context from a folder, as the docker CLI sends it: `.dockerignore` rules applied as the
  * engine applies them, the Dockerfile and `.dockerignore` always included, and a Dockerfile from
- * outside the folder added under a name of its own.
+ * outside the folder added under a name of its own, which the `.dockerignore` sent names so that
+ * it stays out of the image.
  *
  * @example
  * ```ts
@@ -142,9 +143,8 @@ export const buildContext = (
     try: () => {
       const root = Path.resolve(directory)
       const ignoreFile = Path.join(root, ".dockerignore")
-      const ignore = createIgnore().add(
-        Fs.existsSync(ignoreFile) ? Fs.readFileSync(ignoreFile, "utf8").split(/\r?\n/) : []
-      )
+      const ignoreText = Fs.existsSync(ignoreFile) ? Fs.readFileSync(ignoreFile, "utf8") : undefined
+      const ignore = createIgnore().add(ignoreText?.split(/\r?\n/) ?? [])
       const dockerfilePath = Path.resolve(root, options.dockerfile ?? "Dockerfile")
       const inside = dockerfilePath.startsWith(root + Path.sep)
       const dockerfile = inside
@@ -153,12 +153,20 @@ export const buildContext = (
       const alwaysSent = new Set([".dockerignore", dockerfile])
       const entries: Array<Entry> = walk(root)
         .filter((name) => alwaysSent.has(name) || !ignore.ignores(name))
+        .filter((name) => inside || name !== ".dockerignore")
         .map((name) => {
           const full = Path.join(root, name)
           return { name, source: full, stat: Fs.lstatSync(full) }
         })
       if (!inside) {
-        entries.push({ name: dockerfile, source: Fs.readFileSync(dockerfilePath), stat: undefined })
+        // As the docker CLI does: the added Dockerfile's name goes into the `.dockerignore` that
+        // is sent (made of `.dockerignore` itself when the folder has none), so that the engine
+        // leaves it out of `COPY .`; it still reads it to build.
+        const sentIgnore = `${ignoreText ?? ".dockerignore"}\n${dockerfile}\n`
+        entries.push(
+          { name: ".dockerignore", source: new TextEncoder().encode(sentIgnore), stat: undefined },
+          { name: dockerfile, source: Fs.readFileSync(dockerfilePath), stat: undefined }
+        )
       }
       return { context: pack(entries), dockerfile }
     },

@@ -1308,6 +1308,22 @@ export const make = (options: Options = {}): FakeEngine => {
           return MockTransport.empty()
         })
       }
+      if (at("POST", "containers", a, "attach")) {
+        // As the engine does: what the container writes from now on (and what it wrote, with
+        // `logs`), until it stops; with `stream=0`, only what it wrote.
+        return withContainer(a, (c) => {
+          const replay = new URLSearchParams({
+            stdout: query.get("stdout") ?? "",
+            stderr: query.get("stderr") ?? "",
+            tail: truthy(query.get("logs")) ? "all" : "0",
+            follow: truthy(query.get("stream")) ? "1" : ""
+          })
+          const contentType = c.config.Tty
+            ? "application/vnd.docker.raw-stream"
+            : "application/vnd.docker.multiplexed-stream"
+          return { status: 200, headers: { "Content-Type": contentType }, body: logStream(c, replay), hijack: true }
+        })
+      }
       if (at("GET", "containers", a, "logs")) {
         return withContainer(a, (c) => {
           if (!truthy(query.get("stdout")) && !truthy(query.get("stderr"))) {

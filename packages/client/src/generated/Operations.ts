@@ -461,7 +461,7 @@ export interface ContainerKillOptions {
   /**
    * Signal to send to the container as an integer or string (e.g. `SIGINT`).
    */
-  readonly signal?: string | undefined
+  readonly signal?: string | number | undefined
 }
 
 /**
@@ -712,7 +712,7 @@ export interface ContainerRestartOptions {
    *
    * API 1.42+.
    */
-  readonly signal?: string | undefined
+  readonly signal?: string | number | undefined
   /**
    * How long to wait before killing the container: a duration such as `"10 seconds"` (a number is milliseconds), rounded up to the whole seconds the engine takes; infinite waits as long as it takes. Default: the container's `StopTimeout`, else 10 seconds.
    */
@@ -796,7 +796,7 @@ export interface ContainerStopOptions {
    *
    * API 1.42+.
    */
-  readonly signal?: string | undefined
+  readonly signal?: string | number | undefined
   /**
    * How long to wait before killing the container: a duration such as `"10 seconds"` (a number is milliseconds), rounded up to the whole seconds the engine takes; infinite waits as long as it takes. Default: the container's `StopTimeout`, else 10 seconds.
    */
