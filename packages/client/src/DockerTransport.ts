@@ -3,6 +3,11 @@
  * layer (`@effect-docker/testing`) provides it; everything above it speaks in {@link DockerRequest}
  * and {@link DockerResponse} and never knows how the bytes travel.
  *
+ * Its request and response types are our own small ones, not `@effect/platform`'s HttpClient
+ * types: measured here, the platform client cost 2.4x raw undici's time per request, while this
+ * interface runs at raw undici's speed (BENCHMARKS.md); and it needs a hijacked connection that
+ * half-closes, which HttpClient has no verb for.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

@@ -3,14 +3,13 @@
  *
  * @since 0.1.0
  */
-import * as Channel from "effect/Channel"
-import * as Chunk from "effect/Chunk"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import { type DockerLimitError, DockerStreamError } from "./DockerError.js"
 import * as FastDecode from "./FastDecode.js"
+import { type ByteDecoder, decodeWith } from "./internal/byteDecoder.js"
 import * as Bytes from "./internal/bytes.js"
 import * as Limits from "./Limits.js"
 
@@ -59,58 +58,44 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, what: string, maxLineB
   return <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>
   ): Stream.Stream<A, E | DockerStreamError | DockerLimitError, R> =>
-    Stream.pipeThroughChannel(
-      bytes,
-      Channel.suspend(() => {
-        // The start of a line whose end has not arrived yet.
-        let pending: Array<Uint8Array> = []
-        let pendingBytes = 0
-        const tooLong = () => Channel.fail(Limits.exceeded("lineBytes", maxLineBytes, what))
-        const loop: Channel.Channel<
-          Chunk.Chunk<A>,
-          Chunk.Chunk<Uint8Array>,
-          E | DockerStreamError | DockerLimitError,
-          E,
-          unknown,
-          unknown
-        > = Channel.readWithCause({
-          onInput: (chunks: Chunk.Chunk<Uint8Array>) => {
-            const out: Array<A> = []
-            for (const chunk of chunks) {
-              let start = 0
-              let end: number
-              while ((end = chunk.indexOf(newline, start)) !== -1) {
-                let line = chunk.subarray(start, end)
-                start = end + 1
-                if (pendingBytes > 0) {
-                  pending.push(line)
-                  line = Bytes.concat(pending)
-                  pending = []
-                  pendingBytes = 0
-                }
-                if (line.length > maxLineBytes) return tooLong()
-                const value = decodeLine(line)
-                if (value instanceof DockerStreamError) return Channel.fail(value)
-                if (value !== undefined) out.push(value)
-              }
-              if (start < chunk.length) {
-                pending.push(chunk.subarray(start))
-                pendingBytes += chunk.length - start
-                if (pendingBytes > maxLineBytes) return tooLong()
-              }
+    decodeWith((): ByteDecoder<A, DockerStreamError | DockerLimitError> => {
+      // The start of a line whose end has not arrived yet.
+      let pending: Array<Uint8Array> = []
+      let pendingBytes = 0
+      const tooLong = () => Limits.exceeded("lineBytes", maxLineBytes, what)
+      /** Decodes one line into `out`; an error ends the stream. */
+      const line = (bytes: Uint8Array, out: Array<A>) => {
+        const value = decodeLine(bytes)
+        if (value instanceof DockerStreamError) return value
+        if (value !== undefined) out.push(value)
+        return undefined
+      }
+      return {
+        push: (chunk, out) => {
+          let start = 0
+          let end: number
+          while ((end = chunk.indexOf(newline, start)) !== -1) {
+            let bytes = chunk.subarray(start, end)
+            start = end + 1
+            if (pendingBytes > 0) {
+              pending.push(bytes)
+              bytes = Bytes.concat(pending)
+              pending = []
+              pendingBytes = 0
             }
-            return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
-          },
-          onFailure: Channel.failCause,
-          onDone: () => {
-            // The last line may end without a newline.
-            if (pendingBytes === 0) return Channel.void
-            const value = decodeLine(Bytes.concat(pending))
-            if (value instanceof DockerStreamError) return Channel.fail(value)
-            return value === undefined ? Channel.void : Channel.write(Chunk.of(value))
+            if (bytes.length > maxLineBytes) return tooLong()
+            const error = line(bytes, out)
+            if (error !== undefined) return error
           }
-        })
-        return loop
-      })
-    )
+          if (start < chunk.length) {
+            pending.push(chunk.subarray(start))
+            pendingBytes += chunk.length - start
+            if (pendingBytes > maxLineBytes) return tooLong()
+          }
+          return undefined
+        },
+        // The last line may end without a newline.
+        end: (out) => pendingBytes === 0 ? undefined : line(Bytes.concat(pending), out)
+      }
+    })(bytes)
 }

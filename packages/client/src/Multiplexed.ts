@@ -6,12 +6,11 @@
  *
  * @since 0.1.0
  */
-import * as Channel from "effect/Channel"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type DockerLimitError, DockerStreamError } from "./DockerError.js"
 import type { DockerUpgradedConnection, TransportError } from "./DockerTransport.js"
+import { decodeWith } from "./internal/byteDecoder.js"
 import * as Limits from "./Limits.js"
 
 /**
@@ -62,8 +61,8 @@ class FrameDecoder {
 
   constructor(private readonly maxErrorFrameBytes: number) {}
 
-  push(chunk: Uint8Array): Array<Frame> | DockerStreamError | DockerLimitError {
-    const frames: Array<Frame> = []
+  /** Decodes a chunk into `frames`; an error ends the stream. */
+  push(chunk: Uint8Array, frames: Array<Frame>): DockerStreamError | DockerLimitError | undefined {
     let offset = 0
     while (offset < chunk.length) {
       if (this.left > 0) {
@@ -90,7 +89,7 @@ class FrameDecoder {
         this.header.set(chunk.subarray(offset, offset + take), this.headerBytes)
         this.headerBytes += take
         offset += take
-        if (this.headerBytes < 8) break
+        if (this.headerBytes < 8) return undefined
         this.headerBytes = 0
         type = this.header[0]!
         size = frameSize(this.header, 0)
@@ -111,7 +110,7 @@ class FrameDecoder {
       }
       this.left = size
     }
-    return frames
+    return undefined
   }
 
   get inFrame(): boolean {
@@ -140,37 +139,14 @@ export const demux = <E, R>(
   self: Stream.Stream<Uint8Array, E, R>,
   maxErrorFrameBytes: number = Limits.defaults.frameBytes
 ): Stream.Stream<Frame, E | DockerStreamError | DockerLimitError, R> =>
-  Stream.pipeThroughChannel(
-    self,
-    Channel.suspend(() => {
-      // A channel of its own rather than mapChunksEffect + concat: one step per chunk, no effect.
-      const decoder = new FrameDecoder(maxErrorFrameBytes)
-      const loop: Channel.Channel<
-        Chunk.Chunk<Frame>,
-        Chunk.Chunk<Uint8Array>,
-        E | DockerStreamError | DockerLimitError,
-        E,
-        unknown,
-        unknown
-      > = Channel.readWithCause({
-        onInput: (chunks: Chunk.Chunk<Uint8Array>) => {
-          const out: Array<Frame> = []
-          for (const chunk of chunks) {
-            const frames = decoder.push(chunk)
-            if (!Array.isArray(frames)) return Channel.fail(frames)
-            for (const frame of frames) out.push(frame)
-          }
-          return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
-        },
-        onFailure: Channel.failCause,
-        onDone: () =>
-          decoder.inFrame
-            ? Channel.fail(new DockerStreamError({ message: "the multiplexed stream ended inside a frame" }))
-            : Channel.void
-      })
-      return loop
-    })
-  )
+  decodeWith(() => {
+    const decoder = new FrameDecoder(maxErrorFrameBytes)
+    return {
+      push: (chunk, out: Array<Frame>) => decoder.push(chunk, out),
+      end: () =>
+        decoder.inFrame ? new DockerStreamError({ message: "the multiplexed stream ended inside a frame" }) : undefined
+    }
+  })(self)
 
 /**
  * Output read to its end, as text per stream.
