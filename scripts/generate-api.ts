@@ -528,7 +528,7 @@ const operationCode = (op: Operation) => {
     request.splice(request.findIndex((field) => field.startsWith("expect")), 0, op.body.raw ? "body" : "json: body")
   }
   const call = op.response.kind === "json"
-    ? `engine.json("${op.id}", Schemas.${op.response.schema}, { ${request.join(", ")} })`
+    ? `engine.json(Schemas.${op.response.schema}, { ${request.join(", ")} })`
     : op.response.kind === "text"
     ? `Operation.text(engine, { ${request.join(", ")} })`
     : `Effect.asVoid(engine.request({ ${request.join(", ")} }))`
@@ -537,7 +537,7 @@ const operationCode = (op: Operation) => {
   lines.push(
     `export const ${op.id} = (engine: DockerEngine["Type"]) => (${signature(op)}): Effect.Effect<${successType(op)}, ${
       errorType(op)
-    }> =>\n  ${call} as Effect.Effect<${successType(op)}, ${errorType(op)}>\n`
+    }> =>\n  ${call}\n`
   )
   return lines.join("\n")
 }

@@ -140,7 +140,8 @@ layer(transports()[0].layer)("images and hijacked connections on the real engine
     Effect.gen(function*() {
       const engine = yield* DockerEngine.DockerEngine
       const container = yield* scopedContainer({ image: "busybox", cmd: ["sleep", "60"] })
-      const exec = yield* engine.json("ContainerExec", Schema.Struct({ Id: Schema.String }), {
+      const exec = yield* engine.json(Schema.Struct({ Id: Schema.String }), {
+        operation: "ContainerExec",
         method: "POST",
         path: EnginePath.make`/containers/${container.Id}/exec`,
         json: { AttachStdin: true, AttachStdout: true, AttachStderr: true, Cmd: ["sh", "-c", "cat; echo done >&2"] }
@@ -156,7 +157,8 @@ layer(transports()[0].layer)("images and hijacked connections on the real engine
       const text = yield* output.await.pipe(Effect.flatten)
       expect(text.stdout).toBe("hello from stdin\n")
       expect(text.stderr).toBe("done\n")
-      const inspected = yield* engine.json("ExecInspect", Schema.Struct({ ExitCode: Schema.Number }), {
+      const inspected = yield* engine.json(Schema.Struct({ ExitCode: Schema.Number }), {
+        operation: "ExecInspect",
         method: "GET",
         path: EnginePath.make`/exec/${exec.Id}/json`
       })

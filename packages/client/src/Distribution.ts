@@ -40,13 +40,13 @@ export const make = (
     Effect.flatMap(
       RegistryAuth.header(credentials, name, options.registryAuth),
       (headers) =>
-        engine.json("DistributionInspect", Schemas.DistributionInspect, {
+        engine.json(Schemas.DistributionInspect, {
           method: "GET",
           path: EnginePath.make`/distribution/${name}/json`,
           headers,
           expect: [401, 500],
           resource: "image",
           operation: "DistributionInspect"
-        }) as Effect.Effect<Schemas.DistributionInspect, DistributionInspectError>
+        })
     )
 })

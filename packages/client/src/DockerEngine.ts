@@ -24,6 +24,7 @@ import {
   type DockerLimitError,
   DockerVersionError,
   type EngineStatusError,
+  type ExpectedStatusError,
   Forbidden,
   NotFound,
   NotModified,
@@ -78,7 +79,7 @@ export interface Filters {
  *
  * @since 0.1.0
  */
-export interface EngineRequest {
+export interface EngineRequest<Expect extends ReadonlyArray<number> | undefined = ReadonlyArray<number> | undefined> {
   readonly method: HttpMethod
   readonly path: EnginePath
   readonly query?: Readonly<Record<string, QueryValue>> | undefined
@@ -97,7 +98,7 @@ export interface EngineRequest {
    * The error statuses the operation documents; any other one fails with `UnexpectedStatus`, so
    * that the error channel holds only what the operation's type says.
    */
-  readonly expect?: ReadonlyArray<number> | undefined
+  readonly expect?: Expect
   /** See {@link DockerRequest.timeoutMillis}. */
   readonly timeoutMillis?: number | undefined
   /** See {@link DockerRequest.engineWaitMillis}. */
@@ -112,6 +113,19 @@ export interface EngineRequest {
 export type EngineError = TransportError | EngineStatusError | DockerVersionError | DockerInputError
 
 /**
+ * What a request with the error statuses `Expect` can fail with: the transport, the version and
+ * input checks, and the engine errors `Expect` lists (see `DockerError.ExpectedStatusError`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RequestError<Expect extends ReadonlyArray<number> | undefined> =
+  | TransportError
+  | DockerVersionError
+  | DockerInputError
+  | ExpectedStatusError<Expect>
+
+/**
  * @since 0.1.0
  */
 export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngine")<
@@ -123,14 +137,18 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
     readonly limits: Limits.Limits
     /** The API version in use: pinned, or negotiated with `/_ping` on first use. */
     readonly apiVersion: Effect.Effect<string, EngineError>
-    /** Sends a request and reads the answer; a status outside 2xx fails with its error. */
-    readonly request: (request: EngineRequest) => Effect.Effect<DockerResponse, EngineError>
-    /** {@link request}, with the body decoded by `schema` for the named operation. */
-    readonly json: <A, I>(
-      operation: string,
+    /**
+     * Sends a request and reads the answer; a status outside 2xx fails with its error, one of
+     * those the request's `expect` lists (its type says which), else `UnexpectedStatus`.
+     */
+    readonly request: <const Expect extends ReadonlyArray<number> | undefined = undefined>(
+      request: EngineRequest<Expect>
+    ) => Effect.Effect<DockerResponse, RequestError<Expect>>
+    /** {@link request}, with the body decoded by `schema` (a failure names the request's `operation`). */
+    readonly json: <A, I, const Expect extends ReadonlyArray<number> | undefined = undefined>(
       schema: Schema.Schema<A, I>,
-      request: EngineRequest
-    ) => Effect.Effect<A, EngineError | DockerDecodeError>
+      request: EngineRequest<Expect>
+    ) => Effect.Effect<A, RequestError<Expect> | DockerDecodeError>
     /** Sends a request and returns the answer with its body still arriving. */
     readonly stream: (request: EngineRequest) => Effect.Effect<DockerStreamResponse, EngineError, Scope.Scope>
     /** Sends a request that hijacks the connection (attach, exec start with stdin). */
@@ -391,8 +409,8 @@ export const make = (
 
     const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
-    const json = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: EngineRequest) => {
-      const decode = decodeJson(operation, schema)
+    const json = <A, I>(schema: Schema.Schema<A, I>, request: EngineRequest) => {
+      const decode = decodeJson(request.operation ?? `${request.method} ${request.path.encoded}`, schema)
       // The decoding in the same step as the status check (the hot path of most calls).
       return sendThen(request, (response) => decode(response.body))
     }
@@ -423,7 +441,17 @@ export const make = (
           (result) => isUpgraded(result) ? Effect.succeed(result) : failFor(request, sent, result.status, result.body)
         ))
 
-    return DockerEngine.of({ host: transport.host, limits, apiVersion, request: send, json, stream, upgrade })
+    // The error union of a request is its `expect` list's (statusError keeps to it): the casts
+    // below only say so to the compiler.
+    return DockerEngine.of({
+      host: transport.host,
+      limits,
+      apiVersion,
+      request: send as DockerEngine["Type"]["request"],
+      json: json as DockerEngine["Type"]["json"],
+      stream,
+      upgrade
+    })
   })
 
 const isSuccess = (status: number) => status >= 200 && status < 300

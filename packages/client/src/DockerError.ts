@@ -358,6 +358,41 @@ export type EngineStatusError =
   | UnexpectedStatus
 
 /**
+ * The error class of each status the Engine uses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StatusErrors {
+  readonly 304: NotModified
+  readonly 400: BadRequest
+  readonly 401: Unauthorized
+  readonly 403: Forbidden
+  readonly 404: NotFound
+  readonly 409: Conflict
+  readonly 500: ServerError
+  readonly 503: ServiceUnavailable
+}
+
+/**
+ * What a request that documents the error statuses `Expect` can fail with from the engine: their
+ * classes, and `UnexpectedStatus` for any other status; without a list, any engine error.
+ *
+ * @example
+ * ```ts
+ * import type { DockerError } from "@effect-docker/client"
+ *
+ * type InspectErrors = DockerError.ExpectedStatusError<readonly [404, 500]> // NotFound | ServerError | UnexpectedStatus
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ExpectedStatusError<Expect extends ReadonlyArray<number> | undefined> = Expect extends
+  ReadonlyArray<infer Status> ? StatusErrors[Extract<Status, keyof StatusErrors>] | UnexpectedStatus
+  : EngineStatusError
+
+/**
  * A stream from the engine broke its format: a multiplexed stream that ended inside a frame, an
  * error frame (stream type 3) from the engine, a progress line that is not JSON.
  *

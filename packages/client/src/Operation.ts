@@ -56,8 +56,10 @@ const decoder = new TextDecoder()
  *
  * @since 0.1.0
  */
-export const text = (engine: DockerEngine["Type"], request: EngineRequest) =>
-  Effect.map(engine.request(request), (response) => decoder.decode(response.body))
+export const text = <const Expect extends ReadonlyArray<number> | undefined = undefined>(
+  engine: DockerEngine["Type"],
+  request: EngineRequest<Expect>
+) => Effect.map(engine.request(request), (response) => decoder.decode(response.body))
 
 /**
  * A duration option as the engine's whole seconds, rounded up; an infinite one is the engine's

@@ -67,13 +67,13 @@ export const make = (engine: DockerEngine["Type"]): System => {
   return {
     ...Groups.system(engine),
     auth: (auth) =>
-      engine.json("SystemAuth", AuthResponse, {
+      engine.json(AuthResponse, {
         method: "POST",
         path: EnginePath.make`/auth`,
         json: RegistryAuth.toJson(auth),
         expect: [401, 500],
         operation: "SystemAuth"
-      }) as Effect.Effect<AuthResponse, SystemAuthError>,
+      }),
     events: (options = {}) => decodeEvents(bodyStream(engine, Requests.SystemEvents(options)))
   }
 }

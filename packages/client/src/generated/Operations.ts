@@ -88,7 +88,7 @@ export type BuildPruneError = ServerError | OperationError | DockerDecodeError
 export const BuildPrune =
   (engine: DockerEngine["Type"]) =>
   (options: BuildPruneOptions = {}): Effect.Effect<Schemas.BuildPruneResponse, BuildPruneError> =>
-    engine.json("BuildPrune", Schemas.BuildPruneResponse, {
+    engine.json(Schemas.BuildPruneResponse, {
       method: "POST",
       path: EnginePath.make`/build/prune`,
       query: {
@@ -104,7 +104,7 @@ export const BuildPrune =
         options.minFreeSpace
       ]]),
       operation: "BuildPrune"
-    }) as Effect.Effect<Schemas.BuildPruneResponse, BuildPruneError>
+    })
 
 /**
  * What {@link ConfigCreate} can fail with.
@@ -121,14 +121,14 @@ export type ConfigCreateError = Conflict | ServerError | ServiceUnavailable | Op
 export const ConfigCreate =
   (engine: DockerEngine["Type"]) =>
   (body?: Schemas.ConfigCreateBody): Effect.Effect<Schemas.ConfigCreateResponse, ConfigCreateError> =>
-    engine.json("ConfigCreate", Schemas.ConfigCreateResponse, {
+    engine.json(Schemas.ConfigCreateResponse, {
       method: "POST",
       path: EnginePath.make`/configs/create`,
       json: body,
       expect: [409, 500, 503],
       resource: "config",
       operation: "ConfigCreate"
-    }) as Effect.Effect<Schemas.ConfigCreateResponse, ConfigCreateError>
+    })
 
 /**
  * What {@link ConfigDelete} can fail with.
@@ -151,7 +151,7 @@ export const ConfigDelete = (engine: DockerEngine["Type"]) => (id: string): Effe
       resource: "config",
       operation: "ConfigDelete"
     })
-  ) as Effect.Effect<void, ConfigDeleteError>
+  )
 
 /**
  * What {@link ConfigInspect} can fail with.
@@ -167,13 +167,13 @@ export type ConfigInspectError = NotFound | ServerError | ServiceUnavailable | O
  */
 export const ConfigInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Config, ConfigInspectError> =>
-    engine.json("ConfigInspect", Schemas.Config, {
+    engine.json(Schemas.Config, {
       method: "GET",
       path: EnginePath.make`/configs/${id}`,
       expect: [404, 500, 503],
       resource: "config",
       operation: "ConfigInspect"
-    }) as Effect.Effect<Schemas.Config, ConfigInspectError>
+    })
 
 /**
  * Options of {@link ConfigList}.
@@ -210,14 +210,14 @@ export type ConfigListError = ServerError | ServiceUnavailable | OperationError 
 export const ConfigList =
   (engine: DockerEngine["Type"]) =>
   (options: ConfigListOptions = {}): Effect.Effect<Schemas.ConfigListResponse, ConfigListError> =>
-    engine.json("ConfigList", Schemas.ConfigListResponse, {
+    engine.json(Schemas.ConfigListResponse, {
       method: "GET",
       path: EnginePath.make`/configs`,
       query: { filters: options.filters },
       expect: [500, 503],
       resource: "config",
       operation: "ConfigList"
-    }) as Effect.Effect<Schemas.ConfigListResponse, ConfigListError>
+    })
 
 /**
  * Options of {@link ConfigUpdate}.
@@ -260,7 +260,7 @@ export const ConfigUpdate = (engine: DockerEngine["Type"]) =>
       resource: "config",
       operation: "ConfigUpdate"
     })
-  ) as Effect.Effect<void, ConfigUpdateError>
+  )
 
 /**
  * What {@link ContainerChanges} can fail with.
@@ -277,13 +277,13 @@ export type ContainerChangesError = NotFound | ServerError | OperationError | Do
 export const ContainerChanges =
   (engine: DockerEngine["Type"]) =>
   (id: string): Effect.Effect<Schemas.ContainerChangesResponse, ContainerChangesError> =>
-    engine.json("ContainerChanges", Schemas.ContainerChangesResponse, {
+    engine.json(Schemas.ContainerChangesResponse, {
       method: "GET",
       path: EnginePath.make`/containers/${id}/changes`,
       expect: [404, 500],
       resource: "container",
       operation: "ContainerChanges"
-    }) as Effect.Effect<Schemas.ContainerChangesResponse, ContainerChangesError>
+    })
 
 /**
  * Options of {@link ContainerCreate}.
@@ -334,7 +334,7 @@ export const ContainerCreate = (engine: DockerEngine["Type"]) =>
   body: Schemas.ContainerCreateBody,
   options: ContainerCreateOptions = {}
 ): Effect.Effect<Schemas.ContainerCreateResponse, ContainerCreateError> =>
-  engine.json("ContainerCreate", Schemas.ContainerCreateResponse, {
+  engine.json(Schemas.ContainerCreateResponse, {
     method: "POST",
     path: EnginePath.make`/containers/create`,
     query: { name: options.name, platform: options.platform },
@@ -342,7 +342,7 @@ export const ContainerCreate = (engine: DockerEngine["Type"]) =>
     expect: [400, 404, 409, 500],
     resource: "container",
     operation: "ContainerCreate"
-  }) as Effect.Effect<Schemas.ContainerCreateResponse, ContainerCreateError>
+  })
 
 /**
  * Options of {@link ContainerDelete}.
@@ -388,7 +388,7 @@ export const ContainerDelete =
         resource: "container",
         operation: "ContainerDelete"
       })
-    ) as Effect.Effect<void, ContainerDeleteError>
+    )
 
 /**
  * What {@link ContainerExec} can fail with.
@@ -405,14 +405,14 @@ export type ContainerExecError = NotFound | Conflict | ServerError | OperationEr
 export const ContainerExec =
   (engine: DockerEngine["Type"]) =>
   (id: string, body: Schemas.ContainerExecBody): Effect.Effect<Schemas.IDResponse, ContainerExecError> =>
-    engine.json("ContainerExec", Schemas.IDResponse, {
+    engine.json(Schemas.IDResponse, {
       method: "POST",
       path: EnginePath.make`/containers/${id}/exec`,
       json: body,
       expect: [404, 409, 500],
       resource: "exec",
       operation: "ContainerExec"
-    }) as Effect.Effect<Schemas.IDResponse, ContainerExecError>
+    })
 
 /**
  * Options of {@link ContainerInspect}.
@@ -443,14 +443,14 @@ export const ContainerInspect = (engine: DockerEngine["Type"]) =>
   id: string,
   options: ContainerInspectOptions = {}
 ): Effect.Effect<Schemas.ContainerInspectResponse, ContainerInspectError> =>
-  engine.json("ContainerInspect", Schemas.ContainerInspectResponse, {
+  engine.json(Schemas.ContainerInspectResponse, {
     method: "GET",
     path: EnginePath.make`/containers/${id}/json`,
     query: { size: options.size },
     expect: [404, 500],
     resource: "container",
     operation: "ContainerInspect"
-  }) as Effect.Effect<Schemas.ContainerInspectResponse, ContainerInspectError>
+  })
 
 /**
  * Options of {@link ContainerKill}.
@@ -488,7 +488,7 @@ export const ContainerKill =
         resource: "container",
         operation: "ContainerKill"
       })
-    ) as Effect.Effect<void, ContainerKillError>
+    )
 
 /**
  * Options of {@link ContainerList}.
@@ -550,14 +550,14 @@ export type ContainerListError = BadRequest | ServerError | OperationError | Doc
 export const ContainerList =
   (engine: DockerEngine["Type"]) =>
   (options: ContainerListOptions = {}): Effect.Effect<Schemas.ContainerListResponse, ContainerListError> =>
-    engine.json("ContainerList", Schemas.ContainerListResponse, {
+    engine.json(Schemas.ContainerListResponse, {
       method: "GET",
       path: EnginePath.make`/containers/json`,
       query: { all: options.all, limit: options.limit, size: options.size, filters: options.filters },
       expect: [400, 500],
       resource: "container",
       operation: "ContainerList"
-    }) as Effect.Effect<Schemas.ContainerListResponse, ContainerListError>
+    })
 
 /**
  * What {@link ContainerPause} can fail with.
@@ -581,7 +581,7 @@ export const ContainerPause =
         resource: "container",
         operation: "ContainerPause"
       })
-    ) as Effect.Effect<void, ContainerPauseError>
+    )
 
 /**
  * Options of {@link ContainerPrune}.
@@ -614,14 +614,14 @@ export type ContainerPruneError = ServerError | OperationError | DockerDecodeErr
 export const ContainerPrune =
   (engine: DockerEngine["Type"]) =>
   (options: ContainerPruneOptions = {}): Effect.Effect<Schemas.ContainerPruneResponse, ContainerPruneError> =>
-    engine.json("ContainerPrune", Schemas.ContainerPruneResponse, {
+    engine.json(Schemas.ContainerPruneResponse, {
       method: "POST",
       path: EnginePath.make`/containers/prune`,
       query: { filters: options.filters },
       expect: [500],
       resource: "container",
       operation: "ContainerPrune"
-    }) as Effect.Effect<Schemas.ContainerPruneResponse, ContainerPruneError>
+    })
 
 /**
  * Options of {@link ContainerRename}.
@@ -659,7 +659,7 @@ export const ContainerRename =
         resource: "container",
         operation: "ContainerRename"
       })
-    ) as Effect.Effect<void, ContainerRenameError>
+    )
 
 /**
  * Options of {@link ContainerResize}.
@@ -699,7 +699,7 @@ export const ContainerResize =
       expect: [404, 500],
       resource: "container",
       operation: "ContainerResize"
-    }) as Effect.Effect<string, ContainerResizeError>
+    })
 
 /**
  * Options of {@link ContainerRestart}.
@@ -743,7 +743,7 @@ export const ContainerRestart =
       engineWaitMillis: Operation.graceMillis(options.timeout, 10_000),
       since: Operation.newest([["1.42", options.signal]]),
       operation: "ContainerRestart"
-    })) as Effect.Effect<void, ContainerRestartError>
+    }))
 
 /**
  * Options of {@link ContainerStart}.
@@ -783,7 +783,7 @@ export const ContainerStart =
         resource: "container",
         operation: "ContainerStart"
       })
-    ) as Effect.Effect<void, ContainerStartError>
+    )
 
 /**
  * Options of {@link ContainerStop}.
@@ -827,7 +827,7 @@ export const ContainerStop =
       engineWaitMillis: Operation.graceMillis(options.timeout, 10_000),
       since: Operation.newest([["1.42", options.signal]]),
       operation: "ContainerStop"
-    })) as Effect.Effect<void, ContainerStopError>
+    }))
 
 /**
  * Options of {@link ContainerTop}.
@@ -856,14 +856,14 @@ export type ContainerTopError = NotFound | ServerError | OperationError | Docker
 export const ContainerTop =
   (engine: DockerEngine["Type"]) =>
   (id: string, options: ContainerTopOptions = {}): Effect.Effect<Schemas.ContainerTopResponse, ContainerTopError> =>
-    engine.json("ContainerTop", Schemas.ContainerTopResponse, {
+    engine.json(Schemas.ContainerTopResponse, {
       method: "GET",
       path: EnginePath.make`/containers/${id}/top`,
       query: { ps_args: options.psArgs },
       expect: [404, 500],
       resource: "container",
       operation: "ContainerTop"
-    }) as Effect.Effect<Schemas.ContainerTopResponse, ContainerTopError>
+    })
 
 /**
  * What {@link ContainerUnpause} can fail with.
@@ -887,7 +887,7 @@ export const ContainerUnpause =
         resource: "container",
         operation: "ContainerUnpause"
       })
-    ) as Effect.Effect<void, ContainerUnpauseError>
+    )
 
 /**
  * What {@link ContainerUpdate} can fail with.
@@ -906,14 +906,14 @@ export const ContainerUpdate = (engine: DockerEngine["Type"]) =>
   id: string,
   body: Schemas.ContainerUpdateBody
 ): Effect.Effect<Schemas.ContainerUpdateResponse, ContainerUpdateError> =>
-  engine.json("ContainerUpdate", Schemas.ContainerUpdateResponse, {
+  engine.json(Schemas.ContainerUpdateResponse, {
     method: "POST",
     path: EnginePath.make`/containers/${id}/update`,
     json: body,
     expect: [404, 500],
     resource: "container",
     operation: "ContainerUpdate"
-  }) as Effect.Effect<Schemas.ContainerUpdateResponse, ContainerUpdateError>
+  })
 
 /**
  * Options of {@link ContainerWait}.
@@ -944,7 +944,7 @@ export type ContainerWaitError = BadRequest | NotFound | ServerError | Operation
 export const ContainerWait =
   (engine: DockerEngine["Type"]) =>
   (id: string, options: ContainerWaitOptions = {}): Effect.Effect<Schemas.ContainerWaitResponse, ContainerWaitError> =>
-    engine.json("ContainerWait", Schemas.ContainerWaitResponse, {
+    engine.json(Schemas.ContainerWaitResponse, {
       method: "POST",
       path: EnginePath.make`/containers/${id}/wait`,
       query: { condition: options.condition },
@@ -952,7 +952,7 @@ export const ContainerWait =
       resource: "container",
       timeoutMillis: 0,
       operation: "ContainerWait"
-    }) as Effect.Effect<Schemas.ContainerWaitResponse, ContainerWaitError>
+    })
 
 /**
  * What {@link DistributionInspect} can fail with.
@@ -969,13 +969,13 @@ export type DistributionInspectError = Unauthorized | ServerError | OperationErr
 export const DistributionInspect =
   (engine: DockerEngine["Type"]) =>
   (name: string): Effect.Effect<Schemas.DistributionInspect, DistributionInspectError> =>
-    engine.json("DistributionInspect", Schemas.DistributionInspect, {
+    engine.json(Schemas.DistributionInspect, {
       method: "GET",
       path: EnginePath.make`/distribution/${name}/json`,
       expect: [401, 500],
       resource: "image",
       operation: "DistributionInspect"
-    }) as Effect.Effect<Schemas.DistributionInspect, DistributionInspectError>
+    })
 
 /**
  * What {@link ExecInspect} can fail with.
@@ -991,13 +991,13 @@ export type ExecInspectError = NotFound | ServerError | OperationError | DockerD
  */
 export const ExecInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.ExecInspectResponse, ExecInspectError> =>
-    engine.json("ExecInspect", Schemas.ExecInspectResponse, {
+    engine.json(Schemas.ExecInspectResponse, {
       method: "GET",
       path: EnginePath.make`/exec/${id}/json`,
       expect: [404, 500],
       resource: "exec",
       operation: "ExecInspect"
-    }) as Effect.Effect<Schemas.ExecInspectResponse, ExecInspectError>
+    })
 
 /**
  * Options of {@link ExecResize}.
@@ -1038,7 +1038,7 @@ export const ExecResize =
         resource: "exec",
         operation: "ExecResize"
       })
-    ) as Effect.Effect<void, ExecResizeError>
+    )
 
 /**
  * Options of {@link GetPluginPrivileges}.
@@ -1068,14 +1068,14 @@ export type GetPluginPrivilegesError = ServerError | OperationError | DockerDeco
 export const GetPluginPrivileges =
   (engine: DockerEngine["Type"]) =>
   (options: GetPluginPrivilegesOptions): Effect.Effect<Schemas.GetPluginPrivilegesResponse, GetPluginPrivilegesError> =>
-    engine.json("GetPluginPrivileges", Schemas.GetPluginPrivilegesResponse, {
+    engine.json(Schemas.GetPluginPrivilegesResponse, {
       method: "GET",
       path: EnginePath.make`/plugins/privileges`,
       query: { remote: options.remote },
       expect: [500],
       resource: "plugin",
       operation: "GetPluginPrivileges"
-    }) as Effect.Effect<Schemas.GetPluginPrivilegesResponse, GetPluginPrivilegesError>
+    })
 
 /**
  * Options of {@link ImageAttestations}.
@@ -1132,7 +1132,7 @@ export const ImageAttestations = (engine: DockerEngine["Type"]) =>
   name: string,
   options: ImageAttestationsOptions = {}
 ): Effect.Effect<Schemas.ImageAttestationsResponse, ImageAttestationsError> =>
-  engine.json("ImageAttestations", Schemas.ImageAttestationsResponse, {
+  engine.json(Schemas.ImageAttestationsResponse, {
     method: "GET",
     path: EnginePath.make`/images/${name}/attestations`,
     query: { platform: options.platform, type: options.type, statement: options.statement },
@@ -1140,7 +1140,7 @@ export const ImageAttestations = (engine: DockerEngine["Type"]) =>
     resource: "image",
     since: "1.55",
     operation: "ImageAttestations"
-  }) as Effect.Effect<Schemas.ImageAttestationsResponse, ImageAttestationsError>
+  })
 
 /**
  * Options of {@link ImageCommit}.
@@ -1195,7 +1195,7 @@ export const ImageCommit = (engine: DockerEngine["Type"]) =>
   body?: Schemas.ContainerConfig,
   options: ImageCommitOptions = {}
 ): Effect.Effect<Schemas.IDResponse, ImageCommitError> =>
-  engine.json("ImageCommit", Schemas.IDResponse, {
+  engine.json(Schemas.IDResponse, {
     method: "POST",
     path: EnginePath.make`/commit`,
     query: {
@@ -1211,7 +1211,7 @@ export const ImageCommit = (engine: DockerEngine["Type"]) =>
     expect: [404, 500],
     resource: "image",
     operation: "ImageCommit"
-  }) as Effect.Effect<Schemas.IDResponse, ImageCommitError>
+  })
 
 /**
  * Options of {@link ImageDelete}.
@@ -1252,7 +1252,7 @@ export type ImageDeleteError = NotFound | Conflict | ServerError | OperationErro
 export const ImageDelete =
   (engine: DockerEngine["Type"]) =>
   (name: string, options: ImageDeleteOptions = {}): Effect.Effect<Schemas.ImageDeleteResponse, ImageDeleteError> =>
-    engine.json("ImageDelete", Schemas.ImageDeleteResponse, {
+    engine.json(Schemas.ImageDeleteResponse, {
       method: "DELETE",
       path: EnginePath.make`/images/${name}`,
       query: { force: options.force, noprune: options.noprune, platforms: options.platforms },
@@ -1260,7 +1260,7 @@ export const ImageDelete =
       resource: "image",
       since: Operation.newest([["1.50", options.platforms]]),
       operation: "ImageDelete"
-    }) as Effect.Effect<Schemas.ImageDeleteResponse, ImageDeleteError>
+    })
 
 /**
  * Options of {@link ImageHistory}.
@@ -1300,7 +1300,7 @@ export type ImageHistoryError = NotFound | ServerError | OperationError | Docker
 export const ImageHistory =
   (engine: DockerEngine["Type"]) =>
   (name: string, options: ImageHistoryOptions = {}): Effect.Effect<Schemas.ImageHistoryResponse, ImageHistoryError> =>
-    engine.json("ImageHistory", Schemas.ImageHistoryResponse, {
+    engine.json(Schemas.ImageHistoryResponse, {
       method: "GET",
       path: EnginePath.make`/images/${name}/history`,
       query: { platform: options.platform },
@@ -1308,7 +1308,7 @@ export const ImageHistory =
       resource: "image",
       since: Operation.newest([["1.48", options.platform]]),
       operation: "ImageHistory"
-    }) as Effect.Effect<Schemas.ImageHistoryResponse, ImageHistoryError>
+    })
 
 /**
  * Options of {@link ImageInspect}.
@@ -1360,7 +1360,7 @@ export type ImageInspectError = NotFound | ServerError | OperationError | Docker
 export const ImageInspect =
   (engine: DockerEngine["Type"]) =>
   (name: string, options: ImageInspectOptions = {}): Effect.Effect<Schemas.ImageInspect, ImageInspectError> =>
-    engine.json("ImageInspect", Schemas.ImageInspect, {
+    engine.json(Schemas.ImageInspect, {
       method: "GET",
       path: EnginePath.make`/images/${name}/json`,
       query: { manifests: options.manifests, platform: options.platform },
@@ -1368,7 +1368,7 @@ export const ImageInspect =
       resource: "image",
       since: Operation.newest([["1.48", options.manifests], ["1.49", options.platform]]),
       operation: "ImageInspect"
-    }) as Effect.Effect<Schemas.ImageInspect, ImageInspectError>
+    })
 
 /**
  * Options of {@link ImageList}.
@@ -1433,7 +1433,7 @@ export type ImageListError = ServerError | OperationError | DockerDecodeError
 export const ImageList =
   (engine: DockerEngine["Type"]) =>
   (options: ImageListOptions = {}): Effect.Effect<Schemas.ImageListResponse, ImageListError> =>
-    engine.json("ImageList", Schemas.ImageListResponse, {
+    engine.json(Schemas.ImageListResponse, {
       method: "GET",
       path: EnginePath.make`/images/json`,
       query: {
@@ -1448,7 +1448,7 @@ export const ImageList =
       resource: "image",
       since: Operation.newest([["1.42", options.sharedSize], ["1.47", options.manifests], ["1.54", options.identity]]),
       operation: "ImageList"
-    }) as Effect.Effect<Schemas.ImageListResponse, ImageListError>
+    })
 
 /**
  * Options of {@link ImagePrune}.
@@ -1483,14 +1483,14 @@ export type ImagePruneError = ServerError | OperationError | DockerDecodeError
 export const ImagePrune =
   (engine: DockerEngine["Type"]) =>
   (options: ImagePruneOptions = {}): Effect.Effect<Schemas.ImagePruneResponse, ImagePruneError> =>
-    engine.json("ImagePrune", Schemas.ImagePruneResponse, {
+    engine.json(Schemas.ImagePruneResponse, {
       method: "POST",
       path: EnginePath.make`/images/prune`,
       query: { filters: options.filters },
       expect: [500],
       resource: "image",
       operation: "ImagePrune"
-    }) as Effect.Effect<Schemas.ImagePruneResponse, ImagePruneError>
+    })
 
 /**
  * Options of {@link ImageSearch}.
@@ -1530,14 +1530,14 @@ export type ImageSearchError = ServerError | OperationError | DockerDecodeError
 export const ImageSearch =
   (engine: DockerEngine["Type"]) =>
   (options: ImageSearchOptions): Effect.Effect<Schemas.ImageSearchResponse, ImageSearchError> =>
-    engine.json("ImageSearch", Schemas.ImageSearchResponse, {
+    engine.json(Schemas.ImageSearchResponse, {
       method: "GET",
       path: EnginePath.make`/images/search`,
       query: { term: options.term, limit: options.limit, filters: options.filters },
       expect: [500],
       resource: "image",
       operation: "ImageSearch"
-    }) as Effect.Effect<Schemas.ImageSearchResponse, ImageSearchError>
+    })
 
 /**
  * Options of {@link ImageTag}.
@@ -1578,7 +1578,7 @@ export const ImageTag =
         resource: "image",
         operation: "ImageTag"
       })
-    ) as Effect.Effect<void, ImageTagError>
+    )
 
 /**
  * What {@link NetworkConnect} can fail with.
@@ -1604,7 +1604,7 @@ export const NetworkConnect =
         resource: "network",
         operation: "NetworkConnect"
       })
-    ) as Effect.Effect<void, NetworkConnectError>
+    )
 
 /**
  * What {@link NetworkCreate} can fail with.
@@ -1621,14 +1621,14 @@ export type NetworkCreateError = BadRequest | Forbidden | NotFound | ServerError
 export const NetworkCreate =
   (engine: DockerEngine["Type"]) =>
   (body: Schemas.NetworkCreateBody): Effect.Effect<Schemas.NetworkCreateResponse, NetworkCreateError> =>
-    engine.json("NetworkCreate", Schemas.NetworkCreateResponse, {
+    engine.json(Schemas.NetworkCreateResponse, {
       method: "POST",
       path: EnginePath.make`/networks/create`,
       json: body,
       expect: [400, 403, 404, 500],
       resource: "network",
       operation: "NetworkCreate"
-    }) as Effect.Effect<Schemas.NetworkCreateResponse, NetworkCreateError>
+    })
 
 /**
  * What {@link NetworkDelete} can fail with.
@@ -1651,7 +1651,7 @@ export const NetworkDelete = (engine: DockerEngine["Type"]) => (id: string): Eff
       resource: "network",
       operation: "NetworkDelete"
     })
-  ) as Effect.Effect<void, NetworkDeleteError>
+  )
 
 /**
  * What {@link NetworkDisconnect} can fail with.
@@ -1677,7 +1677,7 @@ export const NetworkDisconnect =
         resource: "network",
         operation: "NetworkDisconnect"
       })
-    ) as Effect.Effect<void, NetworkDisconnectError>
+    )
 
 /**
  * Options of {@link NetworkInspect}.
@@ -1710,14 +1710,14 @@ export type NetworkInspectError = NotFound | ServerError | OperationError | Dock
 export const NetworkInspect =
   (engine: DockerEngine["Type"]) =>
   (id: string, options: NetworkInspectOptions = {}): Effect.Effect<Schemas.NetworkInspect, NetworkInspectError> =>
-    engine.json("NetworkInspect", Schemas.NetworkInspect, {
+    engine.json(Schemas.NetworkInspect, {
       method: "GET",
       path: EnginePath.make`/networks/${id}`,
       query: { verbose: options.verbose, scope: options.scope },
       expect: [404, 500],
       resource: "network",
       operation: "NetworkInspect"
-    }) as Effect.Effect<Schemas.NetworkInspect, NetworkInspectError>
+    })
 
 /**
  * Options of {@link NetworkList}.
@@ -1760,14 +1760,14 @@ export type NetworkListError = ServerError | OperationError | DockerDecodeError
 export const NetworkList =
   (engine: DockerEngine["Type"]) =>
   (options: NetworkListOptions = {}): Effect.Effect<Schemas.NetworkListResponse, NetworkListError> =>
-    engine.json("NetworkList", Schemas.NetworkListResponse, {
+    engine.json(Schemas.NetworkListResponse, {
       method: "GET",
       path: EnginePath.make`/networks`,
       query: { filters: options.filters },
       expect: [500],
       resource: "network",
       operation: "NetworkList"
-    }) as Effect.Effect<Schemas.NetworkListResponse, NetworkListError>
+    })
 
 /**
  * Options of {@link NetworkPrune}.
@@ -1800,14 +1800,14 @@ export type NetworkPruneError = ServerError | OperationError | DockerDecodeError
 export const NetworkPrune =
   (engine: DockerEngine["Type"]) =>
   (options: NetworkPruneOptions = {}): Effect.Effect<Schemas.NetworkPruneResponse, NetworkPruneError> =>
-    engine.json("NetworkPrune", Schemas.NetworkPruneResponse, {
+    engine.json(Schemas.NetworkPruneResponse, {
       method: "POST",
       path: EnginePath.make`/networks/prune`,
       query: { filters: options.filters },
       expect: [500],
       resource: "network",
       operation: "NetworkPrune"
-    }) as Effect.Effect<Schemas.NetworkPruneResponse, NetworkPruneError>
+    })
 
 /**
  * Options of {@link NodeDelete}.
@@ -1845,7 +1845,7 @@ export const NodeDelete =
         resource: "node",
         operation: "NodeDelete"
       })
-    ) as Effect.Effect<void, NodeDeleteError>
+    )
 
 /**
  * What {@link NodeInspect} can fail with.
@@ -1861,13 +1861,13 @@ export type NodeInspectError = NotFound | ServerError | ServiceUnavailable | Ope
  */
 export const NodeInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Node, NodeInspectError> =>
-    engine.json("NodeInspect", Schemas.Node, {
+    engine.json(Schemas.Node, {
       method: "GET",
       path: EnginePath.make`/nodes/${id}`,
       expect: [404, 500, 503],
       resource: "node",
       operation: "NodeInspect"
-    }) as Effect.Effect<Schemas.Node, NodeInspectError>
+    })
 
 /**
  * Options of {@link NodeList}.
@@ -1904,14 +1904,14 @@ export type NodeListError = ServerError | ServiceUnavailable | OperationError | 
 export const NodeList =
   (engine: DockerEngine["Type"]) =>
   (options: NodeListOptions = {}): Effect.Effect<Schemas.NodeListResponse, NodeListError> =>
-    engine.json("NodeList", Schemas.NodeListResponse, {
+    engine.json(Schemas.NodeListResponse, {
       method: "GET",
       path: EnginePath.make`/nodes`,
       query: { filters: options.filters },
       expect: [500, 503],
       resource: "node",
       operation: "NodeList"
-    }) as Effect.Effect<Schemas.NodeListResponse, NodeListError>
+    })
 
 /**
  * Options of {@link NodeUpdate}.
@@ -1951,7 +1951,7 @@ export const NodeUpdate =
         resource: "node",
         operation: "NodeUpdate"
       })
-    ) as Effect.Effect<void, NodeUpdateError>
+    )
 
 /**
  * Options of {@link PluginDelete}.
@@ -1990,7 +1990,7 @@ export const PluginDelete =
         resource: "plugin",
         operation: "PluginDelete"
       })
-    ) as Effect.Effect<void, PluginDeleteError>
+    )
 
 /**
  * Options of {@link PluginDisable}.
@@ -2028,7 +2028,7 @@ export const PluginDisable =
         resource: "plugin",
         operation: "PluginDisable"
       })
-    ) as Effect.Effect<void, PluginDisableError>
+    )
 
 /**
  * Options of {@link PluginEnable}.
@@ -2066,7 +2066,7 @@ export const PluginEnable =
         resource: "plugin",
         operation: "PluginEnable"
       })
-    ) as Effect.Effect<void, PluginEnableError>
+    )
 
 /**
  * What {@link PluginInspect} can fail with.
@@ -2082,13 +2082,13 @@ export type PluginInspectError = NotFound | ServerError | OperationError | Docke
  */
 export const PluginInspect =
   (engine: DockerEngine["Type"]) => (name: string): Effect.Effect<Schemas.Plugin, PluginInspectError> =>
-    engine.json("PluginInspect", Schemas.Plugin, {
+    engine.json(Schemas.Plugin, {
       method: "GET",
       path: EnginePath.make`/plugins/${name}/json`,
       expect: [404, 500],
       resource: "plugin",
       operation: "PluginInspect"
-    }) as Effect.Effect<Schemas.Plugin, PluginInspectError>
+    })
 
 /**
  * Options of {@link PluginList}.
@@ -2123,14 +2123,14 @@ export type PluginListError = ServerError | OperationError | DockerDecodeError
 export const PluginList =
   (engine: DockerEngine["Type"]) =>
   (options: PluginListOptions = {}): Effect.Effect<Schemas.PluginListResponse, PluginListError> =>
-    engine.json("PluginList", Schemas.PluginListResponse, {
+    engine.json(Schemas.PluginListResponse, {
       method: "GET",
       path: EnginePath.make`/plugins`,
       query: { filters: options.filters },
       expect: [500],
       resource: "plugin",
       operation: "PluginList"
-    }) as Effect.Effect<Schemas.PluginListResponse, PluginListError>
+    })
 
 /**
  * What {@link PluginSet} can fail with.
@@ -2155,7 +2155,7 @@ export const PluginSet =
         resource: "plugin",
         operation: "PluginSet"
       })
-    ) as Effect.Effect<void, PluginSetError>
+    )
 
 /**
  * What {@link SecretCreate} can fail with.
@@ -2172,14 +2172,14 @@ export type SecretCreateError = Conflict | ServerError | ServiceUnavailable | Op
 export const SecretCreate =
   (engine: DockerEngine["Type"]) =>
   (body?: Schemas.SecretCreateBody): Effect.Effect<Schemas.SecretCreateResponse, SecretCreateError> =>
-    engine.json("SecretCreate", Schemas.SecretCreateResponse, {
+    engine.json(Schemas.SecretCreateResponse, {
       method: "POST",
       path: EnginePath.make`/secrets/create`,
       json: body,
       expect: [409, 500, 503],
       resource: "secret",
       operation: "SecretCreate"
-    }) as Effect.Effect<Schemas.SecretCreateResponse, SecretCreateError>
+    })
 
 /**
  * What {@link SecretDelete} can fail with.
@@ -2202,7 +2202,7 @@ export const SecretDelete = (engine: DockerEngine["Type"]) => (id: string): Effe
       resource: "secret",
       operation: "SecretDelete"
     })
-  ) as Effect.Effect<void, SecretDeleteError>
+  )
 
 /**
  * What {@link SecretInspect} can fail with.
@@ -2218,13 +2218,13 @@ export type SecretInspectError = NotFound | ServerError | ServiceUnavailable | O
  */
 export const SecretInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Secret, SecretInspectError> =>
-    engine.json("SecretInspect", Schemas.Secret, {
+    engine.json(Schemas.Secret, {
       method: "GET",
       path: EnginePath.make`/secrets/${id}`,
       expect: [404, 500, 503],
       resource: "secret",
       operation: "SecretInspect"
-    }) as Effect.Effect<Schemas.Secret, SecretInspectError>
+    })
 
 /**
  * Options of {@link SecretList}.
@@ -2261,14 +2261,14 @@ export type SecretListError = ServerError | ServiceUnavailable | OperationError 
 export const SecretList =
   (engine: DockerEngine["Type"]) =>
   (options: SecretListOptions = {}): Effect.Effect<Schemas.SecretListResponse, SecretListError> =>
-    engine.json("SecretList", Schemas.SecretListResponse, {
+    engine.json(Schemas.SecretListResponse, {
       method: "GET",
       path: EnginePath.make`/secrets`,
       query: { filters: options.filters },
       expect: [500, 503],
       resource: "secret",
       operation: "SecretList"
-    }) as Effect.Effect<Schemas.SecretListResponse, SecretListError>
+    })
 
 /**
  * Options of {@link SecretUpdate}.
@@ -2311,7 +2311,7 @@ export const SecretUpdate = (engine: DockerEngine["Type"]) =>
       resource: "secret",
       operation: "SecretUpdate"
     })
-  ) as Effect.Effect<void, SecretUpdateError>
+  )
 
 /**
  * Options of {@link ServiceCreate}.
@@ -2353,7 +2353,7 @@ export const ServiceCreate = (engine: DockerEngine["Type"]) =>
   body: Schemas.ServiceCreateBody,
   options: ServiceCreateOptions = {}
 ): Effect.Effect<Schemas.ServiceCreateResponse, ServiceCreateError> =>
-  engine.json("ServiceCreate", Schemas.ServiceCreateResponse, {
+  engine.json(Schemas.ServiceCreateResponse, {
     method: "POST",
     path: EnginePath.make`/services/create`,
     headers: Operation.headers({ "x-registry-auth": options.registryAuth }),
@@ -2361,7 +2361,7 @@ export const ServiceCreate = (engine: DockerEngine["Type"]) =>
     expect: [400, 403, 409, 500, 503],
     resource: "service",
     operation: "ServiceCreate"
-  }) as Effect.Effect<Schemas.ServiceCreateResponse, ServiceCreateError>
+  })
 
 /**
  * What {@link ServiceDelete} can fail with.
@@ -2384,7 +2384,7 @@ export const ServiceDelete = (engine: DockerEngine["Type"]) => (id: string): Eff
       resource: "service",
       operation: "ServiceDelete"
     })
-  ) as Effect.Effect<void, ServiceDeleteError>
+  )
 
 /**
  * Options of {@link ServiceInspect}.
@@ -2413,14 +2413,14 @@ export type ServiceInspectError = NotFound | ServerError | ServiceUnavailable | 
 export const ServiceInspect =
   (engine: DockerEngine["Type"]) =>
   (id: string, options: ServiceInspectOptions = {}): Effect.Effect<Schemas.Service, ServiceInspectError> =>
-    engine.json("ServiceInspect", Schemas.Service, {
+    engine.json(Schemas.Service, {
       method: "GET",
       path: EnginePath.make`/services/${id}`,
       query: { insertDefaults: options.insertDefaults },
       expect: [404, 500, 503],
       resource: "service",
       operation: "ServiceInspect"
-    }) as Effect.Effect<Schemas.Service, ServiceInspectError>
+    })
 
 /**
  * Options of {@link ServiceList}.
@@ -2461,14 +2461,14 @@ export type ServiceListError = ServerError | ServiceUnavailable | OperationError
 export const ServiceList =
   (engine: DockerEngine["Type"]) =>
   (options: ServiceListOptions = {}): Effect.Effect<Schemas.ServiceListResponse, ServiceListError> =>
-    engine.json("ServiceList", Schemas.ServiceListResponse, {
+    engine.json(Schemas.ServiceListResponse, {
       method: "GET",
       path: EnginePath.make`/services`,
       query: { filters: options.filters, status: options.status },
       expect: [500, 503],
       resource: "service",
       operation: "ServiceList"
-    }) as Effect.Effect<Schemas.ServiceListResponse, ServiceListError>
+    })
 
 /**
  * Options of {@link ServiceUpdate}.
@@ -2529,7 +2529,7 @@ export const ServiceUpdate = (engine: DockerEngine["Type"]) =>
   body: Schemas.ServiceUpdateBody,
   options: ServiceUpdateOptions
 ): Effect.Effect<Schemas.ServiceUpdateResponse, ServiceUpdateError> =>
-  engine.json("ServiceUpdate", Schemas.ServiceUpdateResponse, {
+  engine.json(Schemas.ServiceUpdateResponse, {
     method: "POST",
     path: EnginePath.make`/services/${id}/update`,
     query: { version: options.version, registryAuthFrom: options.registryAuthFrom, rollback: options.rollback },
@@ -2538,7 +2538,7 @@ export const ServiceUpdate = (engine: DockerEngine["Type"]) =>
     expect: [400, 404, 500, 503],
     resource: "service",
     operation: "ServiceUpdate"
-  }) as Effect.Effect<Schemas.ServiceUpdateResponse, ServiceUpdateError>
+  })
 
 /**
  * What {@link SwarmInit} can fail with.
@@ -2555,14 +2555,14 @@ export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | Ope
 export const SwarmInit =
   (engine: DockerEngine["Type"]) =>
   (body: Schemas.SwarmInitBody): Effect.Effect<Schemas.SwarmInitResponse, SwarmInitError> =>
-    engine.json("SwarmInit", Schemas.SwarmInitResponse, {
+    engine.json(Schemas.SwarmInitResponse, {
       method: "POST",
       path: EnginePath.make`/swarm/init`,
       json: body,
       expect: [400, 500, 503],
       resource: "swarm",
       operation: "SwarmInit"
-    }) as Effect.Effect<Schemas.SwarmInitResponse, SwarmInitError>
+    })
 
 /**
  * What {@link SwarmInspect} can fail with.
@@ -2577,13 +2577,13 @@ export type SwarmInspectError = NotFound | ServerError | ServiceUnavailable | Op
  * @since 0.1.0
  */
 export const SwarmInspect = (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.Swarm, SwarmInspectError> =>
-  engine.json("SwarmInspect", Schemas.Swarm, {
+  engine.json(Schemas.Swarm, {
     method: "GET",
     path: EnginePath.make`/swarm`,
     expect: [404, 500, 503],
     resource: "swarm",
     operation: "SwarmInspect"
-  }) as Effect.Effect<Schemas.Swarm, SwarmInspectError>
+  })
 
 /**
  * What {@link SwarmJoin} can fail with.
@@ -2608,7 +2608,7 @@ export const SwarmJoin =
         resource: "swarm",
         operation: "SwarmJoin"
       })
-    ) as Effect.Effect<void, SwarmJoinError>
+    )
 
 /**
  * Options of {@link SwarmLeave}.
@@ -2646,7 +2646,7 @@ export const SwarmLeave =
         resource: "swarm",
         operation: "SwarmLeave"
       })
-    ) as Effect.Effect<void, SwarmLeaveError>
+    )
 
 /**
  * What {@link SwarmUnlock} can fail with.
@@ -2671,7 +2671,7 @@ export const SwarmUnlock =
         resource: "swarm",
         operation: "SwarmUnlock"
       })
-    ) as Effect.Effect<void, SwarmUnlockError>
+    )
 
 /**
  * What {@link SwarmUnlockkey} can fail with.
@@ -2687,13 +2687,13 @@ export type SwarmUnlockkeyError = ServerError | ServiceUnavailable | OperationEr
  */
 export const SwarmUnlockkey =
   (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SwarmUnlockkeyResponse, SwarmUnlockkeyError> =>
-    engine.json("SwarmUnlockkey", Schemas.SwarmUnlockkeyResponse, {
+    engine.json(Schemas.SwarmUnlockkeyResponse, {
       method: "GET",
       path: EnginePath.make`/swarm/unlockkey`,
       expect: [500, 503],
       resource: "swarm",
       operation: "SwarmUnlockkey"
-    }) as Effect.Effect<Schemas.SwarmUnlockkeyResponse, SwarmUnlockkeyError>
+    })
 
 /**
  * Options of {@link SwarmUpdate}.
@@ -2748,7 +2748,7 @@ export const SwarmUpdate =
       expect: [400, 500, 503],
       resource: "swarm",
       operation: "SwarmUpdate"
-    })) as Effect.Effect<void, SwarmUpdateError>
+    }))
 
 /**
  * What {@link SystemAuth} can fail with.
@@ -2764,13 +2764,13 @@ export type SystemAuthError = Unauthorized | ServerError | OperationError | Dock
  */
 export const SystemAuth =
   (engine: DockerEngine["Type"]) => (body?: Schemas.AuthConfig): Effect.Effect<Schemas.AuthResponse, SystemAuthError> =>
-    engine.json("SystemAuth", Schemas.AuthResponse, {
+    engine.json(Schemas.AuthResponse, {
       method: "POST",
       path: EnginePath.make`/auth`,
       json: body,
       expect: [401, 500],
       operation: "SystemAuth"
-    }) as Effect.Effect<Schemas.AuthResponse, SystemAuthError>
+    })
 
 /**
  * Options of {@link SystemDataUsage}.
@@ -2807,14 +2807,14 @@ export type SystemDataUsageError = ServerError | OperationError | DockerDecodeEr
 export const SystemDataUsage =
   (engine: DockerEngine["Type"]) =>
   (options: SystemDataUsageOptions = {}): Effect.Effect<Schemas.SystemDataUsageResponse, SystemDataUsageError> =>
-    engine.json("SystemDataUsage", Schemas.SystemDataUsageResponse, {
+    engine.json(Schemas.SystemDataUsageResponse, {
       method: "GET",
       path: EnginePath.make`/system/df`,
       query: { type: options.type, verbose: options.verbose },
       expect: [500],
       since: Operation.newest([["1.42", options.type], ["1.52", options.verbose]]),
       operation: "SystemDataUsage"
-    }) as Effect.Effect<Schemas.SystemDataUsageResponse, SystemDataUsageError>
+    })
 
 /**
  * What {@link SystemInfo} can fail with.
@@ -2829,12 +2829,12 @@ export type SystemInfoError = ServerError | OperationError | DockerDecodeError
  * @since 0.1.0
  */
 export const SystemInfo = (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SystemInfo, SystemInfoError> =>
-  engine.json("SystemInfo", Schemas.SystemInfo, {
+  engine.json(Schemas.SystemInfo, {
     method: "GET",
     path: EnginePath.make`/info`,
     expect: [500],
     operation: "SystemInfo"
-  }) as Effect.Effect<Schemas.SystemInfo, SystemInfoError>
+  })
 
 /**
  * What {@link SystemPing} can fail with.
@@ -2849,12 +2849,7 @@ export type SystemPingError = ServerError | OperationError
  * @since 0.1.0
  */
 export const SystemPing = (engine: DockerEngine["Type"]) => (): Effect.Effect<string, SystemPingError> =>
-  Operation.text(engine, {
-    method: "GET",
-    path: EnginePath.make`/_ping`,
-    expect: [500],
-    operation: "SystemPing"
-  }) as Effect.Effect<string, SystemPingError>
+  Operation.text(engine, { method: "GET", path: EnginePath.make`/_ping`, expect: [500], operation: "SystemPing" })
 
 /**
  * What {@link SystemPingHead} can fail with.
@@ -2869,12 +2864,7 @@ export type SystemPingHeadError = ServerError | OperationError
  * @since 0.1.0
  */
 export const SystemPingHead = (engine: DockerEngine["Type"]) => (): Effect.Effect<string, SystemPingHeadError> =>
-  Operation.text(engine, {
-    method: "HEAD",
-    path: EnginePath.make`/_ping`,
-    expect: [500],
-    operation: "SystemPingHead"
-  }) as Effect.Effect<string, SystemPingHeadError>
+  Operation.text(engine, { method: "HEAD", path: EnginePath.make`/_ping`, expect: [500], operation: "SystemPingHead" })
 
 /**
  * What {@link SystemVersion} can fail with.
@@ -2890,12 +2880,12 @@ export type SystemVersionError = ServerError | OperationError | DockerDecodeErro
  */
 export const SystemVersion =
   (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SystemVersion, SystemVersionError> =>
-    engine.json("SystemVersion", Schemas.SystemVersion, {
+    engine.json(Schemas.SystemVersion, {
       method: "GET",
       path: EnginePath.make`/version`,
       expect: [500],
       operation: "SystemVersion"
-    }) as Effect.Effect<Schemas.SystemVersion, SystemVersionError>
+    })
 
 /**
  * What {@link TaskInspect} can fail with.
@@ -2911,13 +2901,13 @@ export type TaskInspectError = NotFound | ServerError | ServiceUnavailable | Ope
  */
 export const TaskInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Task, TaskInspectError> =>
-    engine.json("TaskInspect", Schemas.Task, {
+    engine.json(Schemas.Task, {
       method: "GET",
       path: EnginePath.make`/tasks/${id}`,
       expect: [404, 500, 503],
       resource: "task",
       operation: "TaskInspect"
-    }) as Effect.Effect<Schemas.Task, TaskInspectError>
+    })
 
 /**
  * Options of {@link TaskList}.
@@ -2956,14 +2946,14 @@ export type TaskListError = ServerError | ServiceUnavailable | OperationError | 
 export const TaskList =
   (engine: DockerEngine["Type"]) =>
   (options: TaskListOptions = {}): Effect.Effect<Schemas.TaskListResponse, TaskListError> =>
-    engine.json("TaskList", Schemas.TaskListResponse, {
+    engine.json(Schemas.TaskListResponse, {
       method: "GET",
       path: EnginePath.make`/tasks`,
       query: { filters: options.filters },
       expect: [500, 503],
       resource: "task",
       operation: "TaskList"
-    }) as Effect.Effect<Schemas.TaskListResponse, TaskListError>
+    })
 
 /**
  * What {@link VolumeCreate} can fail with.
@@ -2980,14 +2970,14 @@ export type VolumeCreateError = ServerError | OperationError | DockerDecodeError
 export const VolumeCreate =
   (engine: DockerEngine["Type"]) =>
   (body: Schemas.VolumeCreateRequest): Effect.Effect<Schemas.Volume, VolumeCreateError> =>
-    engine.json("VolumeCreate", Schemas.Volume, {
+    engine.json(Schemas.Volume, {
       method: "POST",
       path: EnginePath.make`/volumes/create`,
       json: body,
       expect: [500],
       resource: "volume",
       operation: "VolumeCreate"
-    }) as Effect.Effect<Schemas.Volume, VolumeCreateError>
+    })
 
 /**
  * Options of {@link VolumeDelete}.
@@ -3025,7 +3015,7 @@ export const VolumeDelete =
         resource: "volume",
         operation: "VolumeDelete"
       })
-    ) as Effect.Effect<void, VolumeDeleteError>
+    )
 
 /**
  * What {@link VolumeInspect} can fail with.
@@ -3041,13 +3031,13 @@ export type VolumeInspectError = NotFound | ServerError | OperationError | Docke
  */
 export const VolumeInspect =
   (engine: DockerEngine["Type"]) => (name: string): Effect.Effect<Schemas.Volume, VolumeInspectError> =>
-    engine.json("VolumeInspect", Schemas.Volume, {
+    engine.json(Schemas.Volume, {
       method: "GET",
       path: EnginePath.make`/volumes/${name}`,
       expect: [404, 500],
       resource: "volume",
       operation: "VolumeInspect"
-    }) as Effect.Effect<Schemas.Volume, VolumeInspectError>
+    })
 
 /**
  * Options of {@link VolumeList}.
@@ -3086,14 +3076,14 @@ export type VolumeListError = ServerError | OperationError | DockerDecodeError
 export const VolumeList =
   (engine: DockerEngine["Type"]) =>
   (options: VolumeListOptions = {}): Effect.Effect<Schemas.VolumeListResponse, VolumeListError> =>
-    engine.json("VolumeList", Schemas.VolumeListResponse, {
+    engine.json(Schemas.VolumeListResponse, {
       method: "GET",
       path: EnginePath.make`/volumes`,
       query: { filters: options.filters },
       expect: [500],
       resource: "volume",
       operation: "VolumeList"
-    }) as Effect.Effect<Schemas.VolumeListResponse, VolumeListError>
+    })
 
 /**
  * Options of {@link VolumePrune}.
@@ -3126,14 +3116,14 @@ export type VolumePruneError = ServerError | OperationError | DockerDecodeError
 export const VolumePrune =
   (engine: DockerEngine["Type"]) =>
   (options: VolumePruneOptions = {}): Effect.Effect<Schemas.VolumePruneResponse, VolumePruneError> =>
-    engine.json("VolumePrune", Schemas.VolumePruneResponse, {
+    engine.json(Schemas.VolumePruneResponse, {
       method: "POST",
       path: EnginePath.make`/volumes/prune`,
       query: { filters: options.filters },
       expect: [500],
       resource: "volume",
       operation: "VolumePrune"
-    }) as Effect.Effect<Schemas.VolumePruneResponse, VolumePruneError>
+    })
 
 /**
  * Options of {@link VolumeUpdate}.
@@ -3181,4 +3171,4 @@ export const VolumeUpdate = (engine: DockerEngine["Type"]) =>
       since: "1.42",
       operation: "VolumeUpdate"
     })
-  ) as Effect.Effect<void, VolumeUpdateError>
+  )
