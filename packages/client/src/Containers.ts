@@ -3,29 +3,18 @@
  *
  * @since 0.1.0
  */
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
-import { identity } from "effect/Function"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { bodyStream, decodeValue, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import {
-  ContainerExitError,
-  type DockerConfigError,
-  DockerDecodeError,
-  type DockerReadinessError,
-  DockerStreamError,
-  type PullError
-} from "./DockerError.js"
+import { DockerDecodeError, DockerStreamError } from "./DockerError.js"
 import type { DockerHeaders, TransportError } from "./DockerTransport.js"
 import type { Exec } from "./Exec.js"
 import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
-import { type ContainerInspectResponse, ContainerStatsResponse } from "./generated/Schemas.js"
+import { ContainerStatsResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
 import * as DetachKeys from "./internal/detachKeys.js"
 import { endCheck } from "./internal/sessionEnd.js"
@@ -39,8 +28,7 @@ export type {
   LogStreamOptions
 } from "./Logs.js"
 import * as Multiplexed from "./Multiplexed.js"
-import * as Readiness from "./Readiness.js"
-import * as Release from "./Release.js"
+import * as Orchestration from "./Orchestration.js"
 import * as RunOptionsModule from "./RunOptions.js"
 
 /**
@@ -119,7 +107,14 @@ export type RunOptions = RunOptionsModule.RunOptions
  *
  * @since 0.1.0
  */
-export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError | DockerConfigError
+export type RunError = Orchestration.RunError
+
+/**
+ * Options of {@link Containers.scoped}.
+ *
+ * @since 0.1.0
+ */
+export type ScopedOptions = Orchestration.ScopedOptions
 
 /**
  * A container port published on the host, as {@link Containers.port} reads it.
@@ -130,22 +125,6 @@ export type RunError = EngineError | DockerDecodeError | DockerStreamError | Pul
 export interface PublishedPort {
   readonly hostIp: string
   readonly hostPort: number
-}
-
-/**
- * Options of {@link Containers.scoped}: run options, the readiness to wait for, and how to release.
- *
- * @since 0.1.0
- */
-export interface ScopedOptions extends Omit<RunOptions, "detach" | "remove"> {
-  /** Waited for after the start; the container is handed over only once it holds. */
-  readonly readiness?: Readiness.Readiness | undefined
-  /** How long the release's stop lets the container end before the engine kills it; default 10 seconds. */
-  readonly stopTimeout?: Duration.DurationInput | undefined
-  /** Remove the container's anonymous volumes with it. */
-  readonly removeVolumes?: boolean | undefined
-  /** Where a failed release step goes; default {@link Release.logReleaseError}. */
-  readonly onReleaseError?: Release.OnReleaseError | undefined
 }
 
 /**
@@ -171,7 +150,10 @@ export interface ScopedOptions extends Omit<RunOptions, "detach" | "remove"> {
  * @since 0.1.0
  */
 export interface Containers
-  extends Groups.Containers, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError>
+  extends
+    Groups.Containers,
+    Logs.Readable<EngineError | DockerDecodeError | DockerStreamError>,
+    Orchestration.Orchestration
 {
   /**
    * Attaches to a container over a hijacked connection, closed with the scope: its output as
@@ -232,58 +214,6 @@ export interface Containers
   ) => Effect.Effect<ContainerStatsResponse, EngineError | DockerDecodeError | DockerStreamError>
   /** Resource usage samples, one a second, until the container stops or the stream is interrupted. */
   readonly statsStream: (id: string) => Stream.Stream<ContainerStatsResponse, EngineError | DockerStreamError>
-  /**
-   * Creates and starts a container, pulling its image first when it is missing.
-   *
-   * @example
-   * ```ts
-   * import { Effect } from "effect"
-   * import { Docker } from "@effect-docker/client"
-   *
-   * const hello = Effect.gen(function*() {
-   *   const docker = yield* Docker.Docker
-   *   return yield* docker.containers.run({ image: "busybox", cmd: ["echo", "hello"], remove: true })
-   * }) // Effect<string, ContainerExitError | ...>: "hello\n"
-   * ```
-   */
-  readonly run: {
-    (options: RunOptions & { readonly detach: true }): Effect.Effect<ContainerInspectResponse, RunError>
-    (options: RunOptions & { readonly detach?: false }): Effect.Effect<string, RunError | ContainerExitError>
-  }
-  /**
-   * Runs a container and streams its output while it runs (docker-py's `run(stream=True)`); the
-   * stream fails with {@link ContainerExitError} when the container exits with a non-zero code,
-   * and with `remove` the container is removed when the stream ends, however it ends.
-   */
-  readonly runStream: (
-    options: Omit<RunOptions, "detach">
-  ) => Stream.Stream<Multiplexed.Frame, RunError | ContainerExitError>
-  /**
-   * A container that lives as long as the scope: created (pulling its image when needed), started,
-   * and handed over with fresh inspect data once `readiness` holds. When the scope closes, on
-   * success, failure, interruption or defect alike, it is stopped (`stopTimeout`) and removed
-   * (with its volumes when `removeVolumes`); a failed step is reported to `onReleaseError` and
-   * does not stop the next one.
-   *
-   * @example
-   * ```ts
-   * import { Effect } from "effect"
-   * import { Docker, Readiness } from "@effect-docker/client"
-   *
-   * const program = Effect.scoped(Effect.gen(function*() {
-   *   const docker = yield* Docker.Docker
-   *   const web = yield* docker.containers.scoped({
-   *     image: "busybox",
-   *     cmd: ["httpd", "-f", "-p", "8080"],
-   *     readiness: Readiness.listening(8080)
-   *   })
-   *   return web.Id // stopped and removed when the scope closes
-   * }))
-   * ```
-   */
-  readonly scoped: (
-    options: ScopedOptions
-  ) => Effect.Effect<ContainerInspectResponse, RunError | DockerReadinessError, Scope.Scope>
 }
 
 const decoder = new TextDecoder()
@@ -294,7 +224,7 @@ const decodePathStat = FastDecode.decoder(PathStat)
  */
 export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): Containers => {
   const generated = Groups.containers(engine)
-  const { create, inspect, remove, start, stop, wait } = generated
+  const { inspect } = generated
 
   const { logStream, logs } = Logs.readable(
     engine,
@@ -360,121 +290,13 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
           : Effect.fail(new DockerStreamError({ message: `the engine sent no stats for ${id}` }))
     )
 
-  const createPulling = (
-    options: RunOptions,
-    pulling: <A, E>(pull: Effect.Effect<A, E>) => Effect.Effect<A, E> = identity
-  ) => {
-    const body = RunOptionsModule.toCreateBody(options)
-    const createOptions = {
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      ...(options.platform !== undefined ? { platform: options.platform } : {})
-    }
-    const pullOptions = options.platform !== undefined ? { platform: options.platform } : {}
-    const pull = pulling(images.pull(options.image, pullOptions))
-    const policy = options.pull ?? "missing"
-    const attempt = Effect.flatMap(body, (body) => create(body, createOptions))
-    if (policy === "always") return Effect.zipRight(pull, attempt)
-    if (policy === "never") return attempt
-    return attempt.pipe(
-      Effect.catchIf(
-        (error) => error._tag === "NotFound" && error.resource === "image",
-        () => Effect.zipRight(pull, attempt)
-      )
-    )
-  }
-
-  /**
-   * Starts a created container with its output attached first, as the docker CLI does: nothing
-   * is lost, whatever the log driver (`none` included) and however soon the engine removes the
-   * container (`AutoRemove`). The exit code comes from a wait sent before the start when the
-   * engine removes the container, else after its output ended.
-   */
-  const startAttached = (id: string, options: RunOptions) =>
-    Effect.gen(function*() {
-      const session = yield* attachTo(id, options.tty === true, {})
-      const autoRemove = (options.hostConfig?.AutoRemove ?? options.config?.HostConfig?.AutoRemove) === true
-      const removed = autoRemove ? yield* Effect.forkScoped(wait(id, { condition: "removed" })) : undefined
-      yield* start(id)
-      const exitCode = Effect.map(removed === undefined ? wait(id) : Fiber.join(removed), (_) => _.StatusCode)
-      return { output: session.output, exitCode }
-    })
-
-  const runAttached = (options: RunOptions) =>
-    Effect.flatMap(createPulling(options), ({ Id }) => {
-      const body = Effect.scoped(Effect.gen(function*() {
-        const { exitCode, output } = yield* startAttached(Id, options)
-        const text = yield* Multiplexed.collectText(output)
-        const code = yield* exitCode
-        if (code !== 0) return yield* exitError(Id, options, code, text.stderr)
-        return text.stdout
-      }))
-      return options.remove === true
-        ? Effect.ensuring(body, Effect.ignore(remove(Id, { force: true })))
-        : body
-    })
-
-  const runDetached = (options: RunOptions) =>
-    Effect.flatMap(createPulling(options), ({ Id }) => Effect.zipRight(start(Id), inspect(Id)))
-
-  /** Creates the container and adds its release to the scope in one step that cannot be cut in two. */
-  const createReleased = (options: RunOptions, release: (id: string) => Effect.Effect<void>) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.tap(createPulling(options, restore), ({ Id }) => Effect.addFinalizer(() => release(Id)))
-    )
-
-  const exitError = (id: string, options: RunOptions, exitCode: number, stderr: string) => {
-    const command = options.cmd === undefined
-      ? undefined
-      : Either.getOrUndefined(RunOptionsModule.commandList(options.cmd))
-    const what = command === undefined ? "The default command" : `Command '[${command.join(" ")}]'`
-    return new ContainerExitError({
-      containerId: id,
-      image: options.image,
-      command,
-      exitCode,
-      stderr,
-      message: `${what} in image '${options.image}' returned non-zero exit status ${exitCode}` +
-        (stderr.trim() === "" ? "" : `: ${stderr.trim().slice(-500)}`)
-    })
-  }
-
-  const runStream = (options: Omit<RunOptions, "detach">) =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      const { Id } = options.remove === true
-        ? yield* createReleased(options, (id) =>
-          Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError))
-        : yield* createPulling(options)
-      const { exitCode, output } = yield* startAttached(Id, options)
-      // The last stderr lines, for the error of a non-zero exit.
-      let stderr = ""
-      const decoder = new TextDecoder()
-      const exit = Effect.flatMap(exitCode, (code) =>
-        code === 0 ? Effect.void : Effect.fail(exitError(Id, options, code, stderr + decoder.decode())))
-      return Stream.concat(
-        Stream.tap(output, (frame) =>
-          Effect.sync(() => {
-            if (frame.stream === "stderr") {
-              stderr = (stderr + decoder.decode(frame.data, { stream: true })).slice(-4096)
-            }
-          })),
-        Stream.drain(Stream.fromEffect(exit))
-      )
-    }))
-
-  const scoped = (options: ScopedOptions) =>
-    Effect.gen(function*() {
-      const onError = options.onReleaseError ?? Release.logReleaseError
-      const { Id } = yield* createReleased(options, (id) =>
-        Effect.zipRight(
-          Release.step("container", id, "stop", stop(id, { timeout: options.stopTimeout ?? "10 seconds" }), onError),
-          Release.step("container", id, "remove", remove(id, { force: true, volumes: options.removeVolumes }), onError)
-        ))
-      yield* start(Id)
-      if (options.readiness !== undefined) {
-        yield* Readiness.wait({ id: Id, containers: { inspect, logs, logStream, wait }, exec }, options.readiness)
-      }
-      return yield* inspect(Id)
-    })
+  const orchestration = Orchestration.make({
+    engine,
+    images,
+    exec,
+    containers: { ...generated, logs, logStream },
+    attach: (id, tty) => attachTo(id, tty, {})
+  })
 
   return {
     ...generated,
@@ -512,10 +334,6 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
       })),
     stats,
     statsStream: (id) => statsBody(id, true),
-    run: ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Containers[
-      "run"
-    ],
-    runStream,
-    scoped
+    ...orchestration
   }
 }

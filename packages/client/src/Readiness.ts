@@ -30,7 +30,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type { Containers } from "./Containers.js"
 import type { EngineError } from "./DockerEngine.js"
 import {
   type DockerDecodeError,
@@ -39,7 +38,9 @@ import {
   type ReadinessFailure
 } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
+import type * as Groups from "./generated/Groups.js"
 import type { ContainerInspectResponse } from "./generated/Schemas.js"
+import type * as Logs from "./Logs.js"
 
 /**
  * What a condition runs against: the container, and the operations it may use.
@@ -48,7 +49,9 @@ import type { ContainerInspectResponse } from "./generated/Schemas.js"
  */
 export interface Target {
   readonly id: string
-  readonly containers: Pick<Containers, "inspect" | "logs" | "logStream" | "wait">
+  readonly containers:
+    & Pick<Groups.Containers, "inspect" | "wait">
+    & Logs.Readable<EngineError | DockerDecodeError | DockerStreamError>
   readonly exec: Pick<Exec, "run">
 }
 

@@ -110,6 +110,13 @@ export * as Readiness from "./Readiness.js"
 export * as RegistryAuth from "./RegistryAuth.js"
 
 /**
+ * `run`, `runStream` and `scoped` of `docker.containers`, and what they are built on.
+ *
+ * @since 0.2.0
+ */
+export * as Orchestration from "./Orchestration.js"
+
+/**
  * How scoped resources are released, and where a failed release step is reported.
  *
  * @since 0.1.0
