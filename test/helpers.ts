@@ -2,7 +2,7 @@
  * What the integration tests share: the private engine's addresses (from the global setup), a
  * layer per transport, and labelled containers that are removed whatever the test's outcome.
  */
-import { Docker, DockerEngine, DockerTransport } from "@effect-docker/client"
+import { Docker, DockerTransport } from "@effect-docker/client"
 import type { Containers } from "@effect-docker/client"
 import { type NodeDocker, NodeDockerTransport } from "@effect-docker/node"
 import * as Context from "effect/Context"
@@ -36,7 +36,7 @@ export const recordingLayer = (options: NodeDocker.Options) => {
       upgrade: (request) => Effect.tap(inner.upgrade(request), (result) => record(request, result.status))
     })
   })
-  return Layer.provideMerge(Docker.layer, Layer.provideMerge(DockerEngine.layer(options), transport))
+  return Docker.layerOn(transport, options)
 }
 
 export const env = (name: string): string => {

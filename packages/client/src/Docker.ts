@@ -24,7 +24,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Containers from "./Containers.js"
 import * as Distribution from "./Distribution.js"
+import * as DockerEngineModule from "./DockerEngine.js"
 import { DockerEngine } from "./DockerEngine.js"
+import type { DockerConfigError, DockerVersionError } from "./DockerError.js"
+import type { DockerTransport } from "./DockerTransport.js"
 import * as Exec from "./Exec.js"
 import * as Groups from "./generated/Groups.js"
 import * as Images from "./Images.js"
@@ -97,3 +100,24 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
  * @since 0.1.0
  */
 export const layer: Layer.Layer<Docker, never, DockerEngine> = Layer.effect(Docker, make)
+
+/**
+ * The `Docker` service, its engine and the transport `transport` provides, all three in the
+ * output: what every transport's layer (Node, a mock, the fake engine) is made of.
+ *
+ * @example
+ * ```ts
+ * import { Docker } from "@effect-docker/client"
+ * import { MockTransport } from "@effect-docker/testing"
+ *
+ * const TestDocker = Docker.layerOn(MockTransport.layer(() => MockTransport.json([])), { apiVersion: "1.41" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerOn = <ROut, E, R>(
+  transport: Layer.Layer<ROut | DockerTransport, E, R>,
+  options?: DockerEngineModule.Options
+): Layer.Layer<Docker | DockerEngine | DockerTransport | ROut, E | DockerConfigError | DockerVersionError, R> =>
+  Layer.provideMerge(layer, Layer.provideMerge(DockerEngineModule.layer(options), transport))

@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import * as Docker from "@effect-docker/client/Docker"
-import * as DockerEngine from "@effect-docker/client/DockerEngine"
+import type * as DockerEngine from "@effect-docker/client/DockerEngine"
 import { DockerConfigError, type DockerVersionError } from "@effect-docker/client/DockerError"
 import * as DockerHost from "@effect-docker/client/DockerHost"
 import type { DockerTransport, TransportError } from "@effect-docker/client/DockerTransport"
@@ -68,9 +68,7 @@ export type LayerError = DockerConfigError | DockerVersionError | TransportError
  * @since 0.1.0
  */
 export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> => {
-  const transport = NodeDockerTransport.layer(options)
-  const engine = Layer.provideMerge(DockerEngine.layer(options), transport)
-  return Layer.provideMerge(Docker.layer, engine)
+  return Docker.layerOn(NodeDockerTransport.layer(options), options)
 }
 
 /**
@@ -162,6 +160,5 @@ export const layerFromEnv = (
     const options = yield* optionsFromEnv
     const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(yield* configFromEnv))
     const merged = { ...options, ...overrides }
-    const engine = Layer.provideMerge(DockerEngine.layer(merged), NodeDockerTransport.layer(merged))
-    return Layer.provideMerge(Docker.layer, Layer.merge(engine, credentials))
+    return Layer.provideMerge(Docker.layerOn(NodeDockerTransport.layer(merged), merged), credentials)
   }))

@@ -1669,4 +1669,4 @@ export const layerDocker = (
 ): Layer.Layer<
   Docker.Docker | DockerEngine.DockerEngine | DockerTransport | MockTransport.MockTransport | FakeEngineService,
   DockerConfigError | DockerVersionError
-> => Layer.provideMerge(Docker.layer, Layer.provideMerge(DockerEngine.layer(), layer(options)))
+> => Docker.layerOn(layer(options))

@@ -263,7 +263,11 @@ const lowerCase = (headers: Readonly<Record<string, string>> | undefined) =>
  *
  * @since 0.1.0
  */
-export const layer = (handler: Handler, options: Options = {}): Layer.Layer<DockerTransport | MockTransport> => {
+export const layer = (handler: Handler, options: Options = {}): Layer.Layer<DockerTransport | MockTransport> =>
+  // Each build of the layer records its own requests: a layer value shared by tests shares no log.
+  Layer.unwrapEffect(Effect.sync(() => make(handler, options)))
+
+const make = (handler: Handler, options: Options): Layer.Layer<DockerTransport | MockTransport> => {
   const recorded: Array<RecordedRequest> = []
   const host = "mock://"
   const answer = (request: DockerRequest) =>
@@ -343,4 +347,4 @@ export const layerDocker = (
 ): Layer.Layer<
   Docker.Docker | DockerEngine.DockerEngine | DockerTransport | MockTransport,
   DockerConfigError | DockerVersionError
-> => Layer.provideMerge(Docker.layer, Layer.provideMerge(DockerEngine.layer(options), layer(handler, options)))
+> => Docker.layerOn(layer(handler, options), options)

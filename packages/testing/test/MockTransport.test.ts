@@ -1,6 +1,6 @@
 import { Docker, DockerEngine } from "@effect-docker/client"
 import { MockTransport } from "@effect-docker/testing"
-import { expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
@@ -47,3 +47,18 @@ it.effect("tar: an archive body, here a container export", () =>
       ? MockTransport.tar(Stream.make(new Uint8Array([1, 2]), new Uint8Array([3, 4])))
       : undefined
   ))))
+
+describe("MockTransport.layer", () => {
+  it.effect("records the requests of each build of the layer apart", () =>
+    Effect.gen(function*() {
+      const shared = MockTransport.layerDocker(() => MockTransport.json([]), { apiVersion: "1.41" })
+      const sent = (count: number) =>
+        Effect.gen(function*() {
+          const docker = yield* Docker.Docker
+          for (let i = 0; i < count; i++) yield* docker.containers.list()
+          return (yield* MockTransport.requests).length
+        }).pipe(Effect.provide(shared))
+      expect(yield* sent(2)).toBe(2)
+      expect(yield* sent(1)).toBe(1)
+    }))
+})
