@@ -1,3 +1,5 @@
+import type { ResourceKind } from "../packages/client/src/DockerError.js"
+
 /**
  * The generator's small, documented tables: what the specification cannot say by itself.
  */
@@ -211,14 +213,9 @@ export const hiddenParams: ReadonlySet<string> = new Set([
   "PluginUpgrade.X-Registry-Auth"
 ])
 
-/**
- * Schemas replaced where real engines disagree with the specification; the key is the
- * definition and property path the generator walks (`Definition.Property`).
- */
-export const schemaOverrides: Record<string, string> = {}
 
 /** What a 404 of each group means when the engine's message does not say (see DockerEngine). */
-export const groupResource: Record<string, string> = {
+export const groupResource: Record<string, ResourceKind> = {
   containers: "container",
   images: "image",
   networks: "network",

@@ -29,7 +29,6 @@ import {
   optionTypes,
   requestTimeouts,
   responseOverrides,
-  schemaOverrides,
   sinceOverrides,
   streamingOperations,
   voidResponses
@@ -127,10 +126,8 @@ const flatten = (node: Node): Node => {
   return merged
 }
 
-/** The schema expression of a node. `path` names it for the overrides table. */
+/** The schema expression of a node; `path` names it (`Definition.Property`). */
 const schemaOf = (node: Node | undefined, path: string): string => {
-  const override = schemaOverrides[path]
-  if (override !== undefined) return override
   if (node === undefined) return "Schema.Unknown"
   if (node.$ref) return refName(node.$ref)
   // `allOf` with one reference and nothing beside it only documents the reference (MountPoint.Type).

@@ -137,13 +137,13 @@ describe("interruption and timeouts", () => {
       const heads: Array<string> = []
       const { path } = yield* rawServer(onRequest((socket, head) => {
         heads.push(head.split("\r\n")[0]!)
-        // The engine answers a stop once the container ended: here after 1.5 seconds.
-        setTimeout(() => socket.end(http("204 No Content", {}, "")), 1500)
+        // The engine answers a stop once the container ended: here after 0.8 seconds.
+        setTimeout(() => socket.end(http("204 No Content", {}, "")), 800)
       }))
-      const docker = yield* dockerOn(path, { requestTimeout: "1 second" })
+      const docker = yield* dockerOn(path, { requestTimeout: "500 millis" })
       yield* docker.containers.stop("c")
       yield* docker.containers.stop("c", { timeout: "2 seconds" })
-      yield* docker.containers.restart("c", { timeout: 1500 })
+      yield* docker.containers.restart("c", { timeout: 1100 })
       expect(heads).toEqual([
         "POST /v1.41/containers/c/stop HTTP/1.1",
         "POST /v1.41/containers/c/stop?t=2 HTTP/1.1",
