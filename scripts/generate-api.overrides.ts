@@ -213,7 +213,6 @@ export const hiddenParams: ReadonlySet<string> = new Set([
   "PluginUpgrade.X-Registry-Auth"
 ])
 
-
 /** What a 404 of each group means when the engine's message does not say (see DockerEngine). */
 export const groupResource: Record<string, ResourceKind> = {
   containers: "container",

@@ -1,0 +1,230 @@
+/**
+ * undici's own handler interface for buffered and streamed answers: the hot path of every request.
+ */
+import { DockerConnectionError, DockerLimitError, DockerTimeoutError } from "@effect-docker/client/DockerError"
+import type {
+  DockerRequest,
+  DockerResponse,
+  DockerStreamResponse,
+  TransportError
+} from "@effect-docker/client/DockerTransport"
+import * as Limits from "@effect-docker/client/Limits"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import { Inbox } from "./inbox.js"
+
+/** An error of ours, passed through undici's abort as it is. */
+export const isTransportError = (error: unknown): error is TransportError =>
+  error instanceof DockerTimeoutError || error instanceof DockerLimitError || error instanceof DockerConnectionError
+
+/**
+ * Gathers a buffered answer. undici's own handler interface (rather than the controller-based
+ * one, which wraps it) and a class: no header object built twice, no closures per request.
+ * A timer bounds the whole request (undici's own timeouts bound each wait, not the sum: an
+ * answer that drips a byte at a time would never end), and a limit its body.
+ */
+export class BufferedHandler {
+  private status = 0
+  private rawHeaders: Array<Buffer> = []
+  private readonly chunks: Array<Uint8Array> = []
+  private bytes = 0
+  private maxBytes = Infinity
+  private abort: ((reason: Error) => void) | undefined
+  private aborted: Error | undefined
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  constructor(
+    private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    private resume: ((effect: Effect.Effect<DockerResponse, TransportError>) => void) | undefined,
+    private readonly failure: (error: unknown) => TransportError,
+    private readonly request: DockerRequest,
+    timeoutMillis: number
+  ) {
+    fiber.addObserver(this.onFiberExit)
+    if (timeoutMillis > 0) this.timer = setTimeout(this.onDeadline, timeoutMillis)
+  }
+  /**
+   * The fiber ended (interrupted, or done with the answer no longer awaited): abort the request,
+   * and undici destroys its socket. A fiber observer, not a canceler on the async effect: the
+   * `onInterrupt` wrapper a canceler brings kept every request's objects alive past the young
+   * generation (a profile showed 5x the GC time).
+   */
+  private readonly onFiberExit = () => this.stop(new Error("interrupted"))
+  private readonly onDeadline = () =>
+    this.stop(Object.assign(new Error("the request timed out"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
+  /** Ends the request with `reason`, now if it is on a connection, else as soon as it gets one. */
+  private stop(reason: Error) {
+    if (this.resume === undefined) return
+    if (this.abort !== undefined) this.abort(reason)
+    else {
+      this.aborted = reason
+      this.settle(Effect.fail(this.failure(reason)))
+    }
+  }
+  /** Hands the outcome over once, and lets go of the fiber and the timer. */
+  private settle(outcome: Effect.Effect<DockerResponse, TransportError>) {
+    const resume = this.resume
+    this.resume = undefined
+    this.abort = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.fiber.removeObserver(this.onFiberExit)
+    resume?.(outcome)
+  }
+  onConnect(abort: (reason: Error) => void) {
+    if (this.aborted !== undefined) abort(this.aborted)
+    else this.abort = abort
+  }
+  onHeaders(status: number, raw: Array<Buffer>) {
+    this.status = status
+    this.rawHeaders = raw
+    this.maxBytes = (status >= 200 && status < 300 ? this.request.maxBodyBytes : this.request.maxErrorBytes) ??
+      Infinity
+    return true
+  }
+  onData(chunk: Buffer) {
+    this.bytes += chunk.length
+    if (this.bytes > this.maxBytes) {
+      const success = this.status >= 200 && this.status < 300
+      this.abort?.(Limits.exceeded(
+        success ? "bodyBytes" : "errorBytes",
+        this.maxBytes,
+        `the answer to ${this.request.method} ${this.request.path}`
+      ))
+      return false
+    }
+    this.chunks.push(chunk)
+    return true
+  }
+  onComplete() {
+    const chunks = this.chunks
+    this.settle(Effect.succeed(
+      new BufferedResponse(this.status, this.rawHeaders, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    ))
+  }
+  onError(error: Error) {
+    this.settle(Effect.fail(isTransportError(error) ? error : this.failure(error)))
+  }
+}
+
+/** A buffered answer whose headers are decoded when first read: most callers never read them. */
+class BufferedResponse implements DockerResponse {
+  private decoded: Record<string, string | undefined> | undefined
+  constructor(readonly status: number, private readonly rawHeaders: Array<Buffer>, readonly body: Uint8Array) {}
+  get headers() {
+    return this.decoded ??= fromRawHeaders(this.rawHeaders)
+  }
+}
+
+/** undici's raw header list (name, value, name, value, ...) with lower-case names; repeats joined. */
+const fromRawHeaders = (raw: Array<Buffer>): Record<string, string | undefined> => {
+  const out: Record<string, string | undefined> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase()
+    const value = raw[i + 1]!.toString("utf8")
+    const seen = out[name]
+    out[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return out
+}
+
+/**
+ * Whether the engine closes the connection after this answer. undici 7 must not be paused then:
+ * when the connection ends while its parser is paused under backpressure, it throws an
+ * AssertionError from the socket's 'end' handler that no caller can catch, and the process dies
+ * (nodejs/undici#5360, fixed only in undici 8, which needs Node 22), even when nobody has read
+ * the body yet. dockerd keeps connections alive, so this is a proxy's answer: read it at once and
+ * without pausing, into memory if the caller is slower than the connection.
+ */
+const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/i.test(headers["connection"] ?? "")
+
+/**
+ * A streamed answer, from undici's own handler interface: the answer is handed over at its
+ * headers, and its body goes to an {@link Inbox} in the same call as the parser delivers it, so
+ * that backpressure pauses the parser only while it is safe (see {@link closesAfter}). Until the
+ * headers, a timer bounds the wait and {@link cancel} ends it at once, whatever the phase: in the
+ * pool's queue, connecting, or sent and unanswered.
+ */
+export class StreamingHandler {
+  private abort: ((reason: Error) => void) | undefined
+  private cancelled: Error | undefined
+  private parserPaused = false
+  private resumeParser: (() => void) | undefined
+  private inbox: Inbox<TransportError> | undefined
+  private pausable = true
+  private timer: ReturnType<typeof setTimeout> | undefined
+  constructor(
+    private resume:
+      | ((
+        effect: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
+      ) => void)
+      | undefined,
+    private readonly failure: (error: unknown) => TransportError,
+    timeoutMillis: number
+  ) {
+    if (timeoutMillis > 0) {
+      this.timer = setTimeout(
+        () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
+        timeoutMillis
+      )
+    }
+  }
+  /** Ends the request before its headers (interruption, timeout); a no-op once they arrived. */
+  cancel(reason: Error = new Error("interrupted")) {
+    if (this.inbox !== undefined || this.cancelled !== undefined) return
+    this.cancelled = reason
+    this.abort?.(reason)
+    this.answer(Effect.fail(this.failure(reason)))
+  }
+  private answer(
+    outcome: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
+  ) {
+    const resume = this.resume
+    this.resume = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    resume?.(outcome)
+  }
+  onConnect(abort: (reason: Error) => void) {
+    if (this.cancelled !== undefined) abort(this.cancelled)
+    else this.abort = abort
+  }
+  onHeaders(status: number, raw: Array<Buffer>, resume: () => void) {
+    if (this.cancelled !== undefined) return false
+    this.resumeParser = resume
+    const headers = fromRawHeaders(raw)
+    this.pausable = !closesAfter(headers)
+    const inbox = new Inbox<TransportError>(() => {
+      if (this.parserPaused) {
+        this.parserPaused = false
+        // Later, not inside the reader's pull: resuming there runs the parser within the pull,
+        // which doubled the CPU of a slow reader of a 1 GiB export (bench/streams.ts).
+        setImmediate(() => this.resumeParser?.())
+      }
+    })
+    this.inbox = inbox
+    this.answer(Effect.succeed({
+      status,
+      headers,
+      body: inbox.stream,
+      // Aborting an unfinished answer closes its socket; a finished one is a no-op.
+      close: Effect.sync(() => this.abort?.(new Error("the stream was closed before its end")))
+    }))
+    return true
+  }
+  onData(chunk: Buffer) {
+    if (this.inbox!.push(chunk) && this.pausable) {
+      this.parserPaused = true
+      return false
+    }
+    return true
+  }
+  onComplete() {
+    this.abort = undefined
+    this.inbox?.end()
+  }
+  onError(error: Error) {
+    this.abort = undefined
+    const failure = isTransportError(error) ? error : this.failure(error)
+    // Before the headers, the answer itself failed; after them, its body.
+    if (this.inbox !== undefined) this.inbox.fail(failure)
+    else this.answer(Effect.fail(failure))
+  }
+}
