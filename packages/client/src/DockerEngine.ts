@@ -5,34 +5,24 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ApiVersion from "./ApiVersion.js"
+import type { DockerDecodeError } from "./DockerError.js"
 import {
-  BadRequest,
-  Conflict,
   DockerConfigError,
-  DockerDecodeError,
   DockerInputError,
   type DockerLimitError,
   DockerVersionError,
   type EngineStatusError,
   type ExpectedStatusError,
-  Forbidden,
-  NotFound,
-  NotModified,
-  type ResourceKind,
-  ServerError,
-  ServiceUnavailable,
-  Unauthorized,
-  UnexpectedStatus
+  type ResourceKind
 } from "./DockerError.js"
 import {
   type DockerHeaders,
@@ -46,8 +36,11 @@ import {
   type TransportError
 } from "./DockerTransport.js"
 import type { EnginePath } from "./EnginePath.js"
-import * as FastDecode from "./FastDecode.js"
+import * as Body from "./internal/body.js"
 import * as Bytes from "./internal/bytes.js"
+import * as Decode from "./internal/decode.js"
+import { encodeQuery } from "./internal/query.js"
+import * as Status from "./internal/status.js"
 import * as Limits from "./Limits.js"
 import { userAgent } from "./version.js"
 
@@ -170,103 +163,21 @@ export interface Options {
   readonly limits?: Partial<Limits.Limits> | undefined
 }
 
-const decoder = new TextDecoder()
 const encoder = new TextEncoder()
-
-/** A query parameter that cannot be sent: its name. */
-interface InvalidQuery {
-  readonly invalid: string
-}
-
-const encodeQuery = (query: Readonly<Record<string, QueryValue>> | undefined): string | InvalidQuery => {
-  if (query === undefined) return ""
-  let out = ""
-  for (const key in query) {
-    const value = query[key]
-    if (value === undefined) continue
-    const add = (v: string) => {
-      out += (out === "" ? "" : "&") + encodeURIComponent(key) + "=" + encodeURIComponent(v)
-    }
-    if (typeof value === "string") add(value)
-    else if (typeof value === "number") {
-      // NaN and Infinity would be sent as words the engine reads as zero or refuses.
-      if (!Number.isFinite(value)) return { invalid: key }
-      add(String(value))
-    } else if (typeof value === "boolean") add(String(value))
-    else if (Array.isArray(value)) { for (const v of value) add(v) }
-    else add(JSON.stringify(value))
-  }
-  return out
-}
-
-const notFoundPatterns: ReadonlyArray<readonly [RegExp, ResourceKind]> = [
-  [/no such container/i, "container"],
-  [/no such image|reference does not exist|manifest unknown|pull access denied|repository .* not found/i, "image"],
-  [/no such exec/i, "exec"],
-  [/no such network|network .* not found/i, "network"],
-  [/no such volume|volume .* not found/i, "volume"],
-  [/node .* not found/i, "node"],
-  [/service .* not found/i, "service"],
-  [/task .* not found/i, "task"],
-  [/secret .* not found/i, "secret"],
-  [/config .* not found/i, "config"],
-  [/plugin .* not found/i, "plugin"],
-  [/no such file or directory|could not find the file/i, "path"]
-]
-
-const messageOf = (status: number, body: Uint8Array): string => {
-  const text = decoder.decode(body).trim()
-  if (text === "") return `the engine answered ${status} with no message`
-  try {
-    const parsed: unknown = JSON.parse(text)
-    if (typeof parsed === "object" && parsed !== null && typeof (parsed as any).message === "string") {
-      return (parsed as { message: string }).message
-    }
-    return `the engine answered ${status} with no message`
-  } catch {
-    // Not JSON (a proxy's page, an old engine's plain text): keep it readable and short.
-    return text.length > 500 ? `${text.slice(0, 500)}...` : text
-  }
-}
 
 /**
  * Maps a non-2xx answer to its tagged error.
  *
  * @since 0.1.0
  */
-export const statusError = (
+export const statusError: (
   method: string,
   path: string,
   status: number,
   body: Uint8Array,
   resource: ResourceKind | undefined,
   expect?: ReadonlyArray<number>
-): EngineStatusError => {
-  const fields = { message: messageOf(status, body), status, method, path }
-  if (expect !== undefined && !expect.includes(status)) return new UnexpectedStatus(fields)
-  switch (status) {
-    case 304:
-      return new NotModified({ ...fields, message: body.length === 0 ? "not modified" : fields.message })
-    case 400:
-      return new BadRequest(fields)
-    case 401:
-      return new Unauthorized(fields)
-    case 403:
-      return new Forbidden(fields)
-    case 404: {
-      const match = notFoundPatterns.find(([pattern]) => pattern.test(fields.message))
-      return new NotFound({ ...fields, resource: match?.[1] ?? resource ?? "resource" })
-    }
-    case 409:
-      return new Conflict(fields)
-    case 500:
-      return new ServerError(fields)
-    case 503:
-      return new ServiceUnavailable(fields)
-    default:
-      return new UnexpectedStatus(fields)
-  }
-}
+) => EngineStatusError = Status.statusError
 
 /**
  * Reads a header of an answer.
@@ -471,20 +382,10 @@ const isSuccess = (status: number) => status >= 200 && status < 300
  * decode(new TextEncoder().encode('{"Id":"abc"}')) // Effect.succeed({ Id: "abc" })
  * ```
  */
-export const decodeJson = <A, I>(operation: string, schema: Schema.Schema<A, I>) => {
-  const decode = FastDecode.decoder(schema)
-  return (body: Uint8Array): Effect.Effect<A, DockerDecodeError> => {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(decoder.decode(body))
-    } catch (error) {
-      return Effect.fail(
-        new DockerDecodeError({ operation, message: `the engine's answer is not JSON: ${(error as Error).message}` })
-      )
-    }
-    return decodeValue(operation, decode, parsed)
-  }
-}
+export const decodeJson: <A, I>(
+  operation: string,
+  schema: Schema.Schema<A, I>
+) => (body: Uint8Array) => Effect.Effect<A, DockerDecodeError> = Decode.decodeJson
 
 /**
  * Decodes a parsed value; a schema that throws (a stack overflow on a value nested 100k deep)
@@ -500,24 +401,11 @@ export const decodeJson = <A, I>(operation: string, schema: Schema.Schema<A, I>)
  * DockerEngine.decodeValue("Example", FastDecode.decoder(Schema.Number), 1) // Effect.succeed(1)
  * ```
  */
-export const decodeValue = <A>(
+export const decodeValue: <A>(
   operation: string,
   decode: (input: unknown) => Either.Either<A, ParseResult.ParseIssue>,
   value: unknown
-): Effect.Effect<A, DockerDecodeError> => {
-  try {
-    const result = decode(value)
-    return Either.isRight(result)
-      ? Effect.succeed(result.right)
-      : Effect.fail(
-        new DockerDecodeError({ operation, message: ParseResult.TreeFormatter.formatIssueSync(result.left) })
-      )
-  } catch (error) {
-    return Effect.fail(
-      new DockerDecodeError({ operation, message: `the engine's answer cannot be decoded: ${String(error)}` })
-    )
-  }
-}
+) => Effect.Effect<A, DockerDecodeError> = Decode.decodeValue
 
 const tooOld = (version: string) =>
   new DockerVersionError({
@@ -543,8 +431,7 @@ export const bodyStream = (
  *
  * @since 0.1.0
  */
-export const collect = <E>(body: Stream.Stream<Uint8Array, E>): Effect.Effect<Uint8Array, E> =>
-  Effect.map(Stream.runCollect(body), (chunks) => concat(Chunk.toReadonlyArray(chunks)))
+export const collect: <E>(body: Stream.Stream<Uint8Array, E>) => Effect.Effect<Uint8Array, E> = Body.collect
 
 /**
  * Reads a body stream to its end, failing with `DockerLimitError` (`errorBytes`) past `maxBytes`
@@ -560,24 +447,10 @@ export const collect = <E>(body: Stream.Stream<Uint8Array, E>): Effect.Effect<Ui
  * DockerEngine.collectAtMost(Stream.make(new Uint8Array(10)), 5) // fails: DockerLimitError
  * ```
  */
-export const collectAtMost = <E>(
+export const collectAtMost: <E>(
   body: Stream.Stream<Uint8Array, E>,
   maxBytes: number
-): Effect.Effect<Uint8Array, E | DockerLimitError> =>
-  Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
-    let bytes = 0
-    return body.pipe(
-      Stream.runForEachChunk((chunk) => {
-        for (const part of chunk) {
-          bytes += part.length
-          chunks.push(part)
-        }
-        return bytes > maxBytes ? Effect.fail(Limits.exceeded("errorBytes", maxBytes, "an error answer")) : Effect.void
-      }),
-      Effect.map(() => concat(chunks))
-    )
-  })
+) => Effect.Effect<Uint8Array, E | DockerLimitError> = Body.collectAtMost
 
 /**
  * Joins byte chunks.
