@@ -213,7 +213,7 @@ export interface Containers
     options?: { readonly oneShot?: boolean }
   ) => Effect.Effect<ContainerStatsResponse, EngineError | DockerDecodeError | DockerStreamError>
   /** Resource usage samples, one a second, until the container stops or the stream is interrupted. */
-  readonly statsStream: (id: string) => Stream.Stream<ContainerStatsResponse, EngineError | DockerStreamError>
+  readonly statsStream: (id: string) => Stream.Stream<ContainerStatsResponse, EngineError | DockerDecodeError>
 }
 
 const decoder = new TextDecoder()
@@ -277,7 +277,10 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
   }
 
   const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>
-    JsonLines.decode(ContainerStatsResponse, "a stats sample", engine.limits.lineBytes)(
+    JsonLines.decode(ContainerStatsResponse, "a stats sample", {
+      operation: "ContainerStats",
+      maxLineBytes: engine.limits.lineBytes
+    })(
       bodyStream(engine, Requests.ContainerStats(id, { stream, oneShot }))
     )
 

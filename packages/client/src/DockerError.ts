@@ -186,7 +186,8 @@ export class DockerVersionError extends Schema.TaggedError<DockerVersionError>(
 }) {}
 
 /**
- * The engine answered with a body that does not match the operation's schema.
+ * The engine answered with a body, or a line of a JSON stream (events, stats, progress), that is
+ * not JSON or does not match the operation's schema.
  *
  * @since 0.1.0
  */
@@ -393,8 +394,9 @@ export type ExpectedStatusError<Expect extends ReadonlyArray<number> | undefined
   : EngineStatusError
 
 /**
- * A stream from the engine broke its format: a multiplexed stream that ended inside a frame, an
- * error frame (stream type 3) from the engine, a progress line that is not JSON.
+ * A stream from the engine broke its framing: a multiplexed stream that ended inside a frame, an
+ * error frame (stream type 3) from the engine, a stream that ended before the value it promised.
+ * (A line of a JSON stream that is not of its schema is a {@link DockerDecodeError}.)
  *
  * @since 0.1.0
  */

@@ -79,7 +79,7 @@ export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
  *
  * @since 0.1.0
  */
-export type TransferError<E> = EngineError | DockerStreamError | DockerConfigError | E
+export type TransferError<E> = EngineError | DockerStreamError | DockerDecodeError | DockerConfigError | E
 
 /**
  * `docker.images`: the generated operations, plus the transfers that stream (pull, push, import,
@@ -308,18 +308,14 @@ export const make = (
     buildStream(context, options).pipe(
       Stream.runFold(undefined as string | undefined, (id, event) =>
         event.aux?.ID ?? /^Successfully built ([0-9a-f]+)/.exec(event.stream ?? "")?.[1] ?? id),
-      Effect.flatMap((id) =>
+      Effect.flatMap((id): Effect.Effect<string, TransferError<BuildError>> =>
         id === undefined
           ? Effect.fail(new DockerStreamError({ message: "the build ended without an image id" }))
           : id.startsWith("sha256:")
           ? Effect.succeed(id)
           // The classic builder names the image by its short id only: ask for the whole one.
-          : Effect.map(
-            Effect.catchTag(generated.inspect(id), "DockerDecodeError", (error) =>
-              Effect.fail(new DockerStreamError({ message: error.message }))),
-            (image) =>
-              image.Id
-          )
+          : Effect.map(generated.inspect(id), (image) =>
+            image.Id)
       )
     )
 

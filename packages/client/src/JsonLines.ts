@@ -7,7 +7,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { type DockerLimitError, DockerStreamError } from "./DockerError.js"
+import { DockerDecodeError, type DockerLimitError } from "./DockerError.js"
 import * as FastDecode from "./FastDecode.js"
 import { type ByteDecoder, decodeWith } from "./internal/byteDecoder.js"
 import * as Bytes from "./internal/bytes.js"
@@ -18,9 +18,10 @@ const textDecoder = new TextDecoder()
 
 /**
  * Splits bytes into lines (whatever the chunking) and decodes each non-empty line with `schema`;
- * a line that is not JSON, or not of the schema, fails the stream with {@link DockerStreamError},
- * and a line longer than `maxLineBytes` (default `Limits.defaults.lineBytes`) with
- * `DockerLimitError` before it is held whole in memory.
+ * a line that is not JSON, or not of the schema, fails the stream with `DockerDecodeError` (for
+ * `operation`, `what` by default), as a buffered answer would, and a line longer than
+ * `maxLineBytes` (default `Limits.defaults.lineBytes`) with `DockerLimitError` before it is held
+ * whole in memory.
  *
  * @example
  * ```ts
@@ -33,22 +34,30 @@ const textDecoder = new TextDecoder()
  *
  * @since 0.1.0
  */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, what: string, maxLineBytes = Limits.defaults.lineBytes) => {
+export const decode = <A, I>(
+  schema: Schema.Schema<A, I>,
+  what: string,
+  options: { readonly operation?: string | undefined; readonly maxLineBytes?: number | undefined } = {}
+) => {
+  const operation = options.operation ?? what
+  const maxLineBytes = options.maxLineBytes ?? Limits.defaults.lineBytes
   const decodeValue = FastDecode.decoder(schema)
   /** A line's value, nothing for a blank line, or why it is not a value. */
-  const decodeLine = (bytes: Uint8Array): A | undefined | DockerStreamError => {
+  const decodeLine = (bytes: Uint8Array): A | undefined | DockerDecodeError => {
     const line = textDecoder.decode(bytes)
     if (line.trim() === "") return undefined
     try {
       const value = decodeValue(JSON.parse(line))
       return Either.isRight(value)
         ? value.right
-        : new DockerStreamError({
+        : new DockerDecodeError({
+          operation,
           message: `${what} has an unexpected shape: ${ParseResult.TreeFormatter.formatIssueSync(value.left)}`
         })
     } catch (error) {
       // Not JSON, or nested deeper than the decoder's stack.
-      return new DockerStreamError({
+      return new DockerDecodeError({
+        operation,
         message: error instanceof SyntaxError
           ? `${what} is not JSON: ${line.slice(0, 200)}`
           : `${what} cannot be decoded: ${String(error)}`
@@ -57,8 +66,8 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, what: string, maxLineB
   }
   return <E, R>(
     bytes: Stream.Stream<Uint8Array, E, R>
-  ): Stream.Stream<A, E | DockerStreamError | DockerLimitError, R> =>
-    decodeWith((): ByteDecoder<A, DockerStreamError | DockerLimitError> => {
+  ): Stream.Stream<A, E | DockerDecodeError | DockerLimitError, R> =>
+    decodeWith((): ByteDecoder<A, DockerDecodeError | DockerLimitError> => {
       // The start of a line whose end has not arrived yet.
       let pending: Array<Uint8Array> = []
       let pendingBytes = 0
@@ -66,7 +75,7 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, what: string, maxLineB
       /** Decodes one line into `out`; an error ends the stream. */
       const line = (bytes: Uint8Array, out: Array<A>) => {
         const value = decodeLine(bytes)
-        if (value instanceof DockerStreamError) return value
+        if (value instanceof DockerDecodeError) return value
         if (value !== undefined) out.push(value)
         return undefined
       }

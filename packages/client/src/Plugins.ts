@@ -54,7 +54,7 @@ export interface Plugins extends Groups.Plugins {
   readonly push: (
     name: string,
     options?: { readonly registryAuth?: Redacted.Redacted<string> }
-  ) => Effect.Effect<void, EngineError | DockerStreamError | DockerConfigError | PushError>
+  ) => Effect.Effect<void, EngineError | DockerDecodeError | DockerConfigError | PushError>
   /** Replaces a disabled plugin's content with that of `remote`. */
   readonly upgrade: (
     name: string,
@@ -65,7 +65,7 @@ export interface Plugins extends Groups.Plugins {
 
 /** Runs a progress stream to its end, failing at its first error event. */
 const drain = <E>(
-  events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerStreamError | DockerConfigError>,
+  events: Stream.Stream<Progress.ProgressEvent, EngineError | DockerDecodeError | DockerConfigError>,
   onError: (m: string) => E
 ) => Stream.runDrain(Progress.failOnError(onError)(events))
 

@@ -26,7 +26,7 @@ export type ProgressEvent = CreateImageInfo
  * @since 0.1.0
  */
 export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
-  JsonLines.decode(CreateImageInfo, "a progress line", maxLineBytes)(bytes)
+  JsonLines.decode(CreateImageInfo, "a progress line", { maxLineBytes })(bytes)
 
 /**
  * The error an event reports, if any.

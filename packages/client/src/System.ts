@@ -6,7 +6,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import type { DockerStreamError } from "./DockerError.js"
+import type { DockerDecodeError } from "./DockerError.js"
 import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import type { SystemAuthError } from "./generated/Operations.js"
@@ -56,14 +56,17 @@ export interface System extends Omit<Groups.System, "auth"> {
    * )
    * ```
    */
-  readonly events: (options?: EventsOptions) => Stream.Stream<EventMessage, EngineError | DockerStreamError>
+  readonly events: (options?: EventsOptions) => Stream.Stream<EventMessage, EngineError | DockerDecodeError>
 }
 
 /**
  * @since 0.1.0
  */
 export const make = (engine: DockerEngine["Type"]): System => {
-  const decodeEvents = JsonLines.decode(EventMessage, "an event", engine.limits.lineBytes)
+  const decodeEvents = JsonLines.decode(EventMessage, "an event", {
+    operation: "SystemEvents",
+    maxLineBytes: engine.limits.lineBytes
+  })
   return {
     ...Groups.system(engine),
     auth: (auth) =>

@@ -21,12 +21,12 @@ describe("JsonLines.decode", () => {
       }
     }))
 
-  it.effect("fails with DockerStreamError on a line that is not JSON or not of the schema", () =>
+  it.effect("fails with DockerDecodeError on a line that is not JSON or not of the schema, as a buffered answer does", () =>
     Effect.gen(function*() {
       const garbage = yield* Effect.flip(
         Stream.runDrain(decode(Stream.make(new TextEncoder().encode("{\"n\":1}\n<html>\n"))))
       )
-      expect(garbage).toMatchObject({ _tag: "DockerStreamError" })
+      expect(garbage).toMatchObject({ _tag: "DockerDecodeError", operation: "an event" })
       expect(garbage.message).toContain("an event is not JSON: <html>")
       const shape = yield* Effect.flip(
         Stream.runDrain(decode(Stream.make(new TextEncoder().encode("{\"n\":\"one\"}\n"))))

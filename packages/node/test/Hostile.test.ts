@@ -262,7 +262,7 @@ describe("JSON nested deeper than the stack", () => {
       const tags = exits.map((exit) =>
         Exit.isFailure(exit) && !Cause.isDie(exit.cause) ? (Cause.squash(exit.cause) as { _tag: string })._tag : exit
       )
-      expect(tags).toEqual(["DockerDecodeError", "DockerDecodeError", "DockerDecodeError", "DockerStreamError"])
+      expect(tags).toEqual(["DockerDecodeError", "DockerDecodeError", "DockerDecodeError", "DockerDecodeError"])
     }))
 })
 
