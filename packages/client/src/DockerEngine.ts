@@ -7,9 +7,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -18,7 +16,6 @@ import type { DockerDecodeError } from "./DockerError.js"
 import {
   DockerConfigError,
   DockerInputError,
-  type DockerLimitError,
   DockerVersionError,
   type EngineStatusError,
   type ExpectedStatusError,
@@ -170,14 +167,7 @@ const encoder = new TextEncoder()
  *
  * @since 0.1.0
  */
-export const statusError: (
-  method: string,
-  path: string,
-  status: number,
-  body: Uint8Array,
-  resource: ResourceKind | undefined,
-  expect?: ReadonlyArray<number>
-) => EngineStatusError = Status.statusError
+export const statusError: typeof Status.statusError = Status.statusError
 
 /**
  * Reads a header of an answer.
@@ -265,7 +255,7 @@ export const make = (
 
     // Everything an operation needs before it may send: a valid path and a version that has it.
     const check = (request: EngineRequest, current: string): DockerRequest | EngineError => {
-      const operation = () => request.operation ?? `${request.method} ${request.path.encoded}`
+      const operation = () => nameOf(request)
       if (request.path.invalid !== undefined) {
         return new DockerInputError({ reason: "PathSegment", operation: operation(), message: request.path.invalid })
       }
@@ -321,7 +311,7 @@ export const make = (
     const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
     const json = <A, I>(schema: Schema.Schema<A, I>, request: EngineRequest) => {
-      const decode = decodeJson(request.operation ?? `${request.method} ${request.path.encoded}`, schema)
+      const decode = decodeJson(nameOf(request), schema)
       // The decoding in the same step as the status check (the hot path of most calls).
       return sendThen(request, (response) => decode(response.body))
     }
@@ -367,6 +357,9 @@ export const make = (
 
 const isSuccess = (status: number) => status >= 200 && status < 300
 
+/** A request's name in messages: its operation, else `METHOD /path`. */
+const nameOf = (request: EngineRequest) => request.operation ?? `${request.method} ${request.path.encoded}`
+
 /**
  * A decoder of JSON answers for `operation`: whatever the bytes (not JSON, not of the schema,
  * nested deeper than the stack), the outcome is a value or a {@link DockerDecodeError}.
@@ -382,10 +375,7 @@ const isSuccess = (status: number) => status >= 200 && status < 300
  * decode(new TextEncoder().encode('{"Id":"abc"}')) // Effect.succeed({ Id: "abc" })
  * ```
  */
-export const decodeJson: <A, I>(
-  operation: string,
-  schema: Schema.Schema<A, I>
-) => (body: Uint8Array) => Effect.Effect<A, DockerDecodeError> = Decode.decodeJson
+export const decodeJson: typeof Decode.decodeJson = Decode.decodeJson
 
 /**
  * Decodes a parsed value; a schema that throws (a stack overflow on a value nested 100k deep)
@@ -401,11 +391,7 @@ export const decodeJson: <A, I>(
  * DockerEngine.decodeValue("Example", FastDecode.decoder(Schema.Number), 1) // Effect.succeed(1)
  * ```
  */
-export const decodeValue: <A>(
-  operation: string,
-  decode: (input: unknown) => Either.Either<A, ParseResult.ParseIssue>,
-  value: unknown
-) => Effect.Effect<A, DockerDecodeError> = Decode.decodeValue
+export const decodeValue: typeof Decode.decodeValue = Decode.decodeValue
 
 const tooOld = (version: string) =>
   new DockerVersionError({
@@ -431,7 +417,7 @@ export const bodyStream = (
  *
  * @since 0.1.0
  */
-export const collect: <E>(body: Stream.Stream<Uint8Array, E>) => Effect.Effect<Uint8Array, E> = Body.collect
+export const collect: typeof Body.collect = Body.collect
 
 /**
  * Reads a body stream to its end, failing with `DockerLimitError` (`errorBytes`) past `maxBytes`
@@ -447,17 +433,14 @@ export const collect: <E>(body: Stream.Stream<Uint8Array, E>) => Effect.Effect<U
  * DockerEngine.collectAtMost(Stream.make(new Uint8Array(10)), 5) // fails: DockerLimitError
  * ```
  */
-export const collectAtMost: <E>(
-  body: Stream.Stream<Uint8Array, E>,
-  maxBytes: number
-) => Effect.Effect<Uint8Array, E | DockerLimitError> = Body.collectAtMost
+export const collectAtMost: typeof Body.collectAtMost = Body.collectAtMost
 
 /**
  * Joins byte chunks.
  *
  * @since 0.1.0
  */
-export const concat: (chunks: ReadonlyArray<Uint8Array>) => Uint8Array = Bytes.concat
+export const concat: typeof Bytes.concat = Bytes.concat
 
 /**
  * The engine on the transport in context, with the API version pinned or negotiated.

@@ -138,3 +138,65 @@ export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTr
 export const isUpgraded = (
   result: DockerUpgradedConnection | DockerResponse
 ): result is DockerUpgradedConnection => "output" in result
+
+const transportErrorTags: ReadonlySet<unknown> = new Set([
+  "DockerConnectionError",
+  "DockerTimeoutError",
+  "DockerLimitError"
+])
+
+/**
+ * Whether a value is one of the errors a transport fails with (a transport's own, passed through
+ * a library's abort as it is).
+ *
+ * @example
+ * ```ts
+ * import { DockerError, DockerTransport } from "@effect-docker/client"
+ *
+ * DockerTransport.isTransportError(new Error("x")) // false
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isTransportError = (value: unknown): value is TransportError =>
+  typeof value === "object" && value !== null && transportErrorTags.has((value as { readonly _tag?: unknown })._tag)
+
+/**
+ * The path and query a request is sent to: `/v1.41/containers/json?all=true`.
+ *
+ * @example
+ * ```ts
+ * import { DockerTransport } from "@effect-docker/client"
+ *
+ * DockerTransport.requestTarget({ method: "GET", path: "/v1.41/info", query: "", headers: {} }) // "/v1.41/info"
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const requestTarget = (request: DockerRequest): string =>
+  request.query === "" ? request.path : `${request.path}?${request.query}`
+
+/**
+ * The limit a response of `status` is read within: `maxBodyBytes` for a success, `maxErrorBytes`
+ * for anything else (an error, or an upgrade the engine refused with another answer).
+ *
+ * @example
+ * ```ts
+ * import { DockerTransport } from "@effect-docker/client"
+ *
+ * const request = { method: "GET", path: "/x", query: "", headers: {}, maxErrorBytes: 1024 } as const
+ * DockerTransport.bodyLimit(request, 500) // { limit: "errorBytes", maxBytes: 1024 }
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const bodyLimit = (
+  request: DockerRequest,
+  status: number
+): { readonly limit: "bodyBytes" | "errorBytes"; readonly maxBytes: number } =>
+  status >= 200 && status < 300
+    ? { limit: "bodyBytes", maxBytes: request.maxBodyBytes ?? Infinity }
+    : { limit: "errorBytes", maxBytes: request.maxErrorBytes ?? Infinity }

@@ -15,6 +15,7 @@ import {
   type DockerResponse,
   type DockerStreamResponse,
   DockerTransport,
+  requestTarget,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
 import * as DurationInput from "@effect-docker/client/internal/duration"
@@ -144,7 +145,7 @@ export const make = (
      */
     const dispatchOptions = (request: DockerRequest) => ({
       method: request.method,
-      path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+      path: requestTarget(request),
       headers: request.headers,
       body: requestBody(request.body) as any,
       headersTimeout: 0,

@@ -5,10 +5,7 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { DockerConnectionError, DockerStreamError } from "../DockerError.js"
-import type { TransportError } from "../DockerTransport.js"
-
-const isTransportError = (error: { readonly _tag: string }): error is TransportError =>
-  error._tag === "DockerConnectionError" || error._tag === "DockerTimeoutError" || error._tag === "DockerLimitError"
+import { isTransportError, type TransportError } from "../DockerTransport.js"
 
 /**
  * Succeeds once `running` says the process ended (the engine marks it a moment after its output

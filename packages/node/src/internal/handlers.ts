@@ -1,21 +1,18 @@
 /**
  * undici's own handler interface for buffered and streamed answers: the hot path of every request.
  */
-import { DockerConnectionError, DockerLimitError, DockerTimeoutError } from "@effect-docker/client/DockerError"
-import type {
-  DockerRequest,
-  DockerResponse,
-  DockerStreamResponse,
-  TransportError
+import {
+  bodyLimit,
+  type DockerRequest,
+  type DockerResponse,
+  type DockerStreamResponse,
+  isTransportError,
+  type TransportError
 } from "@effect-docker/client/DockerTransport"
 import * as Limits from "@effect-docker/client/Limits"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { Inbox } from "./inbox.js"
-
-/** An error of ours, passed through undici's abort as it is. */
-export const isTransportError = (error: unknown): error is TransportError =>
-  error instanceof DockerTimeoutError || error instanceof DockerLimitError || error instanceof DockerConnectionError
 
 /**
  * Gathers a buffered answer. undici's own handler interface (rather than the controller-based
@@ -28,7 +25,7 @@ export class BufferedHandler {
   private rawHeaders: Array<Buffer> = []
   private readonly chunks: Array<Uint8Array> = []
   private bytes = 0
-  private maxBytes = Infinity
+  private limit: ReturnType<typeof bodyLimit> | undefined
   private abort: ((reason: Error) => void) | undefined
   private aborted: Error | undefined
   private readonly timer: ReturnType<typeof setTimeout> | undefined
@@ -76,19 +73,14 @@ export class BufferedHandler {
   onHeaders(status: number, raw: Array<Buffer>) {
     this.status = status
     this.rawHeaders = raw
-    this.maxBytes = (status >= 200 && status < 300 ? this.request.maxBodyBytes : this.request.maxErrorBytes) ??
-      Infinity
+    this.limit = bodyLimit(this.request, status)
     return true
   }
   onData(chunk: Buffer) {
     this.bytes += chunk.length
-    if (this.bytes > this.maxBytes) {
-      const success = this.status >= 200 && this.status < 300
-      this.abort?.(Limits.exceeded(
-        success ? "bodyBytes" : "errorBytes",
-        this.maxBytes,
-        `the answer to ${this.request.method} ${this.request.path}`
-      ))
+    const { limit, maxBytes } = this.limit!
+    if (this.bytes > maxBytes) {
+      this.abort?.(Limits.exceeded(limit, maxBytes, `the answer to ${this.request.method} ${this.request.path}`))
       return false
     }
     this.chunks.push(chunk)

@@ -3,11 +3,13 @@
  * over the raw socket together with the bytes that arrived with the 101, and answers any other
  * status with its body.
  */
-import type {
-  DockerRequest,
-  DockerResponse,
-  DockerUpgradedConnection,
-  TransportError
+import {
+  bodyLimit,
+  type DockerRequest,
+  type DockerResponse,
+  type DockerUpgradedConnection,
+  requestTarget,
+  type TransportError
 } from "@effect-docker/client/DockerTransport"
 import * as Limits from "@effect-docker/client/Limits"
 import * as Effect from "effect/Effect"
@@ -39,7 +41,7 @@ export const upgrade = (
         const { host: h } = target
         const base = {
           method: request.method,
-          path: request.query === "" ? request.path : `${request.path}?${request.query}`,
+          path: requestTarget(request),
           headers: request.headers,
           signal
         }
@@ -86,17 +88,14 @@ export const upgrade = (
         // Any other answer is read to its end, within the limit of what it may be.
         req.once("response", (response) => {
           const status = response.statusCode ?? 0
-          const success = status >= 200 && status < 300
-          const maxBytes = (success ? request.maxBodyBytes : request.maxErrorBytes) ?? Infinity
+          const { limit, maxBytes } = bodyLimit(request, status)
           const chunks: Array<Buffer> = []
           let bytes = 0
           response.on("data", (chunk: Buffer) => {
             bytes += chunk.length
             if (bytes <= maxBytes) return chunks.push(chunk)
             req.destroy()
-            settle(Effect.fail(
-              Limits.exceeded(success ? "bodyBytes" : "errorBytes", maxBytes, `the answer to ${request.path}`)
-            ))
+            settle(Effect.fail(Limits.exceeded(limit, maxBytes, `the answer to ${request.path}`)))
           })
           response.once("end", () =>
             settle(Effect.succeed({ status, headers: toHeaders(response.headers), body: Buffer.concat(chunks) })))
