@@ -1,0 +1,195 @@
+/**
+ * A container record as the engine shows it: in lists, in inspect, and to the test's scripts.
+ */
+import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as FakeEngine from "../../FakeEngine.js"
+import { type ContainerRecord, humanDuration, rfc3339, unixSeconds, type Wire } from "./wire.js"
+
+export const running = (c: ContainerRecord) => c.state.status === "running" || c.state.status === "paused"
+
+export const statusText = (c: ContainerRecord) => {
+  const now = Date.now()
+  switch (c.state.status) {
+    case "running":
+      return `Up ${humanDuration(now - c.state.startedAt!.getTime())}`
+    case "paused":
+      return `Up ${humanDuration(now - c.state.startedAt!.getTime())} (Paused)`
+    case "dead":
+      return "Dead"
+    case "created":
+      return c.state.startedAt === undefined ? "Created" : ""
+    case "exited":
+      return c.state.finishedAt === undefined
+        ? "Created"
+        : `Exited (${c.state.exitCode}) ${humanDuration(now - c.state.finishedAt.getTime())} ago`
+  }
+}
+
+export const info = (c: ContainerRecord): FakeEngine.ProcessInfo => ({
+  containerId: c.id,
+  name: c.name.slice(1),
+  image: c.image,
+  cmd: [c.path, ...c.args],
+  env: c.config.Env ?? [],
+  tty: c.config.Tty ?? false,
+  labels: c.config.Labels ?? {}
+})
+
+const containerNetworks = (c: ContainerRecord) => ({ ...c.networks })
+
+export const containerSummary = (c: ContainerRecord): Wire<typeof Schemas.ContainerSummary> => ({
+  Id: c.id,
+  Names: [c.name],
+  Image: c.image,
+  ImageID: c.imageId,
+  Command: c.args.length === 0
+    ? c.path
+    : `${c.path} ${c.args.map((arg) => arg.includes(" ") ? `'${arg}'` : arg).join(" ")}`,
+  Created: unixSeconds(c.created),
+  Ports: [],
+  Labels: c.config.Labels ?? {},
+  State: c.state.status,
+  Status: statusText(c),
+  HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? "default" },
+  NetworkSettings: { Networks: containerNetworks(c) },
+  Mounts: c.mounts
+})
+
+export const containerInspect = (c: ContainerRecord): Wire<typeof Schemas.ContainerInspectResponse> & {
+  NetworkSettings: Record<string, unknown>
+} => ({
+  Id: c.id,
+  Created: rfc3339(c.created),
+  Path: c.path,
+  Args: c.args,
+  State: {
+    Status: c.state.status,
+    Running: running(c),
+    Paused: c.state.status === "paused",
+    Restarting: false,
+    OOMKilled: false,
+    Dead: c.state.status === "dead",
+    Pid: c.state.pid,
+    ExitCode: c.state.exitCode,
+    Error: "",
+    StartedAt: rfc3339(c.state.startedAt),
+    FinishedAt: rfc3339(c.state.finishedAt)
+  },
+  Image: c.imageId,
+  ResolvConfPath: "",
+  HostnamePath: "",
+  HostsPath: "",
+  LogPath: "",
+  Name: c.name,
+  RestartCount: c.restartCount,
+  Driver: "vfs",
+  Platform: "linux",
+  MountLabel: "",
+  ProcessLabel: "",
+  AppArmorProfile: "",
+  ExecIDs: c.execIds.length === 0 ? null : c.execIds,
+  HostConfig: c.hostConfig,
+  GraphDriver: { Data: null as unknown as Record<string, string>, Name: "vfs" },
+  Mounts: c.mounts,
+  Config: c.config,
+  NetworkSettings: {
+    Bridge: "",
+    SandboxID: "",
+    HairpinMode: false,
+    LinkLocalIPv6Address: "",
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: {},
+    SandboxKey: "",
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: "",
+    Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: "",
+    IPPrefixLen: 0,
+    IPv6Gateway: "",
+    MacAddress: "",
+    Networks: containerNetworks(c)
+  }
+})
+
+export const hostConfigDefaults = (given: Wire<typeof Schemas.HostConfig> | null | undefined) => ({
+  Binds: null,
+  ContainerIDFile: "",
+  LogConfig: { Type: "json-file", Config: {} },
+  NetworkMode: "default",
+  PortBindings: {},
+  RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
+  AutoRemove: false,
+  VolumeDriver: "",
+  VolumesFrom: null,
+  CapAdd: null,
+  CapDrop: null,
+  CgroupnsMode: "host",
+  Dns: [],
+  DnsOptions: [],
+  DnsSearch: [],
+  ExtraHosts: null,
+  GroupAdd: null,
+  IpcMode: "private",
+  Cgroup: "",
+  Links: null,
+  OomScoreAdj: 0,
+  PidMode: "",
+  Privileged: false,
+  PublishAllPorts: false,
+  ReadonlyRootfs: false,
+  SecurityOpt: null,
+  UTSMode: "",
+  UsernsMode: "",
+  ShmSize: 67108864,
+  Runtime: "runc",
+  ConsoleSize: [0, 0],
+  Isolation: "",
+  CpuShares: 0,
+  Memory: 0,
+  NanoCpus: 0,
+  CgroupParent: "",
+  BlkioWeight: 0,
+  BlkioWeightDevice: [],
+  BlkioDeviceReadBps: [],
+  BlkioDeviceWriteBps: [],
+  BlkioDeviceReadIOps: [],
+  BlkioDeviceWriteIOps: [],
+  CpuPeriod: 0,
+  CpuQuota: 0,
+  CpuRealtimePeriod: 0,
+  CpuRealtimeRuntime: 0,
+  CpusetCpus: "",
+  CpusetMems: "",
+  Devices: [],
+  DeviceCgroupRules: null,
+  DeviceRequests: null,
+  KernelMemory: 0,
+  KernelMemoryTCP: 0,
+  MemoryReservation: 0,
+  MemorySwap: 0,
+  MemorySwappiness: null,
+  OomKillDisable: false,
+  PidsLimit: null,
+  Ulimits: [],
+  CpuCount: 0,
+  CpuPercent: 0,
+  IOMaximumIOps: 0,
+  IOMaximumBandwidth: 0,
+  MaskedPaths: [
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware"
+  ],
+  ReadonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+  ...Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined && value !== null))
+} as Wire<typeof Schemas.HostConfig>)
