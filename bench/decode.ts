@@ -4,8 +4,9 @@
  *
  *   pnpm bench:decode
  */
-import { FastDecode, Schemas } from "@effect-docker/client"
+import { Schemas } from "@effect-docker/client"
 import * as ParseResult from "effect/ParseResult"
+import * as FastDecode from "../packages/client/src/internal/fastDecode.js"
 
 const rounds = Number(process.env.ROUNDS ?? 7)
 const iterations = Number(process.env.ITERATIONS ?? 50)

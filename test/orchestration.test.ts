@@ -1,4 +1,4 @@
-import { Docker, type DockerError, Readiness } from "@effect-docker/client"
+import { Docker, Readiness, type WorkflowError } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -21,10 +21,10 @@ const exists = (id: string) =>
 
 /** The release errors a scoped resource reports, gathered instead of logged. */
 const gathered = () => {
-  const errors: Array<DockerError.DockerReleaseError> = []
+  const errors: Array<WorkflowError.DockerReleaseError> = []
   return {
     errors,
-    onReleaseError: (error: DockerError.DockerReleaseError) => Effect.sync(() => void errors.push(error))
+    onReleaseError: (error: WorkflowError.DockerReleaseError) => Effect.sync(() => void errors.push(error))
   }
 }
 
@@ -233,7 +233,7 @@ layer(engine, { timeout: "120 seconds", excludeTestServices: true })("readiness"
     Effect.flip(Effect.scoped(ready(cmd, readiness, more))).pipe(
       Effect.map((error) => {
         expect(error._tag).toBe("DockerReadinessError")
-        return error as DockerError.DockerReadinessError
+        return error as WorkflowError.DockerReadinessError
       })
     )
 

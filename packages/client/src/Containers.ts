@@ -11,7 +11,6 @@ import { bodyStream, decodeValue, type DockerEngine, type EngineError } from "./
 import { DockerDecodeError, DockerStreamError } from "./DockerError.js"
 import type { DockerHeaders, TransportError } from "./DockerTransport.js"
 import type { Exec } from "./Exec.js"
-import * as FastDecode from "./FastDecode.js"
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
 import { ContainerStatsResponse } from "./generated/Schemas.js"
@@ -217,7 +216,6 @@ export interface Containers
 }
 
 const decoder = new TextDecoder()
-const decodePathStat = FastDecode.decoder(PathStat)
 
 /**
  * @since 0.1.0
@@ -273,7 +271,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     } catch {
       parsed = raw
     }
-    return decodeValue("ContainerArchiveInfo", decodePathStat, parsed)
+    return decodeValue("ContainerArchiveInfo", PathStat, parsed)
   }
 
   const statsBody = (id: string, stream: boolean, oneShot?: boolean) =>

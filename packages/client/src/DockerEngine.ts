@@ -38,8 +38,8 @@ import * as Bytes from "./internal/bytes.js"
 import * as Decode from "./internal/decode.js"
 import { encodeQuery } from "./internal/query.js"
 import * as Status from "./internal/status.js"
+import { userAgent } from "./internal/version.js"
 import * as Limits from "./Limits.js"
-import { userAgent } from "./version.js"
 
 /**
  * A query parameter's value: lists repeat the key, filters are sent as the engine's JSON.
@@ -386,9 +386,9 @@ export const decodeJson: typeof Decode.decodeJson = Decode.decodeJson
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { DockerEngine, FastDecode } from "@effect-docker/client"
+ * import { DockerEngine } from "@effect-docker/client"
  *
- * DockerEngine.decodeValue("Example", FastDecode.decoder(Schema.Number), 1) // Effect.succeed(1)
+ * DockerEngine.decodeValue("Example", Schema.Number, 1) // Effect.succeed(1)
  * ```
  */
 export const decodeValue: typeof Decode.decodeValue = Decode.decodeValue

@@ -8,10 +8,10 @@
  *   {@link ServerError}, {@link ServiceUnavailable}, and {@link UnexpectedStatus} for the rest
  * - configuration, input and versions: {@link DockerConfigError}, {@link DockerInputError},
  *   {@link DockerVersionError}
- * - decoding: {@link DockerDecodeError}
- * - in-band failures: {@link DockerStreamError}, {@link PullError}, {@link PushError}, {@link BuildError},
- *   {@link ImageLoadError}, {@link ContainerExitError}
- * - orchestration: {@link DockerReadinessError}, {@link DockerReleaseError}
+ * - decoding and framing: {@link DockerDecodeError}, {@link DockerStreamError}
+ *
+ * The failures of what goes on after the engine's answer (a pull's progress, a run's exit, a
+ * readiness condition, a release step) are in `WorkflowError`.
  *
  * @since 0.1.0
  */
@@ -403,128 +403,6 @@ export type ExpectedStatusError<Expect extends ReadonlyArray<number> | undefined
 export class DockerStreamError extends Schema.TaggedError<DockerStreamError>(
   "@effect-docker/client/DockerStreamError"
 )("DockerStreamError", {
-  message: Schema.String
-}) {}
-
-/**
- * A pull's progress stream reported an error (an unknown tag, a registry that refused).
- *
- * @since 0.1.0
- */
-export class PullError extends Schema.TaggedError<PullError>("@effect-docker/client/PullError")("PullError", {
-  image: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * A push's progress stream reported an error (a registry that refused or cannot be reached).
- *
- * @since 0.1.0
- */
-export class PushError extends Schema.TaggedError<PushError>("@effect-docker/client/PushError")("PushError", {
-  image: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * A build's output stream reported an error (a step that failed, a Dockerfile that does not parse).
- *
- * @since 0.1.0
- */
-export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/client/BuildError")("BuildError", {
-  message: Schema.String,
-  /** The engine's `errorDetail.code`: a failed `RUN` step's exit code, when the engine gives one. */
-  code: Schema.optional(Schema.Number),
-  /** The build's output up to the error, to show what happened. */
-  output: Schema.String
-}) {}
-
-/**
- * An image load's progress stream reported an error (a tar that is not an image archive).
- *
- * @since 0.1.0
- */
-export class ImageLoadError extends Schema.TaggedError<ImageLoadError>("@effect-docker/client/ImageLoadError")(
-  "ImageLoadError",
-  { message: Schema.String }
-) {}
-
-/**
- * A container run that waited for its exit ended with a non-zero exit code.
- *
- * @since 0.1.0
- */
-export class ContainerExitError extends Schema.TaggedError<ContainerExitError>(
-  "@effect-docker/client/ContainerExitError"
-)("ContainerExitError", {
-  containerId: Schema.String,
-  image: Schema.String,
-  /** The command that was run, when it was given (absent: the image's default). */
-  command: Schema.optional(Schema.Array(Schema.String)),
-  exitCode: Schema.Number,
-  /** What the container wrote to stderr. */
-  stderr: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * Why a readiness condition was not met.
- *
- * @since 0.1.0
- */
-export const ReadinessFailure = Schema.Literal(
-  /** The condition did not hold within its timeout. */
-  "Timeout",
-  /** The container stopped (or was removed) before the condition held. */
-  "Exited",
-  /** The engine's health check reported `unhealthy`. */
-  "Unhealthy",
-  /** A health condition on a container without a health check. */
-  "NoHealthCheck",
-  /** The container exited, but with another exit code than the one awaited. */
-  "ExitCode",
-  /** The check itself cannot run in this container (e.g. no `cat` to read `/proc/net/tcp`). */
-  "Unsupported"
-)
-
-/**
- * @since 0.1.0
- */
-export type ReadinessFailure = typeof ReadinessFailure.Type
-
-/**
- * A container did not become ready: which condition failed, why, and the container's last log
- * lines.
- *
- * @since 0.1.0
- */
-export class DockerReadinessError extends Schema.TaggedError<DockerReadinessError>(
-  "@effect-docker/client/DockerReadinessError"
-)("DockerReadinessError", {
-  containerId: Schema.String,
-  /** The condition, as described by its readiness value (e.g. `log line matching /ready/`). */
-  condition: Schema.String,
-  reason: ReadinessFailure,
-  /** The last lines the container wrote (stdout and stderr, up to 50). */
-  lastLogs: Schema.String,
-  message: Schema.String
-}) {}
-
-/**
- * A step of releasing a scoped resource failed (the stop or the removal of a container, the
- * removal of a network or volume). The other steps still ran; the error is handed to the
- * resource's `onReleaseError`, which logs it by default.
- *
- * @since 0.1.0
- */
-export class DockerReleaseError extends Schema.TaggedError<DockerReleaseError>(
-  "@effect-docker/client/DockerReleaseError"
-)("DockerReleaseError", {
-  resource: Schema.Literal("container", "network", "volume"),
-  id: Schema.String,
-  step: Schema.Literal("stop", "remove"),
-  /** The failure of the step: one of the engine or transport errors. */
-  cause: Schema.Unknown,
   message: Schema.String
 }) {}
 

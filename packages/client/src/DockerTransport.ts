@@ -11,10 +11,18 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { DockerConnectionError, DockerLimitError, DockerTimeoutError } from "./DockerError.js"
+import {
+  DockerConfigError,
+  type DockerConnectionError,
+  type DockerLimitError,
+  type DockerTimeoutError
+} from "./DockerError.js"
+import * as DurationInput from "./internal/duration.js"
 
 /**
  * @since 0.1.0
@@ -200,3 +208,29 @@ export const bodyLimit = (
   status >= 200 && status < 300
     ? { limit: "bodyBytes", maxBytes: request.maxBodyBytes ?? Infinity }
     : { limit: "errorBytes", maxBytes: request.maxErrorBytes ?? Infinity }
+
+/**
+ * A transport's timeout option in milliseconds, `0` for an infinite one (as Node's and undici's
+ * timers take it), or a `DockerConfigError` naming the option when it is not a duration (a
+ * negative or `NaN` number that `Duration.decode` would read as zero, i.e. no timeout at all).
+ *
+ * @example
+ * ```ts
+ * import { DockerTransport } from "@effect-docker/client"
+ *
+ * DockerTransport.timeoutMillis("connectTimeout", undefined, "10 seconds") // Either.right(10000)
+ * DockerTransport.timeoutMillis("connectTimeout", -1, "10 seconds") // Either.left(DockerConfigError)
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const timeoutMillis = (
+  name: string,
+  input: Duration.DurationInput | undefined,
+  fallback: Duration.DurationInput
+): Either.Either<number, DockerConfigError> =>
+  Either.match(DurationInput.toMillis(input ?? fallback), {
+    onLeft: (reason) => Either.left(new DockerConfigError({ message: `${name}: ${reason}` })),
+    onRight: (millis) => Either.right(millis === Infinity ? 0 : millis)
+  })

@@ -7,22 +7,14 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
-import {
-  BuildError,
-  type DockerConfigError,
-  type DockerDecodeError,
-  DockerInputError,
-  DockerStreamError,
-  ImageLoadError,
-  PullError,
-  PushError
-} from "./DockerError.js"
+import { type DockerConfigError, type DockerDecodeError, DockerInputError, DockerStreamError } from "./DockerError.js"
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
 import type { ImageInspect } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
 import type { ProgressEvent } from "./Progress.js"
 import * as RegistryAuth from "./RegistryAuth.js"
+import { BuildError, ImageLoadError, PullError, PushError } from "./WorkflowError.js"
 
 /**
  * @since 0.1.0

@@ -8,9 +8,9 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import { DockerDecodeError, type DockerLimitError } from "./DockerError.js"
-import * as FastDecode from "./FastDecode.js"
 import { type ByteDecoder, decodeWith } from "./internal/byteDecoder.js"
 import * as Bytes from "./internal/bytes.js"
+import * as FastDecode from "./internal/fastDecode.js"
 import * as Limits from "./Limits.js"
 
 const newline = 10

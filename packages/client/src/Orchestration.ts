@@ -13,14 +13,7 @@ import { identity } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
-import {
-  ContainerExitError,
-  type DockerConfigError,
-  type DockerDecodeError,
-  type DockerReadinessError,
-  type DockerStreamError,
-  type PullError
-} from "./DockerError.js"
+import { type DockerConfigError, type DockerDecodeError, type DockerStreamError } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
 import type * as Groups from "./generated/Groups.js"
 import type { ContainerInspectResponse } from "./generated/Schemas.js"
@@ -30,6 +23,7 @@ import * as Multiplexed from "./Multiplexed.js"
 import * as Readiness from "./Readiness.js"
 import * as Release from "./Release.js"
 import * as RunOptions from "./RunOptions.js"
+import { ContainerExitError, type DockerReadinessError, type PullError } from "./WorkflowError.js"
 
 type RunOptions = RunOptions.RunOptions
 

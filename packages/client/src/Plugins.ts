@@ -8,18 +8,13 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { DockerEngine, EngineError, EngineRequest } from "./DockerEngine.js"
-import {
-  type DockerConfigError,
-  type DockerDecodeError,
-  type DockerStreamError,
-  PullError,
-  PushError
-} from "./DockerError.js"
+import { type DockerConfigError, type DockerDecodeError, type DockerStreamError } from "./DockerError.js"
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
 import type { PluginPrivilege } from "./generated/Schemas.js"
 import * as Progress from "./Progress.js"
 import type * as RegistryAuth from "./RegistryAuth.js"
+import { PullError, PushError } from "./WorkflowError.js"
 
 /**
  * @since 0.1.0

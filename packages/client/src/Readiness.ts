@@ -31,16 +31,12 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { EngineError } from "./DockerEngine.js"
-import {
-  type DockerDecodeError,
-  DockerReadinessError,
-  type DockerStreamError,
-  type ReadinessFailure
-} from "./DockerError.js"
+import { type DockerDecodeError, type DockerStreamError } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
 import type * as Groups from "./generated/Groups.js"
 import type { ContainerInspectResponse } from "./generated/Schemas.js"
 import type * as Logs from "./Logs.js"
+import { DockerReadinessError, type ReadinessFailure } from "./WorkflowError.js"
 
 /**
  * What a condition runs against: the container, and the operations it may use.

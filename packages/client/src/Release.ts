@@ -8,7 +8,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { DockerReleaseError } from "./DockerError.js"
+import { DockerReleaseError } from "./WorkflowError.js"
 
 /**
  * What a scoped resource does with a step of its release that failed.

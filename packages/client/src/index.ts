@@ -51,11 +51,6 @@ export * as Exec from "./Exec.js"
 /**
  * @since 0.1.0
  */
-export * as FastDecode from "./FastDecode.js"
-
-/**
- * @since 0.1.0
- */
 export * as Images from "./Images.js"
 
 /**
@@ -177,3 +172,8 @@ export * as Tasks from "./Tasks.js"
  * @since 0.1.0
  */
 export * as Volumes from "./Volumes.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as WorkflowError from "./WorkflowError.js"

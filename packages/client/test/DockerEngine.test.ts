@@ -1,11 +1,11 @@
 import { Docker, DockerEngine, EnginePath } from "@effect-docker/client"
-import { version } from "@effect-docker/client/version"
 import { MockTransport } from "@effect-docker/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Fs from "node:fs"
+import { version } from "../src/internal/version.js"
 
 const pingAnnouncing = (apiVersion: string): MockTransport.Handler => (request) =>
   request.path === "/_ping"

@@ -1,10 +1,11 @@
-import { FastDecode, Schemas } from "@effect-docker/client"
+import { Schemas } from "@effect-docker/client"
 import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as FastDecode from "../src/internal/fastDecode.js"
 
 const general = <A, I>(schema: Schema.Schema<A, I>) => (input: unknown) =>
   ParseResult.decodeUnknownEither(schema)(input, { onExcessProperty: "ignore" })

@@ -16,19 +16,18 @@ import {
   type DockerStreamResponse,
   DockerTransport,
   requestTarget,
+  timeoutMillis,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
-import * as DurationInput from "@effect-docker/client/internal/duration"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Endpoint from "./internal/endpoint.js"
 import { BufferedHandler, StreamingHandler } from "./internal/handlers.js"
+import * as SshTunnel from "./internal/sshTunnel.js"
 import * as Upgrade from "./internal/upgrade.js"
-import * as SshTunnel from "./SshTunnel.js"
 
 /**
  * TLS material and policy for `tcp://` and `https://` hosts.
@@ -59,13 +58,6 @@ export interface Options {
   readonly requestTimeout?: Duration.DurationInput | undefined
 }
 
-/** A timeout option in milliseconds (0 for an infinite one), refused when it is not a duration. */
-const timeoutOption = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
-  Either.match(DurationInput.toMillis(input ?? fallback), {
-    onLeft: (reason) => Either.left(new DockerConfigError({ message: `${name}: ${reason}` })),
-    onRight: (millis) => Either.right(millis === Infinity ? 0 : millis)
-  })
-
 /**
  * Resolves a host string and TLS options to an endpoint; a malformed host fails here, when the
  * layer is built. An `ssh://` host opens its tunnel (closed with the scope) and is reached
@@ -84,7 +76,7 @@ export const endpoint = (
       if (wantsTls) {
         return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is reached over SSH` })
       }
-      const connectTimeout = yield* timeoutOption("connectTimeout", options.connectTimeout, "10 seconds")
+      const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
       const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout)
       return { host: { _tag: "Unix", socketPath: tunnel.socketPath, raw }, tls: undefined }
     }
@@ -116,8 +108,8 @@ export const make = (
     if (!Number.isInteger(poolSize) || poolSize < 1) {
       return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
     }
-    const connectTimeout = yield* timeoutOption("connectTimeout", options.connectTimeout, "10 seconds")
-    const requestTimeout = yield* timeoutOption("requestTimeout", options.requestTimeout, "60 seconds")
+    const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
+    const requestTimeout = yield* timeoutMillis("requestTimeout", options.requestTimeout, "60 seconds")
     const target = yield* endpoint(options)
     const pool = yield* Effect.acquireRelease(
       Effect.sync(() => Endpoint.makePool(target, poolSize, connectTimeout)),

@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import { DockerDecodeError } from "../DockerError.js"
-import * as FastDecode from "../FastDecode.js"
+import * as FastDecode from "./fastDecode.js"
 
 const decoder = new TextDecoder()
 
@@ -19,11 +19,18 @@ export const decodeJson = <A, I>(operation: string, schema: Schema.Schema<A, I>)
         new DockerDecodeError({ operation, message: `the engine's answer is not JSON: ${(error as Error).message}` })
       )
     }
-    return decodeValue(operation, decode, parsed)
+    return decodeWith(operation, decode, parsed)
   }
 }
 
-export const decodeValue = <A>(
+/** A parsed value decoded with `schema` (the compiled fast path where it has one). */
+export const decodeValue = <A, I>(
+  operation: string,
+  schema: Schema.Schema<A, I>,
+  value: unknown
+): Effect.Effect<A, DockerDecodeError> => decodeWith(operation, FastDecode.decoder(schema), value)
+
+const decodeWith = <A>(
   operation: string,
   decode: (input: unknown) => Either.Either<A, ParseResult.ParseIssue>,
   value: unknown

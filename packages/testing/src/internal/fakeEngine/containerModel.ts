@@ -1,7 +1,7 @@
 /**
  * A container record as the engine shows it: in lists, in inspect, and to the test's scripts.
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import type * as FakeEngine from "../../FakeEngine.js"
 import { type ContainerRecord, humanDuration, rfc3339, unixSeconds, type Wire } from "./wire.js"
 

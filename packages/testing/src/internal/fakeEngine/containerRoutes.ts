@@ -1,7 +1,7 @@
 /**
  * The container routes.
  */
-import * as Schemas from "@effect-docker/client/generated/Schemas"
+import * as Schemas from "@effect-docker/client/Schemas"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as MockTransport from "../../MockTransport.js"

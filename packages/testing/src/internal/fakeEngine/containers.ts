@@ -1,7 +1,7 @@
 /**
  * Containers: creation from an image and a body, the lifecycle with its events, lists and logs.
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"

@@ -2,7 +2,7 @@
  * Exec processes: created in a running container, run once by a start, and the exec routes.
  */
 import * as DockerEngine from "@effect-docker/client/DockerEngine"
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import * as MockTransport from "../../MockTransport.js"
 import { info, running } from "./containerModel.js"
 import { type Answer, type Route, withBody } from "./route.js"

@@ -1,8 +1,8 @@
 /**
  * Images: what the engine has, what its registry offers to pulls, and the image routes.
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
 import { parseReference } from "@effect-docker/client/Images"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import type * as FakeEngine from "../../FakeEngine.js"
 import * as MockTransport from "../../MockTransport.js"
 import type { Route } from "./route.js"

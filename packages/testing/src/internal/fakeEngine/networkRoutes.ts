@@ -1,7 +1,7 @@
 /**
  * The network routes.
  */
-import * as Schemas from "@effect-docker/client/generated/Schemas"
+import * as Schemas from "@effect-docker/client/Schemas"
 import * as MockTransport from "../../MockTransport.js"
 import { running } from "./containerModel.js"
 import { withContainer } from "./containers.js"

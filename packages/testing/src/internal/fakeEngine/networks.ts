@@ -1,7 +1,7 @@
 /**
  * Networks: the three the engine has from the start, and those the user creates.
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import type { EngineState } from "./state.js"
 import { type NetworkRecord, randomHex, rfc3339, type Wire } from "./wire.js"
 

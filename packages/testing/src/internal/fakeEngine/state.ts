@@ -2,7 +2,7 @@
  * The fake engine's state: its objects, its event log, and the wake-ups of the requests that wait
  * on a change (follows, waits, event streams).
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import * as Effect from "effect/Effect"
 import type * as FakeEngine from "../../FakeEngine.js"
 import type { ContainerRecord, ExecRecord, ImageRecord, NetworkRecord, VolumeRecord, Wire } from "./wire.js"

@@ -1,7 +1,7 @@
 /**
  * The system routes: ping, version, info and events.
  */
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import * as Stream from "effect/Stream"
 import type * as FakeEngine from "../../FakeEngine.js"
 import { running } from "./containerModel.js"

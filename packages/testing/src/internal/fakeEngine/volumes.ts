@@ -1,7 +1,7 @@
 /**
  * Volumes, and the volume routes.
  */
-import * as Schemas from "@effect-docker/client/generated/Schemas"
+import * as Schemas from "@effect-docker/client/Schemas"
 import * as MockTransport from "../../MockTransport.js"
 import { type Answer, type Route, withBody } from "./route.js"
 import type { EngineState } from "./state.js"

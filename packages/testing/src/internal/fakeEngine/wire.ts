@@ -3,8 +3,8 @@
  * every route shares.
  */
 import * as DockerEngine from "@effect-docker/client/DockerEngine"
-import type * as Schemas from "@effect-docker/client/generated/Schemas"
 import { parseReference } from "@effect-docker/client/Images"
+import type * as Schemas from "@effect-docker/client/Schemas"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"

@@ -262,16 +262,7 @@ const cache = new WeakMap<AST.AST, (input: unknown) => Either.Either<unknown, Pa
  * A decoder for `schema` with `onExcessProperty: "ignore"`: the compiled fast path where the
  * schema allows it, the general decoder otherwise and for every failure's report.
  *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { FastDecode } from "@effect-docker/client"
- *
- * const decode = FastDecode.decoder(Schema.Struct({ Id: Schema.String }))
- * decode({ Id: "abc", Extra: 1 }) // Right({ Id: "abc" })
- * ```
- *
- * @since 0.1.0
+ * `decoder(Schema.Struct({ Id: Schema.String }))({ Id: "abc", Extra: 1 })` is `Right({ Id: "abc" })`.
  */
 export const decoder = <A, I>(
   schema: Schema.Schema<A, I>
