@@ -1,6 +1,9 @@
 /**
  * Prints how much of the Engine API effect-docker covers, computed, not typed by hand:
  * - typed: the operations the `Docker` service offers as a function (generated or stream-based);
+ * - options complete: every query and header parameter of the specification can be set through
+ *   the public function (read from its parameter types with the TypeScript checker), or is one the
+ *   library sets itself (`hiddenParams` of the generator's overrides, e.g. registry credentials);
  * - tested against the engine: the operations the real engine answered with success during the
  *   last integration run (coverage/engine-requests.jsonl, written by test/helpers.ts).
  *
@@ -11,6 +14,7 @@ import { MockTransport } from "@effect-docker/testing"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import ts from "typescript"
 
 interface ManifestOperation {
   readonly id: string
@@ -18,6 +22,9 @@ interface ManifestOperation {
   readonly path: string
   readonly group: string
   readonly name: string
+  readonly options: ReadonlyArray<{ readonly name: string; readonly in: string; readonly option: string }>
+  readonly setByLibrary: ReadonlyArray<string>
+  readonly alsoSentBy: ReadonlyArray<string>
 }
 
 const root = Path.resolve(import.meta.dirname, "..")
@@ -29,6 +36,56 @@ const docker = Effect.runSync(
   Effect.scoped(Effect.provide(Docker.Docker, MockTransport.layerDocker(() => undefined, { apiVersion: "1.41" })))
 ) as unknown as Record<string, Record<string, unknown> | undefined>
 const typed = manifest.operations.filter((op) => typeof docker[op.group]?.[op.name] === "function")
+
+/**
+ * The names of the parameters of every signature of `docker.group.name`, and of the properties of
+ * those that are objects.
+ */
+const optionNames = (() => {
+  const probe = Path.join(root, "packages/client/src/.coverage-probe.ts")
+  const source = `import type { Docker } from "./Docker.js"\nexport type Service = Docker["Type"]\n`
+  const config = ts.getParsedCommandLineOfConfigFile(
+    Path.join(root, "packages/client/tsconfig.json"),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} }
+  )!
+  const host = ts.createCompilerHost(config.options)
+  const getSourceFile = host.getSourceFile
+  host.getSourceFile = (file, language, ...rest) =>
+    file === probe ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest)
+  const program = ts.createProgram({ rootNames: [probe], options: { ...config.options, noEmit: true }, host })
+  const checker = program.getTypeChecker()
+  const alias = checker.getSymbolAtLocation(
+    (program.getSourceFile(probe)!.statements[1] as ts.TypeAliasDeclaration).name
+  )!
+  const service = checker.getDeclaredTypeOfSymbol(alias)
+  const propertyType = (type: ts.Type, name: string) => {
+    const property = type.getProperty(name)
+    return property === undefined ? undefined : checker.getTypeOfSymbol(property)
+  }
+  return (group: string, name: string): ReadonlySet<string> => {
+    const fn = propertyType(service, group) && propertyType(propertyType(service, group)!, name)
+    const names = new Set<string>()
+    for (const signature of fn?.getCallSignatures() ?? []) {
+      for (const parameter of signature.getParameters()) {
+        // A positional parameter sets the option of its name (`getArchive(id, path)`).
+        names.add(parameter.getName())
+        const type = checker.getNonNullableType(checker.getTypeOfSymbol(parameter))
+        for (const member of type.isUnion() ? type.types : [type]) {
+          if (!(member.flags & ts.TypeFlags.Object)) continue
+          for (const property of checker.getPropertiesOfType(member)) names.add(property.getName())
+        }
+      }
+    }
+    return names
+  }
+})()
+
+const unreachable = new Map(typed.map((op) => {
+  const names = new Set([op.name, ...op.alsoSentBy].flatMap((name) => [...optionNames(op.group, name)]))
+  return [op.id, op.options.filter((p) => !names.has(p.option) && !op.setByLibrary.includes(p.name))]
+}))
+const complete = typed.filter((op) => unreachable.get(op.id)!.length === 0)
 
 const log = Path.join(root, "coverage/engine-requests.jsonl")
 const answered: Array<{ method: string; path: string; status: number }> = Fs.existsSync(log)
@@ -50,10 +107,19 @@ for (const request of answered) {
 }
 
 const total = manifest.operations.length
-console.log(`operations: ${typed.length}/${total} typed, ${tested.size}/${total} tested against the engine`)
+console.log(
+  `operations: ${typed.length}/${total} typed, ${complete.length}/${total} options complete, ${tested.size}/${total} tested against the engine`
+)
+for (const [id, missing] of unreachable) {
+  if (missing.length > 0) console.log(`  ${id}: no option for ${missing.map((p) => `${p.in} ${p.name}`).join(", ")}`)
+}
 if (process.argv.includes("--list")) {
   for (const op of manifest.operations) {
-    const marks = `${typed.includes(op) ? "typed" : "     "} ${tested.has(op.id) ? "tested" : "      "}`
+    const marks = [
+      typed.includes(op) ? "typed" : "     ",
+      complete.includes(op) ? "options" : "       ",
+      tested.has(op.id) ? "tested" : "      "
+    ].join(" ")
     console.log(`${marks}  ${op.id.padEnd(26)} docker.${op.group}.${op.name}`)
   }
 }

@@ -196,6 +196,46 @@ export const optionTypes: Record<string, string> = {
   "ContainerRestart.signal": "string | number"
 }
 
+/**
+ * Parameters the engine reads as JSON-encoded OCI platforms: given as `Operation.Platform`
+ * (`linux/arm64` or an object), sent encoded by `Operation.platform`.
+ */
+export const platformParams: ReadonlySet<string> = new Set([
+  "ImageInspect.platform",
+  "ImageHistory.platform",
+  "ImagePush.platform",
+  "ImageDelete.platforms",
+  "ImageGet.platform",
+  "ImageGetAll.platform",
+  "ImageLoad.platform"
+])
+
+/**
+ * Parameters that a public function sets from what it is (`statsStream` streams, `stats` does
+ * not) or from a positional argument under another name, with the reason, for the coverage
+ * report's "options complete".
+ */
+export const setByFunction: Record<string, string> = {
+  "ContainerStats.stream": "stats sends false, statsStream true",
+  "ContainerLogs.follow": "logs does not follow, logStream takes follow",
+  "ServiceLogs.follow": "logs does not follow, logStream takes follow",
+  "TaskLogs.follow": "logs does not follow, logStream takes follow",
+  "ImageCreate.fromImage": "pull's image argument",
+  "ImageCreate.fromSrc": "import sends its body (-)"
+}
+
+/** Other functions of an operation's group that send it too, with options of their own. */
+export const alsoSentBy: Record<string, ReadonlyArray<string>> = {
+  ContainerLogs: ["logStream"],
+  ContainerStats: ["statsStream"],
+  ImageCreate: ["pullStream", "import"],
+  ImagePush: ["pushStream"],
+  ImageBuild: ["buildStream"],
+  ImageGet: ["save"],
+  ServiceLogs: ["logStream"],
+  TaskLogs: ["logStream"]
+}
+
 /** Parameters the engine reads as JSON: given as values, sent JSON-encoded. */
 export const jsonParams: ReadonlySet<string> = new Set([
   "ImageBuild.cachefrom",

@@ -1,11 +1,15 @@
 /** Writes the generated modules' source from the model. */
 import {
+  alsoSentBy,
   durationSeconds,
   engineWaits,
   groupOf,
   groupResource,
+  hiddenParams,
   jsonParams,
+  platformParams,
   requestTimeouts,
+  setByFunction,
   streamingOperations
 } from "../generate-api.overrides.js"
 import { type ApiModel, errorClass, type Operation } from "./model.js"
@@ -99,6 +103,8 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
       `${quoteKey(p.name)}: ${
         durationSeconds[`${op.id}.${p.name}`] !== undefined
           ? `Operation.seconds(options.${p.option})`
+          : platformParams.has(`${op.id}.${p.name}`)
+          ? `Operation.platform(options.${p.option})`
           : jsonParams.has(`${op.id}.${p.name}`)
           ? `Operation.json(options.${p.option})`
           : `options.${p.option}`
@@ -230,6 +236,13 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
   ].join("\n")
 
   /** What the coverage report reads: every operation of the specification and its place. */
+  /** Every query and header parameter a caller may set, by the option name that sets it. */
+  const optionsOf = new Map(
+    [...operations, ...streamingOps].map((op) => [
+      op.id,
+      optionParams(op).map((p) => ({ name: p.name, in: p.in, option: p.option }))
+    ])
+  )
   const manifest = {
     version: newestVersion,
     operations: Object.entries<Node>(spec.paths).flatMap(([path, item]) =>
@@ -241,7 +254,15 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
         path,
         group: groupOf[op.operationId]![0],
         name: groupOf[op.operationId]![1],
-        generated: !streamingOperations.has(op.operationId)
+        generated: !streamingOperations.has(op.operationId),
+        options: optionsOf.get(op.operationId as string) ?? [],
+        setByLibrary: ((op.parameters ?? []) as Array<Node>)
+          .filter((p) =>
+            hiddenParams.has(`${op.operationId}.${p.name}`) ||
+            setByFunction[`${op.operationId}.${p.name}`] !== undefined
+          )
+          .map((p) => p.name as string),
+        alsoSentBy: alsoSentBy[op.operationId] ?? []
       }))
     ).sort((a, b) => a.id.localeCompare(b.id)),
     sinceUnknown: unknownSince

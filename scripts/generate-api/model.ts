@@ -12,6 +12,7 @@ import {
   hiddenParams,
   optionRenames,
   optionTypes,
+  platformParams,
   responseOverrides,
   sinceOverrides,
   streamingOperations,
@@ -310,6 +311,8 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
             ? "Redacted.Redacted<string>"
             : durationSeconds[`${id}.${p.name}`] !== undefined
             ? "Duration.DurationInput"
+            : platformParams.has(`${id}.${p.name}`)
+            ? p.type === "array" ? "ReadonlyArray<Operation.Platform>" : "Operation.Platform"
             : optionTypes[`${id}.${p.name}`] ?? queryType(p),
           description: durationSeconds[`${id}.${p.name}`] ?? p.description,
           since

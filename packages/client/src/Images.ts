@@ -11,6 +11,7 @@ import { type DockerConfigError, type DockerDecodeError, DockerInputError, Docke
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
 import type { ImageInspect } from "./generated/Schemas.js"
+import type * as Operation from "./Operation.js"
 import * as Progress from "./Progress.js"
 import type { ProgressEvent } from "./Progress.js"
 import * as RegistryAuth from "./RegistryAuth.js"
@@ -37,6 +38,10 @@ export interface PullOptions {
 export interface PushOptions {
   /** The tag to push; all tags of the repository when absent and the name has none. */
   readonly tag?: string
+  /**
+   * The platform variant of a multi-platform image to push (e.g. `linux/arm64`). API 1.46+.
+   */
+  readonly platform?: Operation.Platform
   /** The registry credentials, as for {@link PullOptions}. */
   readonly registryAuth?: Redacted.Redacted<string>
 }
@@ -102,7 +107,7 @@ export interface Images extends Groups.Images {
   /** Loads images from a tar made by {@link Images.get} (or `docker save`); returns what it loaded. */
   readonly load: (
     source: Stream.Stream<Uint8Array, unknown>,
-    options?: { readonly quiet?: boolean }
+    options?: Requests.ImageLoadOptions
   ) => Effect.Effect<ReadonlyArray<string>, TransferError<ImageLoadError>>
   /**
    * Builds an image from a context tar (see `Tar.buildContext` in `@effect-docker/node` for one made
@@ -119,7 +124,10 @@ export interface Images extends Groups.Images {
     options?: BuildOptions
   ) => Stream.Stream<ProgressEvent, TransferError<BuildError>>
   /** Exports one image, or several, with their layers and tags, as a tar stream. */
-  readonly get: (names: string | ReadonlyArray<string>) => Stream.Stream<Uint8Array, EngineError>
+  readonly get: (
+    names: string | ReadonlyArray<string>,
+    options?: Requests.ImageGetOptions
+  ) => Stream.Stream<Uint8Array, EngineError>
   /**
    * docker-py's `Image.save`: one image as a tar stream, named in the archive as `named` says:
    * not at all (the default: by its id, so a load gives it no tag), by its first tag (`true`),
@@ -196,7 +204,7 @@ export const make = (
   const pushStream = (name: string, options: PushOptions = {}) =>
     Progress.transfer(
       engine,
-      Requests.ImagePush(name, { tag: options.tag }),
+      Requests.ImagePush(name, { tag: options.tag, platform: options.platform }),
       { image: name, explicit: options.registryAuth, credentials }
     ).pipe(
       Progress.failOnError((message) => new PushError({ image: name, message }))
@@ -226,7 +234,7 @@ export const make = (
   const load: Images["load"] = (source, options = {}) =>
     Progress.events(
       bodyStream(engine, {
-        ...Requests.ImageLoad({ quiet: options.quiet }),
+        ...Requests.ImageLoad(options),
         headers: { "content-type": "application/x-tar" },
         body: source
       }),
@@ -240,8 +248,11 @@ export const make = (
       })
     )
 
-  const get = (names: string | ReadonlyArray<string>) =>
-    bodyStream(engine, typeof names === "string" ? Requests.ImageGet(names) : Requests.ImageGetAll({ names }))
+  const get: Images["get"] = (names, options = {}) =>
+    bodyStream(
+      engine,
+      typeof names === "string" ? Requests.ImageGet(names, options) : Requests.ImageGetAll({ ...options, names })
+    )
 
   const save: Images["save"] = (image, options = {}) =>
     Stream.unwrap(Effect.flatMap(generated.inspect(image), (info) => {

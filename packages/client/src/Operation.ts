@@ -116,3 +116,49 @@ export const graceMillis = (input: Duration.DurationInput | undefined, engineDef
  * @category constructors
  */
 export const json = (value: unknown): string | undefined => value === undefined ? undefined : JSON.stringify(value)
+
+/**
+ * An OCI platform as the docker CLI takes it (`linux/arm64/v8`: os, architecture and variant), or
+ * as the engine's `OCIPlatform` object.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Platform = string | {
+  readonly os?: string | undefined
+  readonly architecture?: string | undefined
+  readonly variant?: string | undefined
+  readonly "os.version"?: string | undefined
+  readonly "os.features"?: ReadonlyArray<string> | undefined
+}
+
+const platformJson = (platform: Platform) => {
+  if (typeof platform !== "string") return JSON.stringify(platform)
+  const [os, architecture, variant] = platform.split("/")
+  return JSON.stringify({ os, architecture, ...(variant === undefined ? {} : { variant }) })
+}
+
+/**
+ * A platform parameter the engine reads as a JSON-encoded OCI platform (push, save, load, inspect,
+ * history), or a list of them, encoded; absent stays absent.
+ *
+ * @example
+ * ```ts
+ * import { Operation } from "@effect-docker/client"
+ *
+ * Operation.platform("linux/arm64/v8") // '{"os":"linux","architecture":"arm64","variant":"v8"}'
+ * Operation.platform(["linux/amd64"]) // ['{"os":"linux","architecture":"amd64"}']
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const platform: {
+  (value: Platform | undefined): string | undefined
+  (value: ReadonlyArray<Platform> | undefined): ReadonlyArray<string> | undefined
+} = ((value: Platform | ReadonlyArray<Platform> | undefined) =>
+  value === undefined
+    ? undefined
+    : Array.isArray(value)
+    ? value.map(platformJson)
+    : platformJson(value as Platform)) as never

@@ -223,15 +223,23 @@ const cases: Record<string, Case> = {
     returns: { Id: "sha256:2" }
   },
   ImageDelete: {
-    call: (d) => d.images.remove("app:1", { force: true, noprune: true }),
+    call: (d) => d.images.remove("app:1", { force: true, noprune: true, platforms: ["linux/arm64/v8", "linux/amd64"] }),
     sends: "DELETE /images/app%3A1",
-    query: { force: "true", noprune: "true" },
+    query: {
+      force: "true",
+      noprune: "true",
+      platforms: [
+        "{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}",
+        "{\"os\":\"linux\",\"architecture\":\"amd64\"}"
+      ]
+    },
     answer: [{ Untagged: "app:1" }],
     returns: [{ Untagged: "app:1" }]
   },
   ImageHistory: {
-    call: (d) => d.images.history("app"),
+    call: (d) => d.images.history("app", { platform: { os: "linux", architecture: "arm", variant: "v7" } }),
     sends: "GET /images/app/history",
+    query: { platform: "{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}" },
     answer: [{ Id: "sha256:1", Created: 1, CreatedBy: "x", Tags: null, Size: 0, Comment: "" }],
     returns: [{ Id: "sha256:1", Created: 1, CreatedBy: "x", Tags: [], Size: 0, Comment: "" }]
   },

@@ -1234,7 +1234,7 @@ export interface ImageDeleteOptions {
    *
    * API 1.50+.
    */
-  readonly platforms?: ReadonlyArray<string> | undefined
+  readonly platforms?: ReadonlyArray<Operation.Platform> | undefined
 }
 
 /**
@@ -1255,7 +1255,7 @@ export const ImageDelete =
     engine.json(Schemas.ImageDeleteResponse, {
       method: "DELETE",
       path: EnginePath.make`/images/${name}`,
-      query: { force: options.force, noprune: options.noprune, platforms: options.platforms },
+      query: { force: options.force, noprune: options.noprune, platforms: Operation.platform(options.platforms) },
       expect: [404, 409, 500],
       resource: "image",
       since: Operation.newest([["1.50", options.platforms]]),
@@ -1282,7 +1282,7 @@ export interface ImageHistoryOptions {
    *
    * API 1.48+.
    */
-  readonly platform?: string | undefined
+  readonly platform?: Operation.Platform | undefined
 }
 
 /**
@@ -1303,7 +1303,7 @@ export const ImageHistory =
     engine.json(Schemas.ImageHistoryResponse, {
       method: "GET",
       path: EnginePath.make`/images/${name}/history`,
-      query: { platform: options.platform },
+      query: { platform: Operation.platform(options.platform) },
       expect: [404, 500],
       resource: "image",
       since: Operation.newest([["1.48", options.platform]]),
@@ -1342,7 +1342,7 @@ export interface ImageInspectOptions {
    *
    * API 1.49+.
    */
-  readonly platform?: string | undefined
+  readonly platform?: Operation.Platform | undefined
 }
 
 /**
@@ -1363,7 +1363,7 @@ export const ImageInspect =
     engine.json(Schemas.ImageInspect, {
       method: "GET",
       path: EnginePath.make`/images/${name}/json`,
-      query: { manifests: options.manifests, platform: options.platform },
+      query: { manifests: options.manifests, platform: Operation.platform(options.platform) },
       expect: [404, 500],
       resource: "image",
       since: Operation.newest([["1.48", options.manifests], ["1.49", options.platform]]),

@@ -631,7 +631,7 @@ export interface ImagePushOptions {
    *
    * API 1.46+.
    */
-  readonly platform?: string | undefined
+  readonly platform?: Operation.Platform | undefined
 }
 
 /**
@@ -642,7 +642,7 @@ export interface ImagePushOptions {
 export const ImagePush = (name: string, options: ImagePushOptions = {}): EngineRequest => ({
   method: "POST",
   path: EnginePath.make`/images/${name}/push`,
-  query: { tag: options.tag, platform: options.platform },
+  query: { tag: options.tag, platform: Operation.platform(options.platform) },
   expect: [404, 500],
   resource: "image",
   since: Operation.newest([["1.46", options.platform]]),
@@ -713,7 +713,7 @@ export interface ImageGetOptions {
    *
    * API 1.48+.
    */
-  readonly platform?: ReadonlyArray<string> | undefined
+  readonly platform?: ReadonlyArray<Operation.Platform> | undefined
 }
 
 /**
@@ -724,7 +724,7 @@ export interface ImageGetOptions {
 export const ImageGet = (name: string, options: ImageGetOptions = {}): EngineRequest => ({
   method: "GET",
   path: EnginePath.make`/images/${name}/get`,
-  query: { platform: options.platform },
+  query: { platform: Operation.platform(options.platform) },
   expect: [500],
   resource: "image",
   since: Operation.newest([["1.48", options.platform]]),
@@ -751,7 +751,7 @@ export interface ImageGetAllOptions {
    *
    * API 1.48+.
    */
-  readonly platform?: ReadonlyArray<string> | undefined
+  readonly platform?: ReadonlyArray<Operation.Platform> | undefined
 }
 
 /**
@@ -762,7 +762,7 @@ export interface ImageGetAllOptions {
 export const ImageGetAll = (options: ImageGetAllOptions = {}): EngineRequest => ({
   method: "GET",
   path: EnginePath.make`/images/get`,
-  query: { names: options.names, platform: options.platform },
+  query: { names: options.names, platform: Operation.platform(options.platform) },
   expect: [500],
   resource: "image",
   since: Operation.newest([["1.48", options.platform]]),
@@ -789,7 +789,7 @@ export interface ImageLoadOptions {
    *
    * API 1.52+.
    */
-  readonly platform?: ReadonlyArray<string> | undefined
+  readonly platform?: ReadonlyArray<Operation.Platform> | undefined
 }
 
 /**
@@ -800,7 +800,7 @@ export interface ImageLoadOptions {
 export const ImageLoad = (options: ImageLoadOptions = {}): EngineRequest => ({
   method: "POST",
   path: EnginePath.make`/images/load`,
-  query: { quiet: options.quiet, platform: options.platform },
+  query: { quiet: options.quiet, platform: Operation.platform(options.platform) },
   expect: [500],
   resource: "image",
   since: Operation.newest([["1.52", options.platform]]),
