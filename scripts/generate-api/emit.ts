@@ -44,8 +44,12 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
     "const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () => Schema.Schema.Type<S>) =>",
     "  Schema.optionalWith(schema, { nullable: true, default: empty })\n",
     ...schemas.map(({ description, expr, name }) =>
-      `${doc(firstParagraph(description) ?? name)}export const ${identifier(name)} = ${expr}\n\n` +
-      `/**\n * @since 0.1.0\n */\nexport type ${identifier(name)} = typeof ${identifier(name)}.Type\n`
+      `${doc(`${firstParagraph(description) ?? name}\n\n@since 0.1.0\n@category schemas`)}export const ${
+        identifier(name)
+      } = ${expr}\n\n` +
+      `/**\n * @since 0.1.0\n * @category models\n */\nexport type ${identifier(name)} = typeof ${
+        identifier(name)
+      }.Type\n`
     )
   ].join("\n")
 
@@ -77,7 +81,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
     const options = optionParams(op)
     if (options.length === 0) return []
     const lines = [
-      `/**\n * Options of {@link ${what}}.\n *\n * @since 0.1.0\n */`,
+      `/**\n * Options of {@link ${what}}.\n *\n * @since 0.1.0\n * @category models\n */`,
       `export interface ${optionsType(op)} {`
     ]
     for (const p of options) {
@@ -137,7 +141,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
   const operationCode = (op: Operation) => {
     const lines: Array<string> = optionsInterface(op, op.id)
     const errors = op.errors.map((s) => errorClass[s]).filter((c): c is string => c !== undefined)
-    lines.push(`/**\n * What {@link ${op.id}} can fail with.\n *\n * @since 0.1.0\n */`)
+    lines.push(`/**\n * What {@link ${op.id}} can fail with.\n *\n * @since 0.1.0\n * @category errors\n */`)
     lines.push(
       `export type ${errorType(op)} = ${[...new Set(errors)].join(" | ")}${errors.length ? " | " : ""}OperationError${
         op.response.kind === "json" ? " | DockerDecodeError" : ""
@@ -153,7 +157,11 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
       ? `Operation.text(engine, { ${request.join(", ")} })`
       : `Effect.asVoid(engine.request({ ${request.join(", ")} }))`
     const since = op.since !== undefined ? `\n *\n * API ${op.since}+.` : ""
-    lines.push(`/**\n * ${op.summary ?? op.id} (\`${op.method} ${op.path}\`).${since}\n *\n * @since 0.1.0\n */`)
+    lines.push(
+      `/**\n * ${
+        op.summary ?? op.id
+      } (\`${op.method} ${op.path}\`).${since}\n *\n * @since 0.1.0\n * @category operations\n */`
+    )
     lines.push(
       `export const ${op.id} = (engine: DockerEngine["Type"]) => (${signature(op)}): Effect.Effect<${
         successType(op)
@@ -177,7 +185,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
     lines.push(
       `/**\n * The request of ${
         op.summary ?? op.id
-      } (\`${op.method} ${op.path}\`), to send with \`engine.stream\` or \`engine.upgrade\`.${since}\n *\n * @since 0.2.0\n */`
+      } (\`${op.method} ${op.path}\`), to send with \`engine.stream\` or \`engine.upgrade\`.${since}\n *\n * @since 0.2.0\n * @category requests\n */`
     )
     lines.push(
       `export const ${op.id} = (${args.join(", ")}): EngineRequest => ({ ${requestFields(op).join(", ")} })\n`
@@ -219,7 +227,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
       const ops = operations.filter((op) => op.group === group).sort((a, b) => a.name.localeCompare(b.name))
       const typeName = group[0]!.toUpperCase() + group.slice(1)
       return [
-        `/**\n * The generated operations of \`docker.${group}\`.\n *\n * @since 0.1.0\n */`,
+        `/**\n * The generated operations of \`docker.${group}\`.\n *\n * @since 0.1.0\n * @category models\n */`,
         `export interface ${typeName} {`,
         ...ops.map((op) =>
           `${
@@ -227,7 +235,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
           }  readonly ${op.name}: ReturnType<typeof Operations.${op.id}>`
         ),
         "}\n",
-        `/**\n * @since 0.1.0\n */`,
+        `/**\n * @since 0.1.0\n * @category constructors\n */`,
         `export const ${group} = (engine: DockerEngine["Type"]): ${typeName} => ({`,
         ops.map((op) => `  ${op.name}: Operations.${op.id}(engine)`).join(",\n"),
         "})\n"

@@ -8,6 +8,7 @@
  * The oldest Engine API version this client speaks (Docker 20.10).
  *
  * @since 0.1.0
+ * @category constants
  */
 export const minimum = "1.41"
 
@@ -15,6 +16,7 @@ export const minimum = "1.41"
  * The newest Engine API version this client knows; negotiation never goes above it.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const newest = "1.55"
 
@@ -22,6 +24,7 @@ export const newest = "1.55"
  * Whether a string is a version of the form `MAJOR.MINOR`.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isValid = (version: string): boolean => /^\d+\.\d+$/.test(version)
 
@@ -36,6 +39,7 @@ export const isValid = (version: string): boolean => /^\d+\.\d+$/.test(version)
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const compare = (a: string, b: string): number => {
   const [aMajor = 0, aMinor = 0] = a.split(".").map(Number)
@@ -47,5 +51,6 @@ export const compare = (a: string, b: string): number => {
  * The older of two versions.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const min = (a: string, b: string): string => (compare(a, b) <= 0 ? a : b)

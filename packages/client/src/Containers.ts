@@ -32,6 +32,7 @@ import * as RunOptionsModule from "./RunOptions.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface AttachOptions {
   readonly stdin?: boolean
@@ -54,6 +55,7 @@ export interface AttachOptions {
  * An attached container, alive until its scope closes.
  *
  * @since 0.1.0
+ * @category models
  */
 export type AttachSession = Multiplexed.Session
 
@@ -61,6 +63,7 @@ export type AttachSession = Multiplexed.Session
  * The stat of a path in a container, as the engine reports it in `X-Docker-Container-Path-Stat`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const PathStat = Schema.Struct({
   name: Schema.String,
@@ -72,11 +75,13 @@ export const PathStat = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PathStat = typeof PathStat.Type
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Archive {
   readonly stat: PathStat
@@ -86,6 +91,7 @@ export interface Archive {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface PutArchiveOptions {
   /** Refuse to replace a directory with a non-directory, and the other way round. */
@@ -98,6 +104,7 @@ export interface PutArchiveOptions {
  * Options of {@link Containers.run}: the docker-py `containers.run` shape, in camelCase.
  *
  * @since 0.1.0
+ * @category models
  */
 export type RunOptions = RunOptionsModule.RunOptions
 
@@ -105,6 +112,7 @@ export type RunOptions = RunOptionsModule.RunOptions
  * What `run` can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type RunError = Orchestration.RunError
 
@@ -112,6 +120,7 @@ export type RunError = Orchestration.RunError
  * Options of {@link Containers.scoped}.
  *
  * @since 0.1.0
+ * @category models
  */
 export type ScopedOptions = Orchestration.ScopedOptions
 
@@ -147,6 +156,7 @@ export interface PublishedPort {
  * ```
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Containers
   extends
@@ -219,6 +229,7 @@ const decoder = new TextDecoder()
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): Containers => {
   const generated = Groups.containers(engine)

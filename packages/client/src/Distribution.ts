@@ -17,6 +17,7 @@ import * as RegistryAuth from "./RegistryAuth.js"
  * `docker.distribution`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Distribution {
   /**
@@ -31,6 +32,7 @@ export interface Distribution {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   engine: DockerEngine["Type"],

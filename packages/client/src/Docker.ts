@@ -41,6 +41,7 @@ import * as Volumes from "./Volumes.js"
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class Docker extends Context.Tag("@effect-docker/client/Docker")<
   Docker,
@@ -67,6 +68,7 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.gen(function*() {
   const engine = yield* DockerEngine
@@ -98,6 +100,7 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
  * The `Docker` service on the engine in context.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer: Layer.Layer<Docker, never, DockerEngine> = Layer.effect(Docker, make)
 

@@ -12,10 +12,9 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ApiVersion from "./ApiVersion.js"
-import type { DockerDecodeError } from "./DockerError.js"
+import type { DockerDecodeError, DockerInputError } from "./DockerError.js"
 import {
   DockerConfigError,
-  DockerInputError,
   DockerVersionError,
   type EngineStatusError,
   type ExpectedStatusError,
@@ -36,7 +35,7 @@ import type { EnginePath } from "./EnginePath.js"
 import * as Body from "./internal/body.js"
 import * as Bytes from "./internal/bytes.js"
 import * as Decode from "./internal/decode.js"
-import { encodeQuery } from "./internal/query.js"
+import * as Prepare from "./internal/prepare.js"
 import * as Status from "./internal/status.js"
 import { userAgent } from "./internal/version.js"
 import * as Limits from "./Limits.js"
@@ -45,6 +44,7 @@ import * as Limits from "./Limits.js"
  * A query parameter's value: lists repeat the key, filters are sent as the engine's JSON.
  *
  * @since 0.1.0
+ * @category models
  */
 export type QueryValue =
   | string
@@ -59,6 +59,7 @@ export type QueryValue =
  * `{ label: ["app=web"], status: ["running"] }`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Filters {
   readonly [key: string]: ReadonlyArray<string>
@@ -68,6 +69,7 @@ export interface Filters {
  * An operation's request, before versioning and encoding.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface EngineRequest<Expect extends ReadonlyArray<number> | undefined = ReadonlyArray<number> | undefined> {
   readonly method: HttpMethod
@@ -99,6 +101,7 @@ export interface EngineRequest<Expect extends ReadonlyArray<number> | undefined 
  * What any request through the engine can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type EngineError = TransportError | EngineStatusError | DockerVersionError | DockerInputError
 
@@ -117,6 +120,7 @@ export type RequestError<Expect extends ReadonlyArray<number> | undefined> =
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngine")<
   DockerEngine,
@@ -150,6 +154,7 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
  * Options of {@link layer}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Pins the API version (e.g. `"1.41"`) instead of negotiating it with the engine. */
@@ -160,12 +165,11 @@ export interface Options {
   readonly limits?: Partial<Limits.Limits> | undefined
 }
 
-const encoder = new TextEncoder()
-
 /**
  * Maps a non-2xx answer to its tagged error.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const statusError: typeof Status.statusError = Status.statusError
 
@@ -173,6 +177,7 @@ export const statusError: typeof Status.statusError = Status.statusError
  * Reads a header of an answer.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const header = (headers: DockerHeaders, name: string): string | undefined => headers[name.toLowerCase()]
 
@@ -180,6 +185,7 @@ export const header = (headers: DockerHeaders, name: string): string | undefined
  * Builds the engine from a transport.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   options: Options = {}
@@ -230,61 +236,13 @@ export const make = (
     )
     const apiVersion = Effect.suspend(() => version === undefined ? negotiateOnce : Effect.succeed(version))
 
-    const toDockerRequest = (request: EngineRequest, current: string, query: string): DockerRequest => {
-      let headers = baseHeaders
-      let body = request.body
-      if (request.json !== undefined || request.headers !== undefined) {
-        headers = { ...baseHeaders, ...request.headers }
-        if (request.json !== undefined) {
-          headers["content-type"] = "application/json"
-          body = encoder.encode(JSON.stringify(request.json))
-        }
-      }
-      return {
-        method: request.method,
-        path: `/v${current}${request.path.encoded}`,
-        query,
-        headers,
-        body,
-        timeoutMillis: request.timeoutMillis,
-        engineWaitMillis: request.engineWaitMillis,
-        maxBodyBytes: limits.bodyBytes,
-        maxErrorBytes: limits.errorBytes
-      }
-    }
-
-    // Everything an operation needs before it may send: a valid path and a version that has it.
-    const check = (request: EngineRequest, current: string): DockerRequest | EngineError => {
-      const operation = () => nameOf(request)
-      if (request.path.invalid !== undefined) {
-        return new DockerInputError({ reason: "PathSegment", operation: operation(), message: request.path.invalid })
-      }
-      if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
-        return new DockerVersionError({
-          version: current,
-          required: request.since,
-          message:
-            `${operation()} needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
-        })
-      }
-      const query = encodeQuery(request.query)
-      if (typeof query !== "string") {
-        return new DockerInputError({
-          reason: "Option",
-          operation: operation(),
-          message: `${query.invalid} must be a finite number, got ${request.query![query.invalid]}`
-        })
-      }
-      return toDockerRequest(request, current, query)
-    }
-
     // The hot path: once the version is known, checking and building the request is synchronous.
     const prepared = <A, E, R>(
       request: EngineRequest,
       use: (sent: DockerRequest) => Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | EngineError, R> => {
       const run = (current: string): Effect.Effect<A, E | EngineError, R> => {
-        const sent = check(request, current)
+        const sent = Prepare.prepare(request, current, baseHeaders, limits)
         return "_tag" in sent ? Effect.fail(sent) : use(sent)
       }
       return Effect.suspend(() => version !== undefined ? run(version) : Effect.flatMap(negotiateOnce, run))
@@ -311,7 +269,7 @@ export const make = (
     const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
     const json = <A, I>(schema: Schema.Schema<A, I>, request: EngineRequest) => {
-      const decode = decodeJson(nameOf(request), schema)
+      const decode = decodeJson(Prepare.nameOf(request), schema)
       // The decoding in the same step as the status check (the hot path of most calls).
       return sendThen(request, (response) => decode(response.body))
     }
@@ -356,9 +314,6 @@ export const make = (
   })
 
 const isSuccess = (status: number) => status >= 200 && status < 300
-
-/** A request's name in messages: its operation, else `METHOD /path`. */
-const nameOf = (request: EngineRequest) => request.operation ?? `${request.method} ${request.path.encoded}`
 
 /**
  * A decoder of JSON answers for `operation`: whatever the bytes (not JSON, not of the schema,
@@ -405,6 +360,7 @@ const tooOld = (version: string) =>
  * the stream runs, and the connection ends with the stream (done, failed or interrupted).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const bodyStream = (
   engine: DockerEngine["Type"],
@@ -416,6 +372,7 @@ export const bodyStream = (
  * Reads a body stream to its end.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const collect: typeof Body.collect = Body.collect
 
@@ -439,6 +396,7 @@ export const collectAtMost: typeof Body.collectAtMost = Body.collectAtMost
  * Joins byte chunks.
  *
  * @since 0.1.0
+ * @category utils
  */
 export const concat: typeof Bytes.concat = Bytes.concat
 
@@ -446,6 +404,7 @@ export const concat: typeof Bytes.concat = Bytes.concat
  * The engine on the transport in context, with the API version pinned or negotiated.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options?: Options

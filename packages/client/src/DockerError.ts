@@ -21,6 +21,7 @@ import * as Schema from "effect/Schema"
  * Why a connection to the engine failed.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const ConnectionFailure = Schema.Literal(
   "SocketNotFound",
@@ -40,6 +41,7 @@ export const ConnectionFailure = Schema.Literal(
 
 /**
  * @since 0.1.0
+ * @category errors
  */
 export type ConnectionFailure = typeof ConnectionFailure.Type
 
@@ -57,6 +59,7 @@ export type ConnectionFailure = typeof ConnectionFailure.Type
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerConnectionError extends Schema.TaggedError<DockerConnectionError>(
   "@effect-docker/client/DockerConnectionError"
@@ -72,6 +75,7 @@ export class DockerConnectionError extends Schema.TaggedError<DockerConnectionEr
  * Connecting, or waiting for the engine's answer, took longer than the layer allows.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerTimeoutError extends Schema.TaggedError<DockerTimeoutError>(
   "@effect-docker/client/DockerTimeoutError"
@@ -113,6 +117,7 @@ export class DockerLimitError extends Schema.TaggedError<DockerLimitError>(
  * Raised when a layer is built, before anything is sent.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerConfigError extends Schema.TaggedError<DockerConfigError>(
   "@effect-docker/client/DockerConfigError"
@@ -174,6 +179,7 @@ export class DockerInputError extends Schema.TaggedError<DockerInputError>(
  * version than the one in use.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerVersionError extends Schema.TaggedError<DockerVersionError>(
   "@effect-docker/client/DockerVersionError"
@@ -190,6 +196,7 @@ export class DockerVersionError extends Schema.TaggedError<DockerVersionError>(
  * not JSON or does not match the operation's schema.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerDecodeError extends Schema.TaggedError<DockerDecodeError>(
   "@effect-docker/client/DockerDecodeError"
@@ -202,6 +209,7 @@ export class DockerDecodeError extends Schema.TaggedError<DockerDecodeError>(
  * The fields every engine error carries: the engine's own message and the request it answered.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const EngineErrorFields = {
   /** The engine's `message`, never raw JSON. */
@@ -216,6 +224,7 @@ export const EngineErrorFields = {
  * be sent as one path segment).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class BadRequest extends Schema.TaggedError<BadRequest>("@effect-docker/client/BadRequest")(
   "BadRequest",
@@ -226,6 +235,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@effect-docker/c
  * 401: registry or engine credentials missing or refused.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-docker/client/Unauthorized")(
   "Unauthorized",
@@ -236,6 +246,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@effect-dock
  * 403: the engine forbids the operation (an authorization plugin, a swarm manager rule).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class Forbidden extends Schema.TaggedError<Forbidden>("@effect-docker/client/Forbidden")(
   "Forbidden",
@@ -246,26 +257,16 @@ export class Forbidden extends Schema.TaggedError<Forbidden>("@effect-docker/cli
  * What kind of thing a {@link NotFound} could not find.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const ResourceKind = Schema.Literal(
-  "container",
-  "image",
-  "network",
-  "volume",
-  "exec",
-  "node",
-  "service",
-  "task",
-  "secret",
-  "config",
-  "plugin",
-  "swarm",
-  "path",
-  "resource"
+  ...["container", "image", "network", "volume", "exec", "node", "service", "task", "secret", "config"] as const,
+  ...["plugin", "swarm", "path", "resource"] as const
 )
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ResourceKind = typeof ResourceKind.Type
 
@@ -285,6 +286,7 @@ export type ResourceKind = typeof ResourceKind.Type
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NotFound extends Schema.TaggedError<NotFound>("@effect-docker/client/NotFound")("NotFound", {
   ...EngineErrorFields,
@@ -295,6 +297,7 @@ export class NotFound extends Schema.TaggedError<NotFound>("@effect-docker/clien
  * 409: a name in use, a container that is running when it must not be, an image in use.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class Conflict extends Schema.TaggedError<Conflict>("@effect-docker/client/Conflict")(
   "Conflict",
@@ -306,6 +309,7 @@ export class Conflict extends Schema.TaggedError<Conflict>("@effect-docker/clien
  * a stopped one).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NotModified extends Schema.TaggedError<NotModified>("@effect-docker/client/NotModified")(
   "NotModified",
@@ -316,6 +320,7 @@ export class NotModified extends Schema.TaggedError<NotModified>("@effect-docker
  * 500: the engine failed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ServerError extends Schema.TaggedError<ServerError>("@effect-docker/client/ServerError")(
   "ServerError",
@@ -327,6 +332,7 @@ export class ServerError extends Schema.TaggedError<ServerError>("@effect-docker
  * a swarm manager).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>(
   "@effect-docker/client/ServiceUnavailable"
@@ -337,26 +343,11 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>(
  * 406 from an old engine, a proxy's 502).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>(
   "@effect-docker/client/UnexpectedStatus"
 )("UnexpectedStatus", EngineErrorFields) {}
-
-/**
- * Every error that an engine status can map to.
- *
- * @since 0.1.0
- */
-export type EngineStatusError =
-  | BadRequest
-  | Unauthorized
-  | Forbidden
-  | NotFound
-  | Conflict
-  | NotModified
-  | ServerError
-  | ServiceUnavailable
-  | UnexpectedStatus
 
 /**
  * The error class of each status the Engine uses.
@@ -374,6 +365,14 @@ export interface StatusErrors {
   readonly 500: ServerError
   readonly 503: ServiceUnavailable
 }
+
+/**
+ * Every error that an engine status can map to.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type EngineStatusError = StatusErrors[keyof StatusErrors] | UnexpectedStatus
 
 /**
  * What a request that documents the error statuses `Expect` can fail with from the engine: their
@@ -399,6 +398,7 @@ export type ExpectedStatusError<Expect extends ReadonlyArray<number> | undefined
  * (A line of a JSON stream that is not of its schema is a {@link DockerDecodeError}.)
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerStreamError extends Schema.TaggedError<DockerStreamError>(
   "@effect-docker/client/DockerStreamError"
@@ -406,12 +406,9 @@ export class DockerStreamError extends Schema.TaggedError<DockerStreamError>(
   message: Schema.String
 }) {}
 
-const transientReasons: ReadonlySet<ConnectionFailure> = new Set([
-  "SocketNotFound",
-  "ConnectionRefused",
-  "ConnectionReset",
-  "HostNotFound"
-])
+const transientReasons: ReadonlySet<ConnectionFailure> = new Set(
+  ["SocketNotFound", "ConnectionRefused", "ConnectionReset", "HostNotFound"] as const
+)
 
 /**
  * Whether sending the same request again may succeed: the engine could not be reached or went
@@ -435,6 +432,7 @@ const transientReasons: ReadonlySet<ConnectionFailure> = new Set([
  * ```
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isTransient = (error: unknown): boolean => {
   const tag = typeof error === "object" && error !== null ? (error as { readonly _tag?: unknown })._tag : undefined

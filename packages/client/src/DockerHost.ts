@@ -11,6 +11,7 @@ import { DockerConfigError } from "./DockerError.js"
  * The socket the engine listens on when nothing else is configured.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const defaultHost = "unix:///var/run/docker.sock"
 
@@ -18,6 +19,7 @@ export const defaultHost = "unix:///var/run/docker.sock"
  * A parsed engine address.
  *
  * @since 0.1.0
+ * @category models
  */
 export type DockerHost =
   | { readonly _tag: "Unix"; readonly socketPath: string; readonly raw: string }
@@ -52,6 +54,7 @@ const invalid = (raw: string, why: string) =>
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const parse = (
   raw: string,

@@ -26,6 +26,7 @@ import * as DurationInput from "./internal/duration.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE"
 
@@ -34,6 +35,7 @@ export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "DELETE"
  * already serialized.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DockerRequest {
   readonly method: HttpMethod
@@ -65,6 +67,7 @@ export interface DockerRequest {
  * Response headers, names in lower case.
  *
  * @since 0.1.0
+ * @category models
  */
 export type DockerHeaders = Readonly<Record<string, string | undefined>>
 
@@ -72,6 +75,7 @@ export type DockerHeaders = Readonly<Record<string, string | undefined>>
  * An answer read to its end.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DockerResponse {
   readonly status: number
@@ -86,6 +90,7 @@ export interface DockerResponse {
  * of it without copying.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DockerStreamResponse {
   readonly status: number
@@ -98,6 +103,7 @@ export interface DockerStreamResponse {
  * stdin. Bytes the engine sent together with the 101 are the first bytes of `output`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DockerUpgradedConnection {
   readonly status: number
@@ -112,11 +118,13 @@ export interface DockerUpgradedConnection {
 
 /**
  * @since 0.1.0
+ * @category errors
  */
 export type TransportError = DockerConnectionError | DockerTimeoutError | DockerLimitError
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTransport")<
   DockerTransport,
@@ -142,6 +150,7 @@ export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTr
  * Whether the result of {@link DockerTransport.upgrade} is a hijacked connection.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isUpgraded = (
   result: DockerUpgradedConnection | DockerResponse

@@ -8,6 +8,7 @@
  * An unversioned, percent-encoded path, or the reason it cannot be sent.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface EnginePath {
   readonly encoded: string
@@ -34,6 +35,7 @@ const invalidReason = (value: string): string | undefined =>
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (strings: TemplateStringsArray, ...values: ReadonlyArray<string>): EnginePath => {
   let encoded = strings[0]!

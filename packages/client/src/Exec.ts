@@ -19,6 +19,7 @@ import * as ContainerRunOptions from "./RunOptions.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface SessionOptions {
   /** The command: a list, or one string split as a shell splits it (docker-py's `exec_run(cmd: str)`). */
@@ -53,6 +54,7 @@ export interface StartOptions {
  * A running exec session, alive until its scope closes.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Session extends Multiplexed.Session {
   readonly id: string
@@ -64,6 +66,7 @@ export interface Session extends Multiplexed.Session {
  * What {@link Exec.run} returns.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface RunResult {
   readonly exitCode: number
@@ -100,6 +103,7 @@ export interface RunOptions extends Omit<SessionOptions, "stdin"> {
  * `docker.exec`: the generated operations, plus sessions.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Exec extends Groups.Exec {
   /**
@@ -178,6 +182,7 @@ export interface Exec extends Groups.Exec {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"]): Exec => {
   const generated = Groups.exec(engine)

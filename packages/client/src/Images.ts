@@ -19,6 +19,7 @@ import { BuildError, ImageLoadError, PullError, PushError } from "./WorkflowErro
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface PullOptions {
   /** The tag or digest; taken from the reference when it has one, else `latest`. */
@@ -34,6 +35,7 @@ export interface PullOptions {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface PushOptions {
   /** The tag to push; all tags of the repository when absent and the name has none. */
@@ -48,6 +50,7 @@ export interface PushOptions {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface ImportOptions {
   /** The repository (and `tag`) to name the imported image. */
@@ -68,6 +71,7 @@ export interface ImportOptions {
  * provided.
  *
  * @since 0.1.0
+ * @category models
  */
 export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
 
@@ -75,6 +79,7 @@ export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
  * What image transfers fail with: the engine, its stream, and the error reported in-band.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type TransferError<E> = EngineError | DockerStreamError | DockerDecodeError | DockerConfigError | E
 
@@ -83,6 +88,7 @@ export type TransferError<E> = EngineError | DockerStreamError | DockerDecodeErr
  * load, get), each as a stream of progress events and as an effect for the end result.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Images extends Groups.Images {
   /**
@@ -160,6 +166,7 @@ export interface Images extends Groups.Images {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const parseReference = (
   reference: string
@@ -179,6 +186,7 @@ export const parseReference = (
  * from `credentials` when given.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   engine: DockerEngine["Type"],

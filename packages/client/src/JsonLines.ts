@@ -33,6 +33,7 @@ const textDecoder = new TextDecoder()
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const decode = <A, I>(
   schema: Schema.Schema<A, I>,

@@ -17,6 +17,7 @@ import * as Multiplexed from "./Multiplexed.js"
  * default is neither).
  *
  * @since 0.1.0
+ * @category models
  */
 export type LogsOptions = Omit<Requests.ContainerLogsOptions, "follow">
 
@@ -24,6 +25,7 @@ export type LogsOptions = Omit<Requests.ContainerLogsOptions, "follow">
  * The options of a container's logs as a stream: every query parameter of `ContainerLogs`.
  *
  * @since 0.1.0
+ * @category models
  */
 export type LogStreamOptions = Requests.ContainerLogsOptions
 
@@ -47,10 +49,11 @@ export interface CommonOptions {
  * import { DockerEngine, Logs, Requests } from "@effect-docker/client"
  *
  * const frames = (engine: DockerEngine.DockerEngine["Type"], id: string) =>
- *   Logs.frames(engine, Requests.ContainerLogs(id, { stdout: true, tail: "10" }), false)
+ *   Logs.frames(engine, Requests.ContainerLogs(id, { stdout: true, tail: 10 }), false)
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const frames = (engine: DockerEngine["Type"], request: EngineRequest, tty: boolean) => {
   const bytes = bodyStream(engine, request)
@@ -61,6 +64,7 @@ export const frames = (engine: DockerEngine["Type"], request: EngineRequest, tty
  * Reading the logs of one kind of thing: `logs` (to the end, as text) and `logStream` (frames).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Readable<E, Options extends CommonOptions = LogStreamOptions> {
   /** The logs written so far, as text per stream. */
@@ -92,6 +96,7 @@ export interface Readable<E, Options extends CommonOptions = LogStreamOptions> {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const readable = <I, E, Options extends CommonOptions>(
   engine: DockerEngine["Type"],

@@ -17,6 +17,7 @@ import * as Limits from "./Limits.js"
  * Which stream a frame belongs to.
  *
  * @since 0.1.0
+ * @category models
  */
 export type StreamKind = "stdin" | "stdout" | "stderr"
 
@@ -25,6 +26,7 @@ export type StreamKind = "stdin" | "stdout" | "stderr"
  * chunk (a frame split across chunks comes as several pieces of the same stream, in order).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Frame {
   readonly stream: StreamKind
@@ -134,6 +136,7 @@ class FrameDecoder {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const demux = <E, R>(
   self: Stream.Stream<Uint8Array, E, R>,
@@ -152,6 +155,7 @@ export const demux = <E, R>(
  * Output read to its end, as text per stream.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Output {
   readonly stdout: string
@@ -164,6 +168,7 @@ export interface Output {
  * Reads frames to their end and decodes them as UTF-8, keeping characters split across frames.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const collectText = <E, R>(frames: Stream.Stream<Frame, E, R>): Effect.Effect<Output, E, R> =>
   Effect.suspend(() => {
@@ -195,6 +200,7 @@ export const collectText = <E, R>(frames: Stream.Stream<Frame, E, R>): Effect.Ef
  * Treats the raw output of a TTY container as one stdout stream.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const raw = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Frame, E, R> =>
   Stream.map(self, (data) => ({ stream: "stdout", data }))
@@ -203,6 +209,7 @@ export const raw = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<
  * A hijacked connection as a session: its output as frames (raw for a TTY), and its input.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Session {
   /**
@@ -251,6 +258,7 @@ const textEncoder = new TextEncoder()
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const session = (connection: DockerUpgradedConnection, options: SessionOptions): Session => {
   const frames = options.tty ? raw(connection.output) : demux(connection.output, options.maxErrorFrameBytes)

@@ -15,6 +15,7 @@ import * as Release from "./Release.js"
  * `docker.networks`: the generated operations, plus {@link Networks.scoped}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Networks extends Groups.Networks {
   /**
@@ -43,6 +44,7 @@ export interface Networks extends Groups.Networks {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"]): Networks => {
   const generated = Groups.networks(engine)

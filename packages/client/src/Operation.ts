@@ -17,6 +17,7 @@ import * as DurationInput from "./internal/duration.js"
  * What every operation can fail with, whatever the statuses the specification lists for it.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type OperationError = TransportError | DockerVersionError | DockerInputError | UnexpectedStatus
 
@@ -24,6 +25,7 @@ export type OperationError = TransportError | DockerVersionError | DockerInputEr
  * Header parameters: secrets stay `Redacted` until they are put on the wire; absent ones are left out.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const headers = (
   values: Readonly<Record<string, Redacted.Redacted<string> | undefined>>
@@ -40,6 +42,7 @@ export const headers = (
  * The newest version among the parameters that are set: what the request needs.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const newest = (versions: ReadonlyArray<readonly [version: string, value: unknown]>): string | undefined => {
   let needed: string | undefined
@@ -55,6 +58,7 @@ const decoder = new TextDecoder()
  * Sends a request whose answer is plain text.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const text = <const Expect extends ReadonlyArray<number> | undefined = undefined>(
   engine: DockerEngine["Type"],

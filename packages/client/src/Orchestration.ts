@@ -31,6 +31,7 @@ type RunOptions = RunOptions.RunOptions
  * What `run` can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type RunError = EngineError | DockerDecodeError | DockerStreamError | PullError | DockerConfigError
 
@@ -38,6 +39,7 @@ export type RunError = EngineError | DockerDecodeError | DockerStreamError | Pul
  * Options of `docker.containers.scoped`: run options, the readiness to wait for, and how to release.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ScopedOptions extends Omit<RunOptions, "detach" | "remove"> {
   /** Waited for after the start; the container is handed over only once it holds. */

@@ -18,6 +18,7 @@ import { PullError, PushError } from "./WorkflowError.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface PullOptions {
   /** The local name; default the remote reference. */
@@ -34,6 +35,7 @@ export interface PullOptions {
  * `docker.plugins`: the generated operations, plus create, pull, push and upgrade.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Plugins extends Groups.Plugins {
   /**
@@ -66,6 +68,7 @@ const drain = <E>(
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   engine: DockerEngine["Type"],

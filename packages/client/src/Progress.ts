@@ -16,6 +16,7 @@ import * as RegistryAuth from "./RegistryAuth.js"
  * One line of a progress stream.
  *
  * @since 0.1.0
+ * @category models
  */
 export type ProgressEvent = CreateImageInfo
 
@@ -24,6 +25,7 @@ export type ProgressEvent = CreateImageInfo
  * stream with `DockerStreamError`, one longer than `maxLineBytes` with `DockerLimitError`.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
   JsonLines.decode(CreateImageInfo, "a progress line", { maxLineBytes })(bytes)
@@ -32,6 +34,7 @@ export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineByte
  * The error an event reports, if any.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const errorMessage = (event: ProgressEvent): string | undefined => event.errorDetail?.message ?? event.error
 
@@ -40,6 +43,7 @@ export const errorMessage = (event: ProgressEvent): string | undefined => event.
  * message (and the event, for its `errorDetail.code`).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const failOnError =
   <E>(onError: (message: string, event: ProgressEvent) => E) =>
@@ -54,6 +58,7 @@ export const failOnError =
  * `X-Registry-Auth` for `image` (see `RegistryAuth.header`).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const transfer = (
   engine: DockerEngine["Type"],

@@ -42,6 +42,7 @@ import { DockerReadinessError, type ReadinessFailure } from "./WorkflowError.js"
  * What a condition runs against: the container, and the operations it may use.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Target {
   readonly id: string
@@ -56,6 +57,7 @@ export interface Target {
  * or the connection to it.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type CheckError = EngineError | DockerDecodeError | DockerStreamError
 
@@ -64,6 +66,7 @@ export type CheckError = EngineError | DockerDecodeError | DockerStreamError
  * longer would not help. {@link wait} turns it into a {@link DockerReadinessError}.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NotReady extends Data.TaggedError("NotReady")<{
   readonly reason: ReadinessFailure
@@ -74,6 +77,7 @@ export class NotReady extends Data.TaggedError("NotReady")<{
  * A readiness condition.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Readiness {
   /** Says what is awaited, in errors: e.g. `log line matching /ready/`. */
@@ -88,6 +92,7 @@ export interface Readiness {
  * Options every condition takes.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Default 60 seconds. */
@@ -102,6 +107,7 @@ const defaultTimeout = Duration.seconds(60)
  * A condition from its description and check.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   description: string,
@@ -141,6 +147,7 @@ const running = (target: Target) =>
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const poll = (
   description: string,
@@ -170,6 +177,7 @@ export const poll = (
  * `Healthcheck`). Fails at once on `unhealthy`, or when the container has no health check.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const healthy = (options: Options = {}): Readiness =>
   poll("healthy", (_, info) => {
@@ -196,6 +204,7 @@ export const healthy = (options: Options = {}): Readiness =>
  * times (default once): a log line written before the wait began counts too.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const logLine = (
   pattern: RegExp | string,
@@ -249,6 +258,7 @@ const listeningPorts = (table: string): Set<number> => {
  * `cat` in the container; an image without `cat` fails with `Unsupported`.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const listening = (port: number, options: Options = {}): Readiness =>
   poll(
@@ -271,6 +281,7 @@ export const listening = (port: number, options: Options = {}): Readiness =>
  * `cmd` run in the container (as `docker exec`) exits 0.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const command = (cmd: ReadonlyArray<string>, options: Options = {}): Readiness =>
   poll(
@@ -284,6 +295,7 @@ export const command = (cmd: ReadonlyArray<string>, options: Options = {}): Read
  * set-up jobs) that others depend on.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const exited = (options: Omit<Options, "interval"> & { readonly exitCode?: number } = {}): Readiness =>
   make(
@@ -300,6 +312,7 @@ export const exited = (options: Omit<Options, "interval"> & { readonly exitCode?
  * Every condition, awaited together; each keeps its own timeout, and the first to fail fails all.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const all = (...conditions: ReadonlyArray<Readiness>): Readiness => ({
   description: conditions.map((condition) => condition.description).join(" and "),
@@ -312,6 +325,7 @@ export const all = (...conditions: ReadonlyArray<Readiness>): Readiness => ({
  * The condition with another timeout.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const withTimeout = (condition: Readiness, timeout: Duration.DurationInput): Readiness => ({
   ...condition,
@@ -339,6 +353,7 @@ const bounded = (condition: Readiness, target: Target): Effect.Effect<void, NotR
  * carrying the container's last 50 log lines.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const wait = (
   target: Target,

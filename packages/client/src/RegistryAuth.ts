@@ -15,6 +15,7 @@ import type { DockerConfigError } from "./DockerError.js"
  * Credentials for one registry: a user name and password, or an identity token.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface AuthConfig {
   readonly serverAddress: string
@@ -41,6 +42,7 @@ const dockerHub = "https://index.docker.io/v1/"
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const registryOf = (image: string): string => {
   const slash = image.indexOf("/")
@@ -65,6 +67,7 @@ const base64url = (text: string) => {
  * secrets unwrapped: only for what is sent, never for what is shown.
  *
  * @since 0.1.0
+ * @category encoding
  */
 export const toJson = (auth: AuthConfig): Record<string, string> => ({
   ...(auth.username !== undefined ? { username: auth.username } : {}),
@@ -77,6 +80,7 @@ export const toJson = (auth: AuthConfig): Record<string, string> => ({
  * The `X-Registry-Auth` value for `auth`: base64url-encoded JSON, kept redacted.
  *
  * @since 0.1.0
+ * @category encoding
  */
 export const encode = (auth: AuthConfig): Redacted.Redacted<string> =>
   Redacted.make(base64url(JSON.stringify(toJson(auth))))
@@ -87,6 +91,7 @@ export const encode = (auth: AuthConfig): Redacted.Redacted<string> =>
  * use it.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class RegistryCredentials extends Context.Tag("@effect-docker/client/RegistryCredentials")<
   RegistryCredentials,
@@ -104,6 +109,7 @@ export class RegistryCredentials extends Context.Tag("@effect-docker/client/Regi
  * than no header on pushes and plugin transfers).
  *
  * @since 0.1.0
+ * @category encoding
  */
 export const header = (
   credentials: RegistryCredentials["Type"] | undefined,
@@ -119,6 +125,7 @@ export const header = (
  * for its registry, else none.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const resolve = (
   credentials: RegistryCredentials["Type"] | undefined,
@@ -134,6 +141,7 @@ export const resolve = (
  * by registry, kept redacted.
  *
  * @since 0.1.0
+ * @category encoding
  */
 export const encodeConfig = (auths: ReadonlyArray<AuthConfig>): Redacted.Redacted<string> =>
   Redacted.make(base64url(JSON.stringify(Object.fromEntries(auths.map((auth) => [auth.serverAddress, toJson(auth)])))))

@@ -14,6 +14,7 @@ import { DockerReleaseError } from "./WorkflowError.js"
  * What a scoped resource does with a step of its release that failed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type OnReleaseError = (error: DockerReleaseError) => Effect.Effect<void>
 
@@ -22,6 +23,7 @@ export type OnReleaseError = (error: DockerReleaseError) => Effect.Effect<void>
  * with the resource, its id and the step.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const logReleaseError: OnReleaseError = (error) =>
   Effect.logError(error.message).pipe(
@@ -39,6 +41,7 @@ const alreadyDone = (error: { readonly _tag: string; readonly message?: string }
  * `onError`, and the effect itself always succeeds, so that the next step runs.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const step = <E extends { readonly _tag: string; readonly message?: string }>(
   resource: DockerReleaseError["resource"],

@@ -18,6 +18,7 @@ import * as RegistryAuth from "./RegistryAuth.js"
  * journald log driver).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Services
   extends
@@ -43,6 +44,7 @@ export interface Services
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   engine: DockerEngine["Type"],

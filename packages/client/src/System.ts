@@ -17,6 +17,7 @@ import * as RegistryAuth from "./RegistryAuth.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EventsOptions = Requests.SystemEventsOptions
 
@@ -24,6 +25,7 @@ export type EventsOptions = Requests.SystemEventsOptions
  * `docker.system`: the generated operations, plus `events`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface System extends Omit<Groups.System, "auth"> {
   /**
@@ -61,6 +63,7 @@ export interface System extends Omit<Groups.System, "auth"> {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"]): System => {
   const decodeEvents = JsonLines.decode(EventMessage, "an event", {

@@ -14,6 +14,7 @@ import * as Logs from "./Logs.js"
  * journald log driver).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Tasks
   extends Groups.Tasks, Logs.Readable<EngineError | DockerDecodeError | DockerStreamError, Requests.TaskLogsOptions>
@@ -21,6 +22,7 @@ export interface Tasks
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"]): Tasks => {
   const generated = Groups.tasks(engine)

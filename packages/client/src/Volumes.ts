@@ -15,6 +15,7 @@ import * as Release from "./Release.js"
  * `docker.volumes`: the generated operations, plus {@link Volumes.scoped}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Volumes extends Groups.Volumes {
   /**
@@ -42,6 +43,7 @@ export interface Volumes extends Groups.Volumes {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (engine: DockerEngine["Type"]): Volumes => {
   const generated = Groups.volumes(engine)

@@ -26,6 +26,7 @@ import * as Schema from "effect/Schema"
  * A pull's progress stream reported an error (an unknown tag, a registry that refused).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PullError extends Schema.TaggedError<PullError>("@effect-docker/client/PullError")("PullError", {
   image: Schema.String,
@@ -36,6 +37,7 @@ export class PullError extends Schema.TaggedError<PullError>("@effect-docker/cli
  * A push's progress stream reported an error (a registry that refused or cannot be reached).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PushError extends Schema.TaggedError<PushError>("@effect-docker/client/PushError")("PushError", {
   image: Schema.String,
@@ -46,6 +48,7 @@ export class PushError extends Schema.TaggedError<PushError>("@effect-docker/cli
  * A build's output stream reported an error (a step that failed, a Dockerfile that does not parse).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/client/BuildError")("BuildError", {
   message: Schema.String,
@@ -59,6 +62,7 @@ export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/c
  * An image load's progress stream reported an error (a tar that is not an image archive).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ImageLoadError extends Schema.TaggedError<ImageLoadError>("@effect-docker/client/ImageLoadError")(
   "ImageLoadError",
@@ -69,6 +73,7 @@ export class ImageLoadError extends Schema.TaggedError<ImageLoadError>("@effect-
  * A container run that waited for its exit ended with a non-zero exit code.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ContainerExitError extends Schema.TaggedError<ContainerExitError>(
   "@effect-docker/client/ContainerExitError"
@@ -87,6 +92,7 @@ export class ContainerExitError extends Schema.TaggedError<ContainerExitError>(
  * Why a readiness condition was not met.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const ReadinessFailure = Schema.Literal(
   /** The condition did not hold within its timeout. */
@@ -105,6 +111,7 @@ export const ReadinessFailure = Schema.Literal(
 
 /**
  * @since 0.1.0
+ * @category errors
  */
 export type ReadinessFailure = typeof ReadinessFailure.Type
 
@@ -113,6 +120,7 @@ export type ReadinessFailure = typeof ReadinessFailure.Type
  * lines.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerReadinessError extends Schema.TaggedError<DockerReadinessError>(
   "@effect-docker/client/DockerReadinessError"
@@ -132,6 +140,7 @@ export class DockerReadinessError extends Schema.TaggedError<DockerReadinessErro
  * resource's `onReleaseError`, which logs it by default.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerReleaseError extends Schema.TaggedError<DockerReleaseError>(
   "@effect-docker/client/DockerReleaseError"

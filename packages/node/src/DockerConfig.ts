@@ -23,6 +23,7 @@ import type { TlsOptions } from "./NodeDockerTransport.js"
  * The parts of `config.json` this client uses.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ConfigFile {
   readonly currentContext?: string
@@ -36,6 +37,7 @@ export interface ConfigFile {
  * The docker CLI's configuration directory and its `config.json` (empty when there is none).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DockerConfig {
   readonly dir: string
@@ -46,6 +48,7 @@ export interface DockerConfig {
  * A context's docker endpoint.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContextEndpoint {
   readonly name: string
@@ -63,6 +66,7 @@ const readJson = (file: string) =>
  * Reads the configuration in `dir` (`DOCKER_CONFIG`, else `~/.docker`).
  *
  * @since 0.1.0
+ * @category config
  */
 export const read = (
   dir: string = Path.join(Os.homedir(), ".docker")
@@ -76,6 +80,7 @@ const contextDigest = (name: string) => Crypto.createHash("sha256").update(name)
  * folder): `ca.pem`, `cert.pem`, `key.pem`, each absent when its file is.
  *
  * @since 0.1.0
+ * @category config
  */
 export const tlsMaterial = (dir: string) =>
   Effect.gen(function*() {
@@ -92,6 +97,7 @@ export const tlsMaterial = (dir: string) =>
  * store: it stands for `DOCKER_HOST` or the default socket, and gives `Option.none()`.
  *
  * @since 0.1.0
+ * @category config
  */
 export const context = (
   config: DockerConfig,
@@ -133,6 +139,7 @@ export const context = (
  * `DOCKER_CONTEXT`, then `config.json`'s `currentContext`, then `default`.
  *
  * @since 0.1.0
+ * @category config
  */
 export const contextName = (
   config: DockerConfig,
@@ -236,6 +243,7 @@ const listHelper = (helper: string): Effect.Effect<ReadonlyArray<string>, Docker
  * `credHelpers` or the store, as the CLI does for builds.
  *
  * @since 0.1.0
+ * @category config
  */
 export const credentials = (config: DockerConfig): RegistryCredentials["Type"] => {
   const get = (registry: string) => {
@@ -261,6 +269,7 @@ export const credentials = (config: DockerConfig): RegistryCredentials["Type"] =
  * {@link credentials} as a layer, for `NodeDocker.layer` users who want the CLI's credentials.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerCredentials = (dir?: string): Layer.Layer<RegistryCredentials, DockerConfigError> =>
   Layer.effect(RegistryCredentials, Effect.map(read(dir), credentials))

@@ -35,6 +35,7 @@ import * as NodeDockerTransport from "./NodeDockerTransport.js"
  * Transport and engine options together.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Options extends NodeDockerTransport.Options, DockerEngine.Options {}
 
@@ -42,6 +43,7 @@ export interface Options extends NodeDockerTransport.Options, DockerEngine.Optio
  * What the layers provide.
  *
  * @since 0.1.0
+ * @category models
  */
 export type Services = Docker.Docker | DockerEngine.DockerEngine | DockerTransport
 
@@ -50,6 +52,7 @@ export type Services = Docker.Docker | DockerEngine.DockerEngine | DockerTranspo
  * `ssh://` hosts, which connect when the layer is built) a connection that cannot be made.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type LayerError = DockerConfigError | DockerVersionError | TransportError
 
@@ -58,14 +61,24 @@ export type LayerError = DockerConfigError | DockerVersionError | TransportError
  *
  * @example
  * ```ts
+ * import { Redacted } from "effect"
  * import { NodeDocker } from "@effect-docker/node"
+ * import * as Fs from "node:fs"
  *
  * NodeDocker.layer({ host: "unix:///var/run/docker.sock" })
  * NodeDocker.layer({ host: "tcp://127.0.0.1:2375" })
- * NodeDocker.layer({ host: "tcp://docker.example:2376", tls: { ca, cert, key: Redacted.make(key) } })
+ * NodeDocker.layer({
+ *   host: "tcp://docker.example:2376",
+ *   tls: {
+ *     ca: Fs.readFileSync("ca.pem", "utf8"),
+ *     cert: Fs.readFileSync("cert.pem", "utf8"),
+ *     key: Redacted.make(Fs.readFileSync("key.pem", "utf8"))
+ *   }
+ * })
  * ```
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> => {
   return Docker.layerOn(NodeDockerTransport.layer(options), options)
@@ -75,6 +88,7 @@ export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> 
  * The settings the docker CLI reads from the environment.
  *
  * @since 0.1.0
+ * @category config
  */
 export const EnvConfig = Config.all({
   host: Config.string("DOCKER_HOST").pipe(Config.option),
@@ -109,6 +123,7 @@ const configFromEnv = Effect.flatMap(
  * `tls.verify`, or with a context's `SkipTLSVerify`.
  *
  * @since 0.1.0
+ * @category config
  */
 export const optionsFromEnv: Effect.Effect<Options, DockerConfigError> = Effect.gen(function*() {
   const env = yield* readEnv
@@ -152,6 +167,7 @@ const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
  * (`DockerConfig.credentials`); `overrides` win.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerFromEnv = (
   overrides: Partial<Options> = {}

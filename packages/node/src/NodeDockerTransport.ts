@@ -33,11 +33,13 @@ import * as Upgrade from "./internal/upgrade.js"
  * TLS material and policy for `tcp://` and `https://` hosts.
  *
  * @since 0.1.0
+ * @category models
  */
 export type TlsOptions = Endpoint.TlsOptions
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** `unix:///path`, `tcp://host:port`, `http://...` or `https://...`; default `unix:///var/run/docker.sock`. */
@@ -64,6 +66,7 @@ export interface Options {
  * through the tunnel's socket.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const endpoint = (
   options: Options
@@ -95,6 +98,7 @@ export const endpoint = (
  * Builds the transport; the pool lives until the scope closes.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   options: Options = {}
@@ -199,6 +203,7 @@ export const make = (
  * The Node transport as a layer.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options?: Options

@@ -19,6 +19,7 @@ import * as TarStream from "tar-stream"
  * A build context: the tar to send, and the Dockerfile's name inside it.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface BuildContext {
   readonly context: Stream.Stream<Uint8Array, DockerConfigError>
@@ -102,6 +103,7 @@ const pack = (entries: ReadonlyArray<Entry>): Stream.Stream<Uint8Array, DockerCo
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromFiles = (
   files: Readonly<Record<string, string | Uint8Array>>
@@ -134,6 +136,7 @@ export const fromFiles = (
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const buildContext = (
   directory: string,
@@ -179,6 +182,7 @@ export const buildContext = (
  * bounded size (a config file, a report), not for a filesystem.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const readFiles = <E, R>(
   tar: Stream.Stream<Uint8Array, E, R>

@@ -44,6 +44,7 @@ import * as MockTransport from "./MockTransport.js"
  * What a container (or an exec process) does once started: what it prints and whether it exits.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Script {
   /** Printed at start, in order. Text is split into lines as the engine's log driver does. */
@@ -58,6 +59,7 @@ export interface Script {
  * What a script is chosen by.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ProcessInfo {
   readonly containerId: string
@@ -74,6 +76,7 @@ export interface ProcessInfo {
  * An image the engine has, or that its registry catalogue offers for pulls.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageDefinition {
   /** e.g. `busybox:latest` or `127.0.0.1:5000/app:v1`. */
@@ -92,6 +95,7 @@ export interface ImageDefinition {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Images present from the start. */
@@ -118,6 +122,7 @@ export interface Options {
  * A fake engine: its handler answers requests as a Docker engine would.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FakeEngine {
   /** Answers one request (the path with or without its `/v1.41` prefix). */
@@ -128,6 +133,7 @@ export interface FakeEngine {
  * Access to the fake engine a layer runs.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class FakeEngineService extends Context.Tag("@effect-docker/testing/FakeEngine")<
   FakeEngineService,
@@ -152,6 +158,7 @@ export const make = (options: Options = {}): FakeEngine => {
  * {@link FakeEngineService} and `MockTransport` (the requests it received).
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: Options = {}
@@ -164,6 +171,7 @@ export const layer = (
  * The `Docker` service on a fake engine.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerDocker = (
   options: Options = {}

@@ -31,6 +31,7 @@ import type { RecordedRequest, Reply } from "./MockTransport.js"
  * A running server.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FakeEngineServer {
   /** Where it listens, as a `DOCKER_HOST` value (`unix:///...` or `tcp://127.0.0.1:PORT`). */
@@ -99,6 +100,7 @@ const bytesOf = (body: string | Uint8Array) => typeof body === "string" ? encode
  * until the scope closes; a socket file left by an earlier run is replaced.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const serve = (
   engine: FakeEngine,

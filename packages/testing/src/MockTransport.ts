@@ -44,6 +44,7 @@ import * as Stream from "effect/Stream"
  * A request as the mock received it, body read to its end.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface RecordedRequest {
   readonly method: DockerRequest["method"]
@@ -64,6 +65,7 @@ export interface RecordedRequest {
  * The mock's answer to one request.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Reply {
   readonly status: number
@@ -78,6 +80,7 @@ export interface Reply {
  * answers with the mock's API version, anything else 404).
  *
  * @since 0.1.0
+ * @category models
  */
 export type Handler = (
   request: RecordedRequest
@@ -97,6 +100,7 @@ const decoder = new TextDecoder()
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const json = (body: unknown, status = 200): Reply => ({
   status,
@@ -108,6 +112,7 @@ export const json = (body: unknown, status = 200): Reply => ({
  * An engine error as the engine sends it: `{"message": ...}` with a status.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const error = (status: number, message: string): Reply => json({ message }, status)
 
@@ -115,6 +120,7 @@ export const error = (status: number, message: string): Reply => json({ message 
  * An answer with no body (`204 No Content` unless told otherwise).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const empty = (status = 204): Reply => ({ status })
 
@@ -122,6 +128,7 @@ export const empty = (status = 204): Reply => ({ status })
  * A plain-text answer.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const text = (body: string, status = 200, headers: Readonly<Record<string, string>> = {}): Reply => ({
   status,
@@ -133,6 +140,7 @@ export const text = (body: string, status = 200, headers: Readonly<Record<string
  * Bytes in the engine's multiplexed stdout/stderr format.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const multiplexed = (
   frames: ReadonlyArray<{ readonly stream: "stdin" | "stdout" | "stderr"; readonly data: string | Uint8Array }>
@@ -160,6 +168,7 @@ export const multiplexed = (
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const output = (
   frames: ReadonlyArray<{ readonly stream: "stdout" | "stderr"; readonly data: string | Uint8Array }>,
@@ -181,6 +190,7 @@ export const output = (
  * TTY); what the program writes to it is recorded in the request's `written`.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const session = (
   frames: ReadonlyArray<{ readonly stream: "stdout" | "stderr"; readonly data: string | Uint8Array }>,
@@ -192,6 +202,7 @@ export const session = (
  * `X-Docker-Container-Path-Stat` header for `getArchive` with `headers`.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const tar = (
   body: Uint8Array | Stream.Stream<Uint8Array>,
@@ -202,6 +213,7 @@ export const tar = (
  * JSON lines, as progress streams send them.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const jsonLines = (events: ReadonlyArray<unknown>): Reply => ({
   status: 200,
@@ -213,6 +225,7 @@ export const jsonLines = (events: ReadonlyArray<unknown>): Reply => ({
  * What the mock recorded; provided by its layers.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class MockTransport extends Context.Tag("@effect-docker/testing/MockTransport")<
   MockTransport,
@@ -223,6 +236,7 @@ export class MockTransport extends Context.Tag("@effect-docker/testing/MockTrans
  * The requests sent so far, oldest first.
  *
  * @since 0.1.0
+ * @category accessors
  */
 export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, MockTransport> = Effect.map(
   MockTransport,
@@ -231,6 +245,7 @@ export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, Mock
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** The API version `/_ping` announces when the handler does not answer it; default `1.41`. */
@@ -262,6 +277,7 @@ const lowerCase = (headers: Readonly<Record<string, string>> | undefined) =>
  * The mock as a `DockerTransport` layer, plus {@link MockTransport} to read what was sent.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (handler: Handler, options: Options = {}): Layer.Layer<DockerTransport | MockTransport> =>
   // Each build of the layer records its own requests: a layer value shared by tests shares no log.
@@ -340,6 +356,7 @@ const make = (handler: Handler, options: Options): Layer.Layer<DockerTransport |
  * The `Docker` service on the mock: what a unit test of a Docker-driving program provides.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerDocker = (
   handler: Handler,

@@ -14,6 +14,7 @@ import * as Operations from "./Operations.js"
  * The generated operations of `docker.build`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Build {
   /**
@@ -24,6 +25,7 @@ export interface Build {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const build = (engine: DockerEngine["Type"]): Build => ({
   prune: Operations.BuildPrune(engine)
@@ -33,6 +35,7 @@ export const build = (engine: DockerEngine["Type"]): Build => ({
  * The generated operations of `docker.configs`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Configs {
   /**
@@ -59,6 +62,7 @@ export interface Configs {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const configs = (engine: DockerEngine["Type"]): Configs => ({
   create: Operations.ConfigCreate(engine),
@@ -72,6 +76,7 @@ export const configs = (engine: DockerEngine["Type"]): Configs => ({
  * The generated operations of `docker.containers`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Containers {
   /**
@@ -146,6 +151,7 @@ export interface Containers {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const containers = (engine: DockerEngine["Type"]): Containers => ({
   changes: Operations.ContainerChanges(engine),
@@ -171,6 +177,7 @@ export const containers = (engine: DockerEngine["Type"]): Containers => ({
  * The generated operations of `docker.distribution`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Distribution {
   /**
@@ -181,6 +188,7 @@ export interface Distribution {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const distribution = (engine: DockerEngine["Type"]): Distribution => ({
   inspect: Operations.DistributionInspect(engine)
@@ -190,6 +198,7 @@ export const distribution = (engine: DockerEngine["Type"]): Distribution => ({
  * The generated operations of `docker.exec`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Exec {
   /**
@@ -208,6 +217,7 @@ export interface Exec {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const exec = (engine: DockerEngine["Type"]): Exec => ({
   create: Operations.ContainerExec(engine),
@@ -219,6 +229,7 @@ export const exec = (engine: DockerEngine["Type"]): Exec => ({
  * The generated operations of `docker.images`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Images {
   /**
@@ -261,6 +272,7 @@ export interface Images {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const images = (engine: DockerEngine["Type"]): Images => ({
   attestations: Operations.ImageAttestations(engine),
@@ -278,6 +290,7 @@ export const images = (engine: DockerEngine["Type"]): Images => ({
  * The generated operations of `docker.networks`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Networks {
   /**
@@ -312,6 +325,7 @@ export interface Networks {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const networks = (engine: DockerEngine["Type"]): Networks => ({
   connect: Operations.NetworkConnect(engine),
@@ -327,6 +341,7 @@ export const networks = (engine: DockerEngine["Type"]): Networks => ({
  * The generated operations of `docker.nodes`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Nodes {
   /**
@@ -349,6 +364,7 @@ export interface Nodes {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const nodes = (engine: DockerEngine["Type"]): Nodes => ({
   inspect: Operations.NodeInspect(engine),
@@ -361,6 +377,7 @@ export const nodes = (engine: DockerEngine["Type"]): Nodes => ({
  * The generated operations of `docker.plugins`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Plugins {
   /**
@@ -395,6 +412,7 @@ export interface Plugins {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const plugins = (engine: DockerEngine["Type"]): Plugins => ({
   disable: Operations.PluginDisable(engine),
@@ -410,6 +428,7 @@ export const plugins = (engine: DockerEngine["Type"]): Plugins => ({
  * The generated operations of `docker.secrets`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Secrets {
   /**
@@ -436,6 +455,7 @@ export interface Secrets {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const secrets = (engine: DockerEngine["Type"]): Secrets => ({
   create: Operations.SecretCreate(engine),
@@ -449,6 +469,7 @@ export const secrets = (engine: DockerEngine["Type"]): Secrets => ({
  * The generated operations of `docker.services`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Services {
   /**
@@ -475,6 +496,7 @@ export interface Services {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const services = (engine: DockerEngine["Type"]): Services => ({
   create: Operations.ServiceCreate(engine),
@@ -488,6 +510,7 @@ export const services = (engine: DockerEngine["Type"]): Services => ({
  * The generated operations of `docker.swarm`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Swarm {
   /**
@@ -522,6 +545,7 @@ export interface Swarm {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const swarm = (engine: DockerEngine["Type"]): Swarm => ({
   init: Operations.SwarmInit(engine),
@@ -537,6 +561,7 @@ export const swarm = (engine: DockerEngine["Type"]): Swarm => ({
  * The generated operations of `docker.system`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface System {
   /**
@@ -567,6 +592,7 @@ export interface System {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const system = (engine: DockerEngine["Type"]): System => ({
   auth: Operations.SystemAuth(engine),
@@ -581,6 +607,7 @@ export const system = (engine: DockerEngine["Type"]): System => ({
  * The generated operations of `docker.tasks`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Tasks {
   /**
@@ -595,6 +622,7 @@ export interface Tasks {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const tasks = (engine: DockerEngine["Type"]): Tasks => ({
   inspect: Operations.TaskInspect(engine),
@@ -605,6 +633,7 @@ export const tasks = (engine: DockerEngine["Type"]): Tasks => ({
  * The generated operations of `docker.volumes`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Volumes {
   /**
@@ -636,6 +665,7 @@ export interface Volumes {
 
 /**
  * @since 0.1.0
+ * @category constructors
  */
 export const volumes = (engine: DockerEngine["Type"]): Volumes => ({
   create: Operations.VolumeCreate(engine),

@@ -31,6 +31,7 @@ import * as Schemas from "./Schemas.js"
  * Options of {@link BuildPrune}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface BuildPruneOptions {
   /**
@@ -77,6 +78,7 @@ export interface BuildPruneOptions {
  * What {@link BuildPrune} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type BuildPruneError = ServerError | OperationError | DockerDecodeError
 
@@ -84,6 +86,7 @@ export type BuildPruneError = ServerError | OperationError | DockerDecodeError
  * Delete builder cache (`POST /build/prune`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const BuildPrune =
   (engine: DockerEngine["Type"]) =>
@@ -110,6 +113,7 @@ export const BuildPrune =
  * What {@link ConfigCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ConfigCreateError = Conflict | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -117,6 +121,7 @@ export type ConfigCreateError = Conflict | ServerError | ServiceUnavailable | Op
  * Create a config (`POST /configs/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ConfigCreate =
   (engine: DockerEngine["Type"]) =>
@@ -134,6 +139,7 @@ export const ConfigCreate =
  * What {@link ConfigDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ConfigDeleteError = NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -141,6 +147,7 @@ export type ConfigDeleteError = NotFound | ServerError | ServiceUnavailable | Op
  * Delete a config (`DELETE /configs/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ConfigDelete = (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, ConfigDeleteError> =>
   Effect.asVoid(
@@ -157,6 +164,7 @@ export const ConfigDelete = (engine: DockerEngine["Type"]) => (id: string): Effe
  * What {@link ConfigInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ConfigInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -164,6 +172,7 @@ export type ConfigInspectError = NotFound | ServerError | ServiceUnavailable | O
  * Inspect a config (`GET /configs/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ConfigInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Config, ConfigInspectError> =>
@@ -179,6 +188,7 @@ export const ConfigInspect =
  * Options of {@link ConfigList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ConfigListOptions {
   /**
@@ -199,6 +209,7 @@ export interface ConfigListOptions {
  * What {@link ConfigList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ConfigListError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -206,6 +217,7 @@ export type ConfigListError = ServerError | ServiceUnavailable | OperationError 
  * List configs (`GET /configs`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ConfigList =
   (engine: DockerEngine["Type"]) =>
@@ -223,6 +235,7 @@ export const ConfigList =
  * Options of {@link ConfigUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ConfigUpdateOptions {
   /**
@@ -236,6 +249,7 @@ export interface ConfigUpdateOptions {
  * What {@link ConfigUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ConfigUpdateError = BadRequest | NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -243,6 +257,7 @@ export type ConfigUpdateError = BadRequest | NotFound | ServerError | ServiceUna
  * Update a Config (`POST /configs/{id}/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ConfigUpdate = (engine: DockerEngine["Type"]) =>
 (
@@ -266,6 +281,7 @@ export const ConfigUpdate = (engine: DockerEngine["Type"]) =>
  * What {@link ContainerChanges} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerChangesError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -273,6 +289,7 @@ export type ContainerChangesError = NotFound | ServerError | OperationError | Do
  * Get changes on a container’s filesystem (`GET /containers/{id}/changes`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerChanges =
   (engine: DockerEngine["Type"]) =>
@@ -289,6 +306,7 @@ export const ContainerChanges =
  * Options of {@link ContainerCreate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerCreateOptions {
   /**
@@ -321,6 +339,7 @@ export interface ContainerCreateOptions {
  * What {@link ContainerCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerCreateError = BadRequest | NotFound | Conflict | ServerError | OperationError | DockerDecodeError
 
@@ -328,6 +347,7 @@ export type ContainerCreateError = BadRequest | NotFound | Conflict | ServerErro
  * Create a container (`POST /containers/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerCreate = (engine: DockerEngine["Type"]) =>
 (
@@ -348,6 +368,7 @@ export const ContainerCreate = (engine: DockerEngine["Type"]) =>
  * Options of {@link ContainerDelete}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerDeleteOptions {
   /**
@@ -368,6 +389,7 @@ export interface ContainerDeleteOptions {
  * What {@link ContainerDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerDeleteError = BadRequest | NotFound | Conflict | ServerError | OperationError
 
@@ -375,6 +397,7 @@ export type ContainerDeleteError = BadRequest | NotFound | Conflict | ServerErro
  * Remove a container (`DELETE /containers/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerDelete =
   (engine: DockerEngine["Type"]) =>
@@ -394,6 +417,7 @@ export const ContainerDelete =
  * What {@link ContainerExec} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerExecError = NotFound | Conflict | ServerError | OperationError | DockerDecodeError
 
@@ -401,6 +425,7 @@ export type ContainerExecError = NotFound | Conflict | ServerError | OperationEr
  * Create an exec instance (`POST /containers/{id}/exec`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerExec =
   (engine: DockerEngine["Type"]) =>
@@ -418,6 +443,7 @@ export const ContainerExec =
  * Options of {@link ContainerInspect}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerInspectOptions {
   /**
@@ -430,6 +456,7 @@ export interface ContainerInspectOptions {
  * What {@link ContainerInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -437,6 +464,7 @@ export type ContainerInspectError = NotFound | ServerError | OperationError | Do
  * Inspect a container (`GET /containers/{id}/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerInspect = (engine: DockerEngine["Type"]) =>
 (
@@ -456,6 +484,7 @@ export const ContainerInspect = (engine: DockerEngine["Type"]) =>
  * Options of {@link ContainerKill}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerKillOptions {
   /**
@@ -468,6 +497,7 @@ export interface ContainerKillOptions {
  * What {@link ContainerKill} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerKillError = NotFound | Conflict | ServerError | OperationError
 
@@ -475,6 +505,7 @@ export type ContainerKillError = NotFound | Conflict | ServerError | OperationEr
  * Kill a container (`POST /containers/{id}/kill`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerKill =
   (engine: DockerEngine["Type"]) =>
@@ -494,6 +525,7 @@ export const ContainerKill =
  * Options of {@link ContainerList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerListOptions {
   /**
@@ -539,6 +571,7 @@ export interface ContainerListOptions {
  * What {@link ContainerList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerListError = BadRequest | ServerError | OperationError | DockerDecodeError
 
@@ -546,6 +579,7 @@ export type ContainerListError = BadRequest | ServerError | OperationError | Doc
  * List containers (`GET /containers/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerList =
   (engine: DockerEngine["Type"]) =>
@@ -563,6 +597,7 @@ export const ContainerList =
  * What {@link ContainerPause} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerPauseError = NotFound | ServerError | OperationError
 
@@ -570,6 +605,7 @@ export type ContainerPauseError = NotFound | ServerError | OperationError
  * Pause a container (`POST /containers/{id}/pause`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerPause =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, ContainerPauseError> =>
@@ -587,6 +623,7 @@ export const ContainerPause =
  * Options of {@link ContainerPrune}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerPruneOptions {
   /**
@@ -603,6 +640,7 @@ export interface ContainerPruneOptions {
  * What {@link ContainerPrune} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerPruneError = ServerError | OperationError | DockerDecodeError
 
@@ -610,6 +648,7 @@ export type ContainerPruneError = ServerError | OperationError | DockerDecodeErr
  * Delete stopped containers (`POST /containers/prune`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerPrune =
   (engine: DockerEngine["Type"]) =>
@@ -627,6 +666,7 @@ export const ContainerPrune =
  * Options of {@link ContainerRename}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerRenameOptions {
   /**
@@ -639,6 +679,7 @@ export interface ContainerRenameOptions {
  * What {@link ContainerRename} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerRenameError = NotFound | Conflict | ServerError | OperationError
 
@@ -646,6 +687,7 @@ export type ContainerRenameError = NotFound | Conflict | ServerError | Operation
  * Rename a container (`POST /containers/{id}/rename`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerRename =
   (engine: DockerEngine["Type"]) =>
@@ -665,6 +707,7 @@ export const ContainerRename =
  * Options of {@link ContainerResize}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerResizeOptions {
   /**
@@ -681,6 +724,7 @@ export interface ContainerResizeOptions {
  * What {@link ContainerResize} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerResizeError = NotFound | ServerError | OperationError
 
@@ -688,6 +732,7 @@ export type ContainerResizeError = NotFound | ServerError | OperationError
  * Resize a container TTY (`POST /containers/{id}/resize`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerResize =
   (engine: DockerEngine["Type"]) =>
@@ -705,6 +750,7 @@ export const ContainerResize =
  * Options of {@link ContainerRestart}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerRestartOptions {
   /**
@@ -723,6 +769,7 @@ export interface ContainerRestartOptions {
  * What {@link ContainerRestart} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerRestartError = NotFound | ServerError | OperationError
 
@@ -730,6 +777,7 @@ export type ContainerRestartError = NotFound | ServerError | OperationError
  * Restart a container (`POST /containers/{id}/restart`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerRestart =
   (engine: DockerEngine["Type"]) =>
@@ -749,6 +797,7 @@ export const ContainerRestart =
  * Options of {@link ContainerStart}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerStartOptions {
   /**
@@ -763,6 +812,7 @@ export interface ContainerStartOptions {
  * What {@link ContainerStart} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerStartError = NotModified | BadRequest | NotFound | ServerError | OperationError
 
@@ -770,6 +820,7 @@ export type ContainerStartError = NotModified | BadRequest | NotFound | ServerEr
  * Start a container (`POST /containers/{id}/start`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerStart =
   (engine: DockerEngine["Type"]) =>
@@ -789,6 +840,7 @@ export const ContainerStart =
  * Options of {@link ContainerStop}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerStopOptions {
   /**
@@ -807,6 +859,7 @@ export interface ContainerStopOptions {
  * What {@link ContainerStop} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerStopError = NotModified | NotFound | ServerError | OperationError
 
@@ -814,6 +867,7 @@ export type ContainerStopError = NotModified | NotFound | ServerError | Operatio
  * Stop a container (`POST /containers/{id}/stop`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerStop =
   (engine: DockerEngine["Type"]) =>
@@ -833,6 +887,7 @@ export const ContainerStop =
  * Options of {@link ContainerTop}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerTopOptions {
   /**
@@ -845,6 +900,7 @@ export interface ContainerTopOptions {
  * What {@link ContainerTop} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerTopError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -852,6 +908,7 @@ export type ContainerTopError = NotFound | ServerError | OperationError | Docker
  * List processes running inside a container (`GET /containers/{id}/top`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerTop =
   (engine: DockerEngine["Type"]) =>
@@ -869,6 +926,7 @@ export const ContainerTop =
  * What {@link ContainerUnpause} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerUnpauseError = NotFound | ServerError | OperationError
 
@@ -876,6 +934,7 @@ export type ContainerUnpauseError = NotFound | ServerError | OperationError
  * Unpause a container (`POST /containers/{id}/unpause`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerUnpause =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, ContainerUnpauseError> =>
@@ -893,6 +952,7 @@ export const ContainerUnpause =
  * What {@link ContainerUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerUpdateError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -900,6 +960,7 @@ export type ContainerUpdateError = NotFound | ServerError | OperationError | Doc
  * Update a container (`POST /containers/{id}/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerUpdate = (engine: DockerEngine["Type"]) =>
 (
@@ -919,6 +980,7 @@ export const ContainerUpdate = (engine: DockerEngine["Type"]) =>
  * Options of {@link ContainerWait}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerWaitOptions {
   /**
@@ -933,6 +995,7 @@ export interface ContainerWaitOptions {
  * What {@link ContainerWait} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerWaitError = BadRequest | NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -940,6 +1003,7 @@ export type ContainerWaitError = BadRequest | NotFound | ServerError | Operation
  * Wait for a container (`POST /containers/{id}/wait`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ContainerWait =
   (engine: DockerEngine["Type"]) =>
@@ -958,6 +1022,7 @@ export const ContainerWait =
  * What {@link DistributionInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type DistributionInspectError = Unauthorized | ServerError | OperationError | DockerDecodeError
 
@@ -965,6 +1030,7 @@ export type DistributionInspectError = Unauthorized | ServerError | OperationErr
  * Get image information from the registry (`GET /distribution/{name}/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const DistributionInspect =
   (engine: DockerEngine["Type"]) =>
@@ -981,6 +1047,7 @@ export const DistributionInspect =
  * What {@link ExecInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ExecInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -988,6 +1055,7 @@ export type ExecInspectError = NotFound | ServerError | OperationError | DockerD
  * Inspect an exec instance (`GET /exec/{id}/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ExecInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.ExecInspectResponse, ExecInspectError> =>
@@ -1003,6 +1071,7 @@ export const ExecInspect =
  * Options of {@link ExecResize}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ExecResizeOptions {
   /**
@@ -1019,6 +1088,7 @@ export interface ExecResizeOptions {
  * What {@link ExecResize} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ExecResizeError = BadRequest | NotFound | ServerError | OperationError
 
@@ -1026,6 +1096,7 @@ export type ExecResizeError = BadRequest | NotFound | ServerError | OperationErr
  * Resize an exec instance (`POST /exec/{id}/resize`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ExecResize =
   (engine: DockerEngine["Type"]) => (id: string, options: ExecResizeOptions): Effect.Effect<void, ExecResizeError> =>
@@ -1044,6 +1115,7 @@ export const ExecResize =
  * Options of {@link GetPluginPrivileges}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface GetPluginPrivilegesOptions {
   /**
@@ -1057,6 +1129,7 @@ export interface GetPluginPrivilegesOptions {
  * What {@link GetPluginPrivileges} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type GetPluginPrivilegesError = ServerError | OperationError | DockerDecodeError
 
@@ -1064,6 +1137,7 @@ export type GetPluginPrivilegesError = ServerError | OperationError | DockerDeco
  * Get plugin privileges (`GET /plugins/privileges`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const GetPluginPrivileges =
   (engine: DockerEngine["Type"]) =>
@@ -1081,6 +1155,7 @@ export const GetPluginPrivileges =
  * Options of {@link ImageAttestations}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageAttestationsOptions {
   /**
@@ -1117,6 +1192,7 @@ export interface ImageAttestationsOptions {
  * What {@link ImageAttestations} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageAttestationsError = BadRequest | NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1126,6 +1202,7 @@ export type ImageAttestationsError = BadRequest | NotFound | ServerError | Opera
  * API 1.55+.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageAttestations = (engine: DockerEngine["Type"]) =>
 (
@@ -1146,6 +1223,7 @@ export const ImageAttestations = (engine: DockerEngine["Type"]) =>
  * Options of {@link ImageCommit}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageCommitOptions {
   /**
@@ -1182,6 +1260,7 @@ export interface ImageCommitOptions {
  * What {@link ImageCommit} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageCommitError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1189,6 +1268,7 @@ export type ImageCommitError = NotFound | ServerError | OperationError | DockerD
  * Create a new image from a container (`POST /commit`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageCommit = (engine: DockerEngine["Type"]) =>
 (
@@ -1217,6 +1297,7 @@ export const ImageCommit = (engine: DockerEngine["Type"]) =>
  * Options of {@link ImageDelete}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageDeleteOptions {
   /**
@@ -1241,6 +1322,7 @@ export interface ImageDeleteOptions {
  * What {@link ImageDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageDeleteError = NotFound | Conflict | ServerError | OperationError | DockerDecodeError
 
@@ -1248,6 +1330,7 @@ export type ImageDeleteError = NotFound | Conflict | ServerError | OperationErro
  * Remove an image (`DELETE /images/{name}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageDelete =
   (engine: DockerEngine["Type"]) =>
@@ -1266,6 +1349,7 @@ export const ImageDelete =
  * Options of {@link ImageHistory}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageHistoryOptions {
   /**
@@ -1289,6 +1373,7 @@ export interface ImageHistoryOptions {
  * What {@link ImageHistory} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageHistoryError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1296,6 +1381,7 @@ export type ImageHistoryError = NotFound | ServerError | OperationError | Docker
  * Get the history of an image (`GET /images/{name}/history`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageHistory =
   (engine: DockerEngine["Type"]) =>
@@ -1314,6 +1400,7 @@ export const ImageHistory =
  * Options of {@link ImageInspect}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageInspectOptions {
   /**
@@ -1349,6 +1436,7 @@ export interface ImageInspectOptions {
  * What {@link ImageInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1356,6 +1444,7 @@ export type ImageInspectError = NotFound | ServerError | OperationError | Docker
  * Inspect an image (`GET /images/{name}/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageInspect =
   (engine: DockerEngine["Type"]) =>
@@ -1374,6 +1463,7 @@ export const ImageInspect =
  * Options of {@link ImageList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageListOptions {
   /**
@@ -1422,6 +1512,7 @@ export interface ImageListOptions {
  * What {@link ImageList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageListError = ServerError | OperationError | DockerDecodeError
 
@@ -1429,6 +1520,7 @@ export type ImageListError = ServerError | OperationError | DockerDecodeError
  * List Images (`GET /images/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageList =
   (engine: DockerEngine["Type"]) =>
@@ -1454,6 +1546,7 @@ export const ImageList =
  * Options of {@link ImagePrune}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImagePruneOptions {
   /**
@@ -1472,6 +1565,7 @@ export interface ImagePruneOptions {
  * What {@link ImagePrune} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImagePruneError = ServerError | OperationError | DockerDecodeError
 
@@ -1479,6 +1573,7 @@ export type ImagePruneError = ServerError | OperationError | DockerDecodeError
  * Delete unused images (`POST /images/prune`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImagePrune =
   (engine: DockerEngine["Type"]) =>
@@ -1496,6 +1591,7 @@ export const ImagePrune =
  * Options of {@link ImageSearch}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageSearchOptions {
   /**
@@ -1519,6 +1615,7 @@ export interface ImageSearchOptions {
  * What {@link ImageSearch} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageSearchError = ServerError | OperationError | DockerDecodeError
 
@@ -1526,6 +1623,7 @@ export type ImageSearchError = ServerError | OperationError | DockerDecodeError
  * Search images (`GET /images/search`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageSearch =
   (engine: DockerEngine["Type"]) =>
@@ -1543,6 +1641,7 @@ export const ImageSearch =
  * Options of {@link ImageTag}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageTagOptions {
   /**
@@ -1559,6 +1658,7 @@ export interface ImageTagOptions {
  * What {@link ImageTag} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ImageTagError = BadRequest | NotFound | Conflict | ServerError | OperationError
 
@@ -1566,6 +1666,7 @@ export type ImageTagError = BadRequest | NotFound | Conflict | ServerError | Ope
  * Tag an image (`POST /images/{name}/tag`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ImageTag =
   (engine: DockerEngine["Type"]) => (name: string, options: ImageTagOptions = {}): Effect.Effect<void, ImageTagError> =>
@@ -1584,6 +1685,7 @@ export const ImageTag =
  * What {@link NetworkConnect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkConnectError = BadRequest | Forbidden | NotFound | ServerError | OperationError
 
@@ -1591,6 +1693,7 @@ export type NetworkConnectError = BadRequest | Forbidden | NotFound | ServerErro
  * Connect a container to a network (`POST /networks/{id}/connect`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkConnect =
   (engine: DockerEngine["Type"]) =>
@@ -1610,6 +1713,7 @@ export const NetworkConnect =
  * What {@link NetworkCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkCreateError = BadRequest | Forbidden | NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1617,6 +1721,7 @@ export type NetworkCreateError = BadRequest | Forbidden | NotFound | ServerError
  * Create a network (`POST /networks/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkCreate =
   (engine: DockerEngine["Type"]) =>
@@ -1634,6 +1739,7 @@ export const NetworkCreate =
  * What {@link NetworkDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkDeleteError = Forbidden | NotFound | ServerError | OperationError
 
@@ -1641,6 +1747,7 @@ export type NetworkDeleteError = Forbidden | NotFound | ServerError | OperationE
  * Remove a network (`DELETE /networks/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkDelete = (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, NetworkDeleteError> =>
   Effect.asVoid(
@@ -1657,6 +1764,7 @@ export const NetworkDelete = (engine: DockerEngine["Type"]) => (id: string): Eff
  * What {@link NetworkDisconnect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkDisconnectError = Forbidden | NotFound | ServerError | OperationError
 
@@ -1664,6 +1772,7 @@ export type NetworkDisconnectError = Forbidden | NotFound | ServerError | Operat
  * Disconnect a container from a network (`POST /networks/{id}/disconnect`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkDisconnect =
   (engine: DockerEngine["Type"]) =>
@@ -1683,6 +1792,7 @@ export const NetworkDisconnect =
  * Options of {@link NetworkInspect}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NetworkInspectOptions {
   /**
@@ -1699,6 +1809,7 @@ export interface NetworkInspectOptions {
  * What {@link NetworkInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -1706,6 +1817,7 @@ export type NetworkInspectError = NotFound | ServerError | OperationError | Dock
  * Inspect a network (`GET /networks/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkInspect =
   (engine: DockerEngine["Type"]) =>
@@ -1723,6 +1835,7 @@ export const NetworkInspect =
  * Options of {@link NetworkList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NetworkListOptions {
   /**
@@ -1749,6 +1862,7 @@ export interface NetworkListOptions {
  * What {@link NetworkList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkListError = ServerError | OperationError | DockerDecodeError
 
@@ -1756,6 +1870,7 @@ export type NetworkListError = ServerError | OperationError | DockerDecodeError
  * List networks (`GET /networks`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkList =
   (engine: DockerEngine["Type"]) =>
@@ -1773,6 +1888,7 @@ export const NetworkList =
  * Options of {@link NetworkPrune}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NetworkPruneOptions {
   /**
@@ -1789,6 +1905,7 @@ export interface NetworkPruneOptions {
  * What {@link NetworkPrune} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NetworkPruneError = ServerError | OperationError | DockerDecodeError
 
@@ -1796,6 +1913,7 @@ export type NetworkPruneError = ServerError | OperationError | DockerDecodeError
  * Delete unused networks (`POST /networks/prune`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NetworkPrune =
   (engine: DockerEngine["Type"]) =>
@@ -1813,6 +1931,7 @@ export const NetworkPrune =
  * Options of {@link NodeDelete}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NodeDeleteOptions {
   /**
@@ -1825,6 +1944,7 @@ export interface NodeDeleteOptions {
  * What {@link NodeDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NodeDeleteError = NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -1832,6 +1952,7 @@ export type NodeDeleteError = NotFound | ServerError | ServiceUnavailable | Oper
  * Delete a node (`DELETE /nodes/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NodeDelete =
   (engine: DockerEngine["Type"]) =>
@@ -1851,6 +1972,7 @@ export const NodeDelete =
  * What {@link NodeInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NodeInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -1858,6 +1980,7 @@ export type NodeInspectError = NotFound | ServerError | ServiceUnavailable | Ope
  * Inspect a node (`GET /nodes/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NodeInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Node, NodeInspectError> =>
@@ -1873,6 +1996,7 @@ export const NodeInspect =
  * Options of {@link NodeList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NodeListOptions {
   /**
@@ -1893,6 +2017,7 @@ export interface NodeListOptions {
  * What {@link NodeList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NodeListError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -1900,6 +2025,7 @@ export type NodeListError = ServerError | ServiceUnavailable | OperationError | 
  * List nodes (`GET /nodes`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NodeList =
   (engine: DockerEngine["Type"]) =>
@@ -1917,6 +2043,7 @@ export const NodeList =
  * Options of {@link NodeUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface NodeUpdateOptions {
   /**
@@ -1930,6 +2057,7 @@ export interface NodeUpdateOptions {
  * What {@link NodeUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type NodeUpdateError = BadRequest | NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -1937,6 +2065,7 @@ export type NodeUpdateError = BadRequest | NotFound | ServerError | ServiceUnava
  * Update a node (`POST /nodes/{id}/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const NodeUpdate =
   (engine: DockerEngine["Type"]) =>
@@ -1957,6 +2086,7 @@ export const NodeUpdate =
  * Options of {@link PluginDelete}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginDeleteOptions {
   /**
@@ -1970,6 +2100,7 @@ export interface PluginDeleteOptions {
  * What {@link PluginDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginDeleteError = NotFound | ServerError | OperationError
 
@@ -1977,6 +2108,7 @@ export type PluginDeleteError = NotFound | ServerError | OperationError
  * Remove a plugin (`DELETE /plugins/{name}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginDelete =
   (engine: DockerEngine["Type"]) =>
@@ -1996,6 +2128,7 @@ export const PluginDelete =
  * Options of {@link PluginDisable}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginDisableOptions {
   /**
@@ -2008,6 +2141,7 @@ export interface PluginDisableOptions {
  * What {@link PluginDisable} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginDisableError = NotFound | ServerError | OperationError
 
@@ -2015,6 +2149,7 @@ export type PluginDisableError = NotFound | ServerError | OperationError
  * Disable a plugin (`POST /plugins/{name}/disable`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginDisable =
   (engine: DockerEngine["Type"]) =>
@@ -2034,6 +2169,7 @@ export const PluginDisable =
  * Options of {@link PluginEnable}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginEnableOptions {
   /**
@@ -2046,6 +2182,7 @@ export interface PluginEnableOptions {
  * What {@link PluginEnable} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginEnableError = NotFound | ServerError | OperationError
 
@@ -2053,6 +2190,7 @@ export type PluginEnableError = NotFound | ServerError | OperationError
  * Enable a plugin (`POST /plugins/{name}/enable`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginEnable =
   (engine: DockerEngine["Type"]) =>
@@ -2072,6 +2210,7 @@ export const PluginEnable =
  * What {@link PluginInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -2079,6 +2218,7 @@ export type PluginInspectError = NotFound | ServerError | OperationError | Docke
  * Inspect a plugin (`GET /plugins/{name}/json`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginInspect =
   (engine: DockerEngine["Type"]) => (name: string): Effect.Effect<Schemas.Plugin, PluginInspectError> =>
@@ -2094,6 +2234,7 @@ export const PluginInspect =
  * Options of {@link PluginList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginListOptions {
   /**
@@ -2112,6 +2253,7 @@ export interface PluginListOptions {
  * What {@link PluginList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginListError = ServerError | OperationError | DockerDecodeError
 
@@ -2119,6 +2261,7 @@ export type PluginListError = ServerError | OperationError | DockerDecodeError
  * List plugins (`GET /plugins`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginList =
   (engine: DockerEngine["Type"]) =>
@@ -2136,6 +2279,7 @@ export const PluginList =
  * What {@link PluginSet} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type PluginSetError = NotFound | ServerError | OperationError
 
@@ -2143,6 +2287,7 @@ export type PluginSetError = NotFound | ServerError | OperationError
  * Configure a plugin (`POST /plugins/{name}/set`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const PluginSet =
   (engine: DockerEngine["Type"]) => (name: string, body?: Schemas.PluginSetBody): Effect.Effect<void, PluginSetError> =>
@@ -2161,6 +2306,7 @@ export const PluginSet =
  * What {@link SecretCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SecretCreateError = Conflict | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2168,6 +2314,7 @@ export type SecretCreateError = Conflict | ServerError | ServiceUnavailable | Op
  * Create a secret (`POST /secrets/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SecretCreate =
   (engine: DockerEngine["Type"]) =>
@@ -2185,6 +2332,7 @@ export const SecretCreate =
  * What {@link SecretDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SecretDeleteError = NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -2192,6 +2340,7 @@ export type SecretDeleteError = NotFound | ServerError | ServiceUnavailable | Op
  * Delete a secret (`DELETE /secrets/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SecretDelete = (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, SecretDeleteError> =>
   Effect.asVoid(
@@ -2208,6 +2357,7 @@ export const SecretDelete = (engine: DockerEngine["Type"]) => (id: string): Effe
  * What {@link SecretInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SecretInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2215,6 +2365,7 @@ export type SecretInspectError = NotFound | ServerError | ServiceUnavailable | O
  * Inspect a secret (`GET /secrets/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SecretInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Secret, SecretInspectError> =>
@@ -2230,6 +2381,7 @@ export const SecretInspect =
  * Options of {@link SecretList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SecretListOptions {
   /**
@@ -2250,6 +2402,7 @@ export interface SecretListOptions {
  * What {@link SecretList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SecretListError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2257,6 +2410,7 @@ export type SecretListError = ServerError | ServiceUnavailable | OperationError 
  * List secrets (`GET /secrets`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SecretList =
   (engine: DockerEngine["Type"]) =>
@@ -2274,6 +2428,7 @@ export const SecretList =
  * Options of {@link SecretUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SecretUpdateOptions {
   /**
@@ -2287,6 +2442,7 @@ export interface SecretUpdateOptions {
  * What {@link SecretUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SecretUpdateError = BadRequest | NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -2294,6 +2450,7 @@ export type SecretUpdateError = BadRequest | NotFound | ServerError | ServiceUna
  * Update a Secret (`POST /secrets/{id}/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SecretUpdate = (engine: DockerEngine["Type"]) =>
 (
@@ -2317,6 +2474,7 @@ export const SecretUpdate = (engine: DockerEngine["Type"]) =>
  * Options of {@link ServiceCreate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServiceCreateOptions {
   /**
@@ -2333,6 +2491,7 @@ export interface ServiceCreateOptions {
  * What {@link ServiceCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ServiceCreateError =
   | BadRequest
@@ -2347,6 +2506,7 @@ export type ServiceCreateError =
  * Create a service (`POST /services/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ServiceCreate = (engine: DockerEngine["Type"]) =>
 (
@@ -2367,6 +2527,7 @@ export const ServiceCreate = (engine: DockerEngine["Type"]) =>
  * What {@link ServiceDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ServiceDeleteError = NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -2374,6 +2535,7 @@ export type ServiceDeleteError = NotFound | ServerError | ServiceUnavailable | O
  * Delete a service (`DELETE /services/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ServiceDelete = (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<void, ServiceDeleteError> =>
   Effect.asVoid(
@@ -2390,6 +2552,7 @@ export const ServiceDelete = (engine: DockerEngine["Type"]) => (id: string): Eff
  * Options of {@link ServiceInspect}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServiceInspectOptions {
   /**
@@ -2402,6 +2565,7 @@ export interface ServiceInspectOptions {
  * What {@link ServiceInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ServiceInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2409,6 +2573,7 @@ export type ServiceInspectError = NotFound | ServerError | ServiceUnavailable | 
  * Inspect a service (`GET /services/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ServiceInspect =
   (engine: DockerEngine["Type"]) =>
@@ -2426,6 +2591,7 @@ export const ServiceInspect =
  * Options of {@link ServiceList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServiceListOptions {
   /**
@@ -2450,6 +2616,7 @@ export interface ServiceListOptions {
  * What {@link ServiceList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ServiceListError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2457,6 +2624,7 @@ export type ServiceListError = ServerError | ServiceUnavailable | OperationError
  * List services (`GET /services`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ServiceList =
   (engine: DockerEngine["Type"]) =>
@@ -2474,6 +2642,7 @@ export const ServiceList =
  * Options of {@link ServiceUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServiceUpdateOptions {
   /**
@@ -2509,6 +2678,7 @@ export interface ServiceUpdateOptions {
  * What {@link ServiceUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type ServiceUpdateError =
   | BadRequest
@@ -2522,6 +2692,7 @@ export type ServiceUpdateError =
  * Update a service (`POST /services/{id}/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const ServiceUpdate = (engine: DockerEngine["Type"]) =>
 (
@@ -2544,6 +2715,7 @@ export const ServiceUpdate = (engine: DockerEngine["Type"]) =>
  * What {@link SwarmInit} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2551,6 +2723,7 @@ export type SwarmInitError = BadRequest | ServerError | ServiceUnavailable | Ope
  * Initialize a new swarm (`POST /swarm/init`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmInit =
   (engine: DockerEngine["Type"]) =>
@@ -2568,6 +2741,7 @@ export const SwarmInit =
  * What {@link SwarmInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2575,6 +2749,7 @@ export type SwarmInspectError = NotFound | ServerError | ServiceUnavailable | Op
  * Inspect swarm (`GET /swarm`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmInspect = (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.Swarm, SwarmInspectError> =>
   engine.json(Schemas.Swarm, {
@@ -2589,6 +2764,7 @@ export const SwarmInspect = (engine: DockerEngine["Type"]) => (): Effect.Effect<
  * What {@link SwarmJoin} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmJoinError = BadRequest | ServerError | ServiceUnavailable | OperationError
 
@@ -2596,6 +2772,7 @@ export type SwarmJoinError = BadRequest | ServerError | ServiceUnavailable | Ope
  * Join an existing swarm (`POST /swarm/join`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmJoin =
   (engine: DockerEngine["Type"]) => (body: Schemas.SwarmJoinBody): Effect.Effect<void, SwarmJoinError> =>
@@ -2614,6 +2791,7 @@ export const SwarmJoin =
  * Options of {@link SwarmLeave}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SwarmLeaveOptions {
   /**
@@ -2627,6 +2805,7 @@ export interface SwarmLeaveOptions {
  * What {@link SwarmLeave} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmLeaveError = ServerError | ServiceUnavailable | OperationError
 
@@ -2634,6 +2813,7 @@ export type SwarmLeaveError = ServerError | ServiceUnavailable | OperationError
  * Leave a swarm (`POST /swarm/leave`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmLeave =
   (engine: DockerEngine["Type"]) => (options: SwarmLeaveOptions = {}): Effect.Effect<void, SwarmLeaveError> =>
@@ -2652,6 +2832,7 @@ export const SwarmLeave =
  * What {@link SwarmUnlock} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmUnlockError = ServerError | ServiceUnavailable | OperationError
 
@@ -2659,6 +2840,7 @@ export type SwarmUnlockError = ServerError | ServiceUnavailable | OperationError
  * Unlock a locked manager (`POST /swarm/unlock`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmUnlock =
   (engine: DockerEngine["Type"]) => (body: Schemas.SwarmUnlockBody): Effect.Effect<void, SwarmUnlockError> =>
@@ -2677,6 +2859,7 @@ export const SwarmUnlock =
  * What {@link SwarmUnlockkey} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmUnlockkeyError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2684,6 +2867,7 @@ export type SwarmUnlockkeyError = ServerError | ServiceUnavailable | OperationEr
  * Get the unlock key (`GET /swarm/unlockkey`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmUnlockkey =
   (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SwarmUnlockkeyResponse, SwarmUnlockkeyError> =>
@@ -2699,6 +2883,7 @@ export const SwarmUnlockkey =
  * Options of {@link SwarmUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SwarmUpdateOptions {
   /**
@@ -2724,6 +2909,7 @@ export interface SwarmUpdateOptions {
  * What {@link SwarmUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SwarmUpdateError = BadRequest | ServerError | ServiceUnavailable | OperationError
 
@@ -2731,6 +2917,7 @@ export type SwarmUpdateError = BadRequest | ServerError | ServiceUnavailable | O
  * Update a swarm (`POST /swarm/update`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SwarmUpdate =
   (engine: DockerEngine["Type"]) =>
@@ -2754,6 +2941,7 @@ export const SwarmUpdate =
  * What {@link SystemAuth} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemAuthError = Unauthorized | ServerError | OperationError | DockerDecodeError
 
@@ -2761,6 +2949,7 @@ export type SystemAuthError = Unauthorized | ServerError | OperationError | Dock
  * Check auth configuration (`POST /auth`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemAuth =
   (engine: DockerEngine["Type"]) => (body?: Schemas.AuthConfig): Effect.Effect<Schemas.AuthResponse, SystemAuthError> =>
@@ -2776,6 +2965,7 @@ export const SystemAuth =
  * Options of {@link SystemDataUsage}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SystemDataUsageOptions {
   /**
@@ -2796,6 +2986,7 @@ export interface SystemDataUsageOptions {
  * What {@link SystemDataUsage} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemDataUsageError = ServerError | OperationError | DockerDecodeError
 
@@ -2803,6 +2994,7 @@ export type SystemDataUsageError = ServerError | OperationError | DockerDecodeEr
  * Get data usage information (`GET /system/df`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemDataUsage =
   (engine: DockerEngine["Type"]) =>
@@ -2820,6 +3012,7 @@ export const SystemDataUsage =
  * What {@link SystemInfo} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemInfoError = ServerError | OperationError | DockerDecodeError
 
@@ -2827,6 +3020,7 @@ export type SystemInfoError = ServerError | OperationError | DockerDecodeError
  * Get system information (`GET /info`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemInfo = (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SystemInfo, SystemInfoError> =>
   engine.json(Schemas.SystemInfo, {
@@ -2840,6 +3034,7 @@ export const SystemInfo = (engine: DockerEngine["Type"]) => (): Effect.Effect<Sc
  * What {@link SystemPing} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemPingError = ServerError | OperationError
 
@@ -2847,6 +3042,7 @@ export type SystemPingError = ServerError | OperationError
  * Ping (`GET /_ping`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemPing = (engine: DockerEngine["Type"]) => (): Effect.Effect<string, SystemPingError> =>
   Operation.text(engine, { method: "GET", path: EnginePath.make`/_ping`, expect: [500], operation: "SystemPing" })
@@ -2855,6 +3051,7 @@ export const SystemPing = (engine: DockerEngine["Type"]) => (): Effect.Effect<st
  * What {@link SystemPingHead} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemPingHeadError = ServerError | OperationError
 
@@ -2862,6 +3059,7 @@ export type SystemPingHeadError = ServerError | OperationError
  * Ping (`HEAD /_ping`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemPingHead = (engine: DockerEngine["Type"]) => (): Effect.Effect<string, SystemPingHeadError> =>
   Operation.text(engine, { method: "HEAD", path: EnginePath.make`/_ping`, expect: [500], operation: "SystemPingHead" })
@@ -2870,6 +3068,7 @@ export const SystemPingHead = (engine: DockerEngine["Type"]) => (): Effect.Effec
  * What {@link SystemVersion} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type SystemVersionError = ServerError | OperationError | DockerDecodeError
 
@@ -2877,6 +3076,7 @@ export type SystemVersionError = ServerError | OperationError | DockerDecodeErro
  * Get version (`GET /version`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const SystemVersion =
   (engine: DockerEngine["Type"]) => (): Effect.Effect<Schemas.SystemVersion, SystemVersionError> =>
@@ -2891,6 +3091,7 @@ export const SystemVersion =
  * What {@link TaskInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type TaskInspectError = NotFound | ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2898,6 +3099,7 @@ export type TaskInspectError = NotFound | ServerError | ServiceUnavailable | Ope
  * Inspect a task (`GET /tasks/{id}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const TaskInspect =
   (engine: DockerEngine["Type"]) => (id: string): Effect.Effect<Schemas.Task, TaskInspectError> =>
@@ -2913,6 +3115,7 @@ export const TaskInspect =
  * Options of {@link TaskList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TaskListOptions {
   /**
@@ -2935,6 +3138,7 @@ export interface TaskListOptions {
  * What {@link TaskList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type TaskListError = ServerError | ServiceUnavailable | OperationError | DockerDecodeError
 
@@ -2942,6 +3146,7 @@ export type TaskListError = ServerError | ServiceUnavailable | OperationError | 
  * List tasks (`GET /tasks`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const TaskList =
   (engine: DockerEngine["Type"]) =>
@@ -2959,6 +3164,7 @@ export const TaskList =
  * What {@link VolumeCreate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumeCreateError = ServerError | OperationError | DockerDecodeError
 
@@ -2966,6 +3172,7 @@ export type VolumeCreateError = ServerError | OperationError | DockerDecodeError
  * Create a volume (`POST /volumes/create`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumeCreate =
   (engine: DockerEngine["Type"]) =>
@@ -2983,6 +3190,7 @@ export const VolumeCreate =
  * Options of {@link VolumeDelete}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VolumeDeleteOptions {
   /**
@@ -2995,6 +3203,7 @@ export interface VolumeDeleteOptions {
  * What {@link VolumeDelete} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumeDeleteError = NotFound | Conflict | ServerError | OperationError
 
@@ -3002,6 +3211,7 @@ export type VolumeDeleteError = NotFound | Conflict | ServerError | OperationErr
  * Remove a volume (`DELETE /volumes/{name}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumeDelete =
   (engine: DockerEngine["Type"]) =>
@@ -3021,6 +3231,7 @@ export const VolumeDelete =
  * What {@link VolumeInspect} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumeInspectError = NotFound | ServerError | OperationError | DockerDecodeError
 
@@ -3028,6 +3239,7 @@ export type VolumeInspectError = NotFound | ServerError | OperationError | Docke
  * Inspect a volume (`GET /volumes/{name}`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumeInspect =
   (engine: DockerEngine["Type"]) => (name: string): Effect.Effect<Schemas.Volume, VolumeInspectError> =>
@@ -3043,6 +3255,7 @@ export const VolumeInspect =
  * Options of {@link VolumeList}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VolumeListOptions {
   /**
@@ -3065,6 +3278,7 @@ export interface VolumeListOptions {
  * What {@link VolumeList} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumeListError = ServerError | OperationError | DockerDecodeError
 
@@ -3072,6 +3286,7 @@ export type VolumeListError = ServerError | OperationError | DockerDecodeError
  * List volumes (`GET /volumes`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumeList =
   (engine: DockerEngine["Type"]) =>
@@ -3089,6 +3304,7 @@ export const VolumeList =
  * Options of {@link VolumePrune}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VolumePruneOptions {
   /**
@@ -3105,6 +3321,7 @@ export interface VolumePruneOptions {
  * What {@link VolumePrune} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumePruneError = ServerError | OperationError | DockerDecodeError
 
@@ -3112,6 +3329,7 @@ export type VolumePruneError = ServerError | OperationError | DockerDecodeError
  * Delete unused volumes (`POST /volumes/prune`).
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumePrune =
   (engine: DockerEngine["Type"]) =>
@@ -3129,6 +3347,7 @@ export const VolumePrune =
  * Options of {@link VolumeUpdate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VolumeUpdateOptions {
   /**
@@ -3143,6 +3362,7 @@ export interface VolumeUpdateOptions {
  * What {@link VolumeUpdate} can fail with.
  *
  * @since 0.1.0
+ * @category errors
  */
 export type VolumeUpdateError = BadRequest | NotFound | ServerError | ServiceUnavailable | OperationError
 
@@ -3153,6 +3373,7 @@ export type VolumeUpdateError = BadRequest | NotFound | ServerError | ServiceUna
  * API 1.42+.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const VolumeUpdate = (engine: DockerEngine["Type"]) =>
 (

@@ -16,6 +16,7 @@ import * as Operation from "../Operation.js"
  * Options of {@link ContainerLogs}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerLogsOptions {
   /**
@@ -57,6 +58,7 @@ export interface ContainerLogsOptions {
  * The request of Get container logs (`GET /containers/{id}/logs`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerLogs = (id: string, options: ContainerLogsOptions = {}): EngineRequest => ({
   method: "GET",
@@ -80,6 +82,7 @@ export const ContainerLogs = (id: string, options: ContainerLogsOptions = {}): E
  * The request of Export a container (`GET /containers/{id}/export`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerExport = (id: string): EngineRequest => ({
   method: "GET",
@@ -93,6 +96,7 @@ export const ContainerExport = (id: string): EngineRequest => ({
  * Options of {@link ContainerStats}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerStatsOptions {
   /**
@@ -111,6 +115,7 @@ export interface ContainerStatsOptions {
  * The request of Get container stats based on resource usage (`GET /containers/{id}/stats`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerStats = (id: string, options: ContainerStatsOptions = {}): EngineRequest => ({
   method: "GET",
@@ -125,6 +130,7 @@ export const ContainerStats = (id: string, options: ContainerStatsOptions = {}):
  * Options of {@link ContainerAttach}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerAttachOptions {
   /**
@@ -166,6 +172,7 @@ export interface ContainerAttachOptions {
  * The request of Attach to a container (`POST /containers/{id}/attach`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerAttach = (id: string, options: ContainerAttachOptions = {}): EngineRequest => ({
   method: "POST",
@@ -187,6 +194,7 @@ export const ContainerAttach = (id: string, options: ContainerAttachOptions = {}
  * Options of {@link ContainerAttachWebsocket}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerAttachWebsocketOptions {
   /**
@@ -227,6 +235,7 @@ export interface ContainerAttachWebsocketOptions {
  * The request of Attach to a container via a websocket (`GET /containers/{id}/attach/ws`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerAttachWebsocket = (id: string, options: ContainerAttachWebsocketOptions = {}): EngineRequest => ({
   method: "GET",
@@ -249,6 +258,7 @@ export const ContainerAttachWebsocket = (id: string, options: ContainerAttachWeb
  * Options of {@link ContainerArchiveInfo}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerArchiveInfoOptions {
   /**
@@ -261,6 +271,7 @@ export interface ContainerArchiveInfoOptions {
  * The request of Get information about files in a container (`HEAD /containers/{id}/archive`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerArchiveInfo = (id: string, options: ContainerArchiveInfoOptions): EngineRequest => ({
   method: "HEAD",
@@ -275,6 +286,7 @@ export const ContainerArchiveInfo = (id: string, options: ContainerArchiveInfoOp
  * Options of {@link ContainerArchive}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerArchiveOptions {
   /**
@@ -287,6 +299,7 @@ export interface ContainerArchiveOptions {
  * The request of Get an archive of a filesystem resource in a container (`GET /containers/{id}/archive`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ContainerArchive = (id: string, options: ContainerArchiveOptions): EngineRequest => ({
   method: "GET",
@@ -301,6 +314,7 @@ export const ContainerArchive = (id: string, options: ContainerArchiveOptions): 
  * Options of {@link PutContainerArchive}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PutContainerArchiveOptions {
   /**
@@ -324,6 +338,7 @@ export interface PutContainerArchiveOptions {
  * The request of Extract an archive of files or folders to a directory in a container (`PUT /containers/{id}/archive`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const PutContainerArchive = (id: string, options: PutContainerArchiveOptions): EngineRequest => ({
   method: "PUT",
@@ -338,6 +353,7 @@ export const PutContainerArchive = (id: string, options: PutContainerArchiveOpti
  * Options of {@link ImageBuild}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageBuildOptions {
   /**
@@ -487,6 +503,7 @@ export interface ImageBuildOptions {
  * The request of Build an image (`POST /build`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImageBuild = (options: ImageBuildOptions = {}): EngineRequest => ({
   method: "POST",
@@ -528,6 +545,7 @@ export const ImageBuild = (options: ImageBuildOptions = {}): EngineRequest => ({
  * Options of {@link ImageCreate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageCreateOptions {
   /**
@@ -588,6 +606,7 @@ export interface ImageCreateOptions {
  * The request of Create an image (`POST /images/create`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImageCreate = (options: ImageCreateOptions = {}): EngineRequest => ({
   method: "POST",
@@ -610,6 +629,7 @@ export const ImageCreate = (options: ImageCreateOptions = {}): EngineRequest => 
  * Options of {@link ImagePush}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImagePushOptions {
   /**
@@ -638,6 +658,7 @@ export interface ImagePushOptions {
  * The request of Push an image (`POST /images/{name}/push`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImagePush = (name: string, options: ImagePushOptions = {}): EngineRequest => ({
   method: "POST",
@@ -653,6 +674,7 @@ export const ImagePush = (name: string, options: ImagePushOptions = {}): EngineR
  * Options of {@link SystemEvents}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SystemEventsOptions {
   /**
@@ -688,6 +710,7 @@ export interface SystemEventsOptions {
  * The request of Monitor events (`GET /events`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const SystemEvents = (options: SystemEventsOptions = {}): EngineRequest => ({
   method: "GET",
@@ -701,6 +724,7 @@ export const SystemEvents = (options: SystemEventsOptions = {}): EngineRequest =
  * Options of {@link ImageGet}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageGetOptions {
   /**
@@ -720,6 +744,7 @@ export interface ImageGetOptions {
  * The request of Export an image (`GET /images/{name}/get`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImageGet = (name: string, options: ImageGetOptions = {}): EngineRequest => ({
   method: "GET",
@@ -735,6 +760,7 @@ export const ImageGet = (name: string, options: ImageGetOptions = {}): EngineReq
  * Options of {@link ImageGetAll}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageGetAllOptions {
   /**
@@ -758,6 +784,7 @@ export interface ImageGetAllOptions {
  * The request of Export several images (`GET /images/get`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImageGetAll = (options: ImageGetAllOptions = {}): EngineRequest => ({
   method: "GET",
@@ -773,6 +800,7 @@ export const ImageGetAll = (options: ImageGetAllOptions = {}): EngineRequest => 
  * Options of {@link ImageLoad}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageLoadOptions {
   /**
@@ -796,6 +824,7 @@ export interface ImageLoadOptions {
  * The request of Import images (`POST /images/load`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ImageLoad = (options: ImageLoadOptions = {}): EngineRequest => ({
   method: "POST",
@@ -811,6 +840,7 @@ export const ImageLoad = (options: ImageLoadOptions = {}): EngineRequest => ({
  * The request of Start an exec instance (`POST /exec/{id}/start`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ExecStart = (id: string): EngineRequest => ({
   method: "POST",
@@ -824,6 +854,7 @@ export const ExecStart = (id: string): EngineRequest => ({
  * Options of {@link PluginPull}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginPullOptions {
   /**
@@ -844,6 +875,7 @@ export interface PluginPullOptions {
  * The request of Install a plugin (`POST /plugins/pull`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const PluginPull = (options: PluginPullOptions): EngineRequest => ({
   method: "POST",
@@ -858,6 +890,7 @@ export const PluginPull = (options: PluginPullOptions): EngineRequest => ({
  * Options of {@link PluginUpgrade}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginUpgradeOptions {
   /**
@@ -872,6 +905,7 @@ export interface PluginUpgradeOptions {
  * The request of Upgrade a plugin (`POST /plugins/{name}/upgrade`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const PluginUpgrade = (name: string, options: PluginUpgradeOptions): EngineRequest => ({
   method: "POST",
@@ -886,6 +920,7 @@ export const PluginUpgrade = (name: string, options: PluginUpgradeOptions): Engi
  * Options of {@link PluginCreate}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PluginCreateOptions {
   /**
@@ -899,6 +934,7 @@ export interface PluginCreateOptions {
  * The request of Create a plugin (`POST /plugins/create`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const PluginCreate = (options: PluginCreateOptions): EngineRequest => ({
   method: "POST",
@@ -913,6 +949,7 @@ export const PluginCreate = (options: PluginCreateOptions): EngineRequest => ({
  * The request of Push a plugin (`POST /plugins/{name}/push`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const PluginPush = (name: string): EngineRequest => ({
   method: "POST",
@@ -926,6 +963,7 @@ export const PluginPush = (name: string): EngineRequest => ({
  * Options of {@link ServiceLogs}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServiceLogsOptions {
   /**
@@ -963,6 +1001,7 @@ export interface ServiceLogsOptions {
  * The request of Get service logs (`GET /services/{id}/logs`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const ServiceLogs = (id: string, options: ServiceLogsOptions = {}): EngineRequest => ({
   method: "GET",
@@ -985,6 +1024,7 @@ export const ServiceLogs = (id: string, options: ServiceLogsOptions = {}): Engin
  * Options of {@link TaskLogs}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TaskLogsOptions {
   /**
@@ -1022,6 +1062,7 @@ export interface TaskLogsOptions {
  * The request of Get task logs (`GET /tasks/{id}/logs`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const TaskLogs = (id: string, options: TaskLogsOptions = {}): EngineRequest => ({
   method: "GET",
@@ -1044,6 +1085,7 @@ export const TaskLogs = (id: string, options: TaskLogsOptions = {}): EngineReque
  * The request of Initialize interactive session (`POST /session`), to send with `engine.stream` or `engine.upgrade`.
  *
  * @since 0.2.0
+ * @category requests
  */
 export const Session = (): EngineRequest => ({
   method: "POST",

@@ -25,6 +25,9 @@ const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () =>
 
 /**
  * Address represents an IPv4 or IPv6 IP address.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Address = Schema.Struct({
   /**
@@ -39,12 +42,16 @@ export const Address = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Address = typeof Address.Type
 
 /**
  * Describes the platform which the image in the manifest runs on, as defined
  * in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const OCIPlatform = Schema.NullOr(Schema.Struct({
   /**
@@ -74,12 +81,16 @@ export const OCIPlatform = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type OCIPlatform = typeof OCIPlatform.Type
 
 /**
  * A descriptor struct containing digest, media type, and size, as defined in
  * the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const OCIDescriptor = Schema.Struct({
   /**
@@ -117,11 +128,15 @@ export const OCIDescriptor = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type OCIDescriptor = typeof OCIDescriptor.Type
 
 /**
  * AttestationStatement is a single in-toto statement attached to an image.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AttestationStatement = Schema.Struct({
   Descriptor: OCIDescriptor,
@@ -138,11 +153,15 @@ export const AttestationStatement = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type AttestationStatement = typeof AttestationStatement.Type
 
 /**
  * AuthConfig
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AuthConfig = Schema.Struct({
   username: optional(Schema.String),
@@ -152,11 +171,15 @@ export const AuthConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type AuthConfig = typeof AuthConfig.Type
 
 /**
  * An identity token was generated successfully.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AuthResponse = Schema.Struct({
   /**
@@ -171,11 +194,15 @@ export const AuthResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type AuthResponse = typeof AuthResponse.Type
 
 /**
  * BuildCache contains information about a build cache record.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BuildCache = Schema.Struct({
   /**
@@ -221,11 +248,15 @@ export const BuildCache = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type BuildCache = typeof BuildCache.Type
 
 /**
  * represents system data usage for build cache resources.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BuildCacheDiskUsage = Schema.Struct({
   /**
@@ -252,11 +283,15 @@ export const BuildCacheDiskUsage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type BuildCacheDiskUsage = typeof BuildCacheDiskUsage.Type
 
 /**
  * BuildIdentity contains build reference information if image was created via build.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BuildIdentity = Schema.Struct({
   /**
@@ -272,11 +307,15 @@ export const BuildIdentity = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type BuildIdentity = typeof BuildIdentity.Type
 
 /**
  * ErrorDetail
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ErrorDetail = Schema.Struct({
   code: optional(Schema.Number),
@@ -285,11 +324,15 @@ export const ErrorDetail = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ErrorDetail = typeof ErrorDetail.Type
 
 /**
  * Image ID or Digest
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageID = Schema.Struct({
   ID: optional(Schema.String)
@@ -297,11 +340,15 @@ export const ImageID = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageID = typeof ImageID.Type
 
 /**
  * ProgressDetail
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ProgressDetail = Schema.Struct({
   current: optional(Schema.Number),
@@ -310,11 +357,15 @@ export const ProgressDetail = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ProgressDetail = typeof ProgressDetail.Type
 
 /**
  * BuildInfo
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BuildInfo = Schema.Struct({
   id: optional(Schema.String),
@@ -327,16 +378,21 @@ export const BuildInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type BuildInfo = typeof BuildInfo.Type
 
 /**
  * Kind of change
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ChangeType = Schema.Number
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ChangeType = typeof ChangeType.Type
 
@@ -344,6 +400,9 @@ export type ChangeType = typeof ChangeType.Type
  * The version number of the object such as node, service, etc. This is needed
  * to avoid conflicting writes. The client must send the version number along
  * with the modified specification when updating these objects.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ObjectVersion = Schema.Struct({
   Index: optional(Schema.Number)
@@ -351,11 +410,15 @@ export const ObjectVersion = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ObjectVersion = typeof ObjectVersion.Type
 
 /**
  * User modifiable swarm configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmSpec = Schema.Struct({
   /**
@@ -499,12 +562,16 @@ export const SwarmSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmSpec = typeof SwarmSpec.Type
 
 /**
  * Information about the issuer of leaf TLS certificates and the trusted root
  * CA certificate.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TLSInfo = Schema.Struct({
   /**
@@ -524,12 +591,16 @@ export const TLSInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TLSInfo = typeof TLSInfo.Type
 
 /**
  * ClusterInfo represents information about the swarm as is returned by the
  * "/info" endpoint. Join-tokens are not included.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ClusterInfo = Schema.NullOr(Schema.Struct({
   /**
@@ -573,6 +644,7 @@ export const ClusterInfo = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ClusterInfo = typeof ClusterInfo.Type
 
@@ -580,6 +652,9 @@ export type ClusterInfo = typeof ClusterInfo.Type
  * A map of topological domains to topological segments. For in depth
  * details, see documentation for the Topology object in the CSI
  * specification.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Topology = Schema.Struct({
   Segments: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
@@ -587,11 +662,15 @@ export const Topology = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Topology = typeof Topology.Type
 
 /**
  * Cluster-specific options used to create the volume.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ClusterVolumeSpec = Schema.Struct({
   /**
@@ -689,12 +768,16 @@ export const ClusterVolumeSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ClusterVolumeSpec = typeof ClusterVolumeSpec.Type
 
 /**
  * Options and information specific to, and only present on, Swarm CSI
  * cluster volumes.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ClusterVolume = Schema.Struct({
   /**
@@ -761,6 +844,7 @@ export const ClusterVolume = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ClusterVolume = typeof ClusterVolume.Type
 
@@ -768,6 +852,9 @@ export type ClusterVolume = typeof ClusterVolume.Type
  * Commit holds the Git-commit (SHA1) that a binary was built from, as
  * reported in the version-string of external tools, such as `containerd`,
  * or `runC`.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Commit = Schema.Struct({
   /**
@@ -778,11 +865,15 @@ export const Commit = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Commit = typeof Commit.Type
 
 /**
  * Driver represents a driver (network, logging, secrets).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Driver = Schema.Struct({
   /**
@@ -797,11 +888,15 @@ export const Driver = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Driver = typeof Driver.Type
 
 /**
  * ConfigSpec
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ConfigSpec = Schema.Struct({
   /**
@@ -826,11 +921,15 @@ export const ConfigSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ConfigSpec = typeof ConfigSpec.Type
 
 /**
  * Config
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Config = Schema.Struct({
   ID: Schema.String,
@@ -842,12 +941,16 @@ export const Config = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Config = typeof Config.Type
 
 /**
  * The config-only network source to provide the configuration for
  * this network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ConfigReference = Schema.Struct({
   /**
@@ -860,11 +963,15 @@ export const ConfigReference = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ConfigReference = typeof ConfigReference.Type
 
 /**
  * Blkio stats entry.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerBlkioStatEntry = Schema.NullOr(Schema.Struct({
   major: optional(Schema.Number),
@@ -875,11 +982,15 @@ export const ContainerBlkioStatEntry = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerBlkioStatEntry = typeof ContainerBlkioStatEntry.Type
 
 /**
  * BlkioStats stores all IO service stats for data read and write.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerBlkioStats = Schema.NullOr(Schema.Struct({
   io_service_bytes_recursive: optional(Schema.Array(ContainerBlkioStatEntry)),
@@ -922,11 +1033,15 @@ export const ContainerBlkioStats = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerBlkioStats = typeof ContainerBlkioStats.Type
 
 /**
  * All CPU stats aggregated since container inception.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerCPUUsage = Schema.NullOr(Schema.Struct({
   /**
@@ -953,11 +1068,15 @@ export const ContainerCPUUsage = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerCPUUsage = typeof ContainerCPUUsage.Type
 
 /**
  * CPU throttling stats of the container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerThrottlingData = Schema.NullOr(Schema.Struct({
   /**
@@ -976,11 +1095,15 @@ export const ContainerThrottlingData = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerThrottlingData = typeof ContainerThrottlingData.Type
 
 /**
  * CPU related info of the container
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerCPUStats = Schema.NullOr(Schema.Struct({
   cpu_usage: optional(ContainerCPUUsage),
@@ -997,12 +1120,16 @@ export const ContainerCPUStats = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerCPUStats = typeof ContainerCPUStats.Type
 
 /**
  * A test to perform to check that the container is healthy.
  * Healthcheck commands should be side-effect free.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const HealthConfig = Schema.Struct({
   /**
@@ -1039,11 +1166,15 @@ export const HealthConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type HealthConfig = typeof HealthConfig.Type
 
 /**
  * Configuration for a container that is portable between hosts.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerConfig = Schema.Struct({
   /**
@@ -1155,11 +1286,15 @@ export const ContainerConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerConfig = typeof ContainerConfig.Type
 
 /**
  * OK response to ContainerCreate operation
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerCreateResponse = Schema.Struct({
   /**
@@ -1174,11 +1309,15 @@ export const ContainerCreateResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerCreateResponse = typeof ContainerCreateResponse.Type
 
 /**
  * HealthcheckResult stores information about a single run of a healthcheck probe
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const HealthcheckResult = Schema.NullOr(Schema.Struct({
   /**
@@ -1203,11 +1342,15 @@ export const HealthcheckResult = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type HealthcheckResult = typeof HealthcheckResult.Type
 
 /**
  * Health stores information about the container's healthcheck results.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Health = Schema.NullOr(Schema.Struct({
   /**
@@ -1226,12 +1369,16 @@ export const Health = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Health = typeof Health.Type
 
 /**
  * ContainerState stores container's running state. It's part of ContainerJSONBase
  * and will be returned by the "inspect" command.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerState = Schema.NullOr(Schema.Struct({
   /**
@@ -1279,12 +1426,16 @@ export const ContainerState = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerState = typeof ContainerState.Type
 
 /**
  * Information about the storage driver used to store the container's and
  * image's filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DriverData = Schema.Struct({
   /**
@@ -1299,21 +1450,29 @@ export const DriverData = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type DriverData = typeof DriverData.Type
 
 /**
  * The mount type. Available types:
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const MountType = openEnum("bind", "cluster", "image", "npipe", "tmpfs", "volume")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type MountType = typeof MountType.Type
 
 /**
  * Mount
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Mount = Schema.Struct({
   /**
@@ -1430,12 +1589,16 @@ export const Mount = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Mount = typeof Mount.Type
 
 /**
  * PortBinding represents a binding between a host IP address and a host
  * port.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PortBinding = Schema.Struct({
   /**
@@ -1450,6 +1613,7 @@ export const PortBinding = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PortBinding = typeof PortBinding.Type
 
@@ -1457,16 +1621,23 @@ export type PortBinding = typeof PortBinding.Type
  * PortMap describes the mapping of container ports to host ports, using the
  * container's port-number and protocol as key in the format `<port>/<protocol>`,
  * for example, `80/udp`.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PortMap = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.Array(PortBinding)) })
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PortMap = typeof PortMap.Type
 
 /**
  * A device mapping between the host and container
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DeviceMapping = Schema.Struct({
   PathOnHost: optional(Schema.String),
@@ -1476,11 +1647,15 @@ export const DeviceMapping = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type DeviceMapping = typeof DeviceMapping.Type
 
 /**
  * A request for devices to be sent to device drivers
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DeviceRequest = Schema.Struct({
   /**
@@ -1502,11 +1677,15 @@ export const DeviceRequest = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type DeviceRequest = typeof DeviceRequest.Type
 
 /**
  * ThrottleDevice
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ThrottleDevice = Schema.Struct({
   /**
@@ -1521,11 +1700,15 @@ export const ThrottleDevice = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ThrottleDevice = typeof ThrottleDevice.Type
 
 /**
  * A container's resources (cgroups config, ulimits, etc)
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Resources = Schema.Struct({
   /**
@@ -1681,12 +1864,16 @@ export const Resources = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Resources = typeof Resources.Type
 
 /**
  * The behavior to apply when the container exits. The default is not to
  * restart.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const RestartPolicy = Schema.Struct({
   /**
@@ -1705,11 +1892,15 @@ export const RestartPolicy = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type RestartPolicy = typeof RestartPolicy.Type
 
 /**
  * Container configuration that depends on the host we are running on
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const HostConfig = Schema.Struct({
   ...Resources.fields,
@@ -1897,12 +2088,16 @@ export const HostConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type HostConfig = typeof HostConfig.Type
 
 /**
  * MountPoint represents a mount point configuration inside the container.
  * This is used for reporting the mountpoints in use by a container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const MountPoint = Schema.Struct({
   /**
@@ -1946,11 +2141,15 @@ export const MountPoint = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type MountPoint = typeof MountPoint.Type
 
 /**
  * EndpointIPAMConfig represents an endpoint's IPAM configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EndpointIPAMConfig = Schema.NullOr(Schema.Struct({
   IPv4Address: optional(Schema.String),
@@ -1960,11 +2159,15 @@ export const EndpointIPAMConfig = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EndpointIPAMConfig = typeof EndpointIPAMConfig.Type
 
 /**
  * Configuration for a network endpoint.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EndpointSettings = Schema.Struct({
   IPAMConfig: optional(EndpointIPAMConfig),
@@ -2029,11 +2232,15 @@ export const EndpointSettings = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EndpointSettings = typeof EndpointSettings.Type
 
 /**
  * NetworkSettings exposes the network settings in the API
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkSettings = Schema.Struct({
   /**
@@ -2053,11 +2260,15 @@ export const NetworkSettings = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkSettings = typeof NetworkSettings.Type
 
 /**
  * Information about a snapshot backend of the container's root filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const RootFSStorageSnapshot = Schema.Struct({
   /**
@@ -2068,11 +2279,15 @@ export const RootFSStorageSnapshot = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type RootFSStorageSnapshot = typeof RootFSStorageSnapshot.Type
 
 /**
  * Information about the storage used for the container's root filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const RootFSStorage = Schema.Struct({
   /**
@@ -2083,11 +2298,15 @@ export const RootFSStorage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type RootFSStorage = typeof RootFSStorage.Type
 
 /**
  * Information about the storage used by the container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Storage = Schema.Struct({
   /**
@@ -2098,11 +2317,15 @@ export const Storage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Storage = typeof Storage.Type
 
 /**
  * ContainerInspectResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerInspectResponse = Schema.Struct({
   /**
@@ -2208,12 +2431,16 @@ export const ContainerInspectResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerInspectResponse = typeof ContainerInspectResponse.Type
 
 /**
  * Aggregates all memory stats since container inception on Linux.
  * Windows returns stats for commit and private working set only.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerMemoryStats = Schema.Struct({
   /**
@@ -2252,11 +2479,15 @@ export const ContainerMemoryStats = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerMemoryStats = typeof ContainerMemoryStats.Type
 
 /**
  * Aggregates the network stats of one container
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerNetworkStats = Schema.NullOr(Schema.Struct({
   /**
@@ -2303,11 +2534,15 @@ export const ContainerNetworkStats = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerNetworkStats = typeof ContainerNetworkStats.Type
 
 /**
  * PidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerPidsStats = Schema.NullOr(Schema.Struct({
   /**
@@ -2323,11 +2558,15 @@ export const ContainerPidsStats = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerPidsStats = typeof ContainerPidsStats.Type
 
 /**
  * StorageStats is the disk I/O stats for read/write on Windows.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerStorageStats = Schema.NullOr(Schema.Struct({
   read_count_normalized: optional(Schema.NullOr(Schema.Number)),
@@ -2338,11 +2577,15 @@ export const ContainerStorageStats = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerStorageStats = typeof ContainerStorageStats.Type
 
 /**
  * Statistics sample for a container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerStatsResponse = Schema.Struct({
   /**
@@ -2389,11 +2632,15 @@ export const ContainerStatsResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerStatsResponse = typeof ContainerStatsResponse.Type
 
 /**
  * represents the status of a container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerStatus = Schema.Struct({
   ContainerID: optional(Schema.String),
@@ -2403,11 +2650,15 @@ export const ContainerStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerStatus = typeof ContainerStatus.Type
 
 /**
  * Describes a port-mapping between the container and the host.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PortSummary = Schema.Struct({
   /**
@@ -2427,11 +2678,15 @@ export const PortSummary = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PortSummary = typeof PortSummary.Type
 
 /**
  * ContainerSummary
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerSummary = Schema.Struct({
   /**
@@ -2538,11 +2793,15 @@ export const ContainerSummary = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerSummary = typeof ContainerSummary.Type
 
 /**
  * Container "top" response.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerTopResponse = Schema.Struct({
   /**
@@ -2558,11 +2817,15 @@ export const ContainerTopResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerTopResponse = typeof ContainerTopResponse.Type
 
 /**
  * Response for a successful container-update.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerUpdateResponse = Schema.Struct({
   /**
@@ -2573,11 +2836,15 @@ export const ContainerUpdateResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerUpdateResponse = typeof ContainerUpdateResponse.Type
 
 /**
  * container waiting error, if any
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerWaitExitError = Schema.Struct({
   /**
@@ -2588,11 +2855,15 @@ export const ContainerWaitExitError = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerWaitExitError = typeof ContainerWaitExitError.Type
 
 /**
  * OK response to ContainerWait operation
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerWaitResponse = Schema.Struct({
   /**
@@ -2604,12 +2875,16 @@ export const ContainerWaitResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerWaitResponse = typeof ContainerWaitResponse.Type
 
 /**
  * Information for connecting to the containerd instance that is used by the daemon.
  * This is included for debugging purposes only.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerdInfo = Schema.NullOr(Schema.Struct({
   /**
@@ -2639,11 +2914,15 @@ export const ContainerdInfo = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerdInfo = typeof ContainerdInfo.Type
 
 /**
  * represents system data usage information for container resources.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainersDiskUsage = Schema.Struct({
   /**
@@ -2670,11 +2949,15 @@ export const ContainersDiskUsage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainersDiskUsage = typeof ContainersDiskUsage.Type
 
 /**
  * CreateImageInfo
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const CreateImageInfo = Schema.Struct({
   id: optional(Schema.String),
@@ -2688,11 +2971,15 @@ export const CreateImageInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type CreateImageInfo = typeof CreateImageInfo.Type
 
 /**
  * DeviceInfo represents a device that can be used by a container.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DeviceInfo = Schema.Struct({
   /**
@@ -2708,12 +2995,16 @@ export const DeviceInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type DeviceInfo = typeof DeviceInfo.Type
 
 /**
  * Describes the result obtained from contacting the registry to retrieve
  * image metadata.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DistributionInspect = Schema.Struct({
   Descriptor: OCIDescriptor,
@@ -2725,11 +3016,15 @@ export const DistributionInspect = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type DistributionInspect = typeof DistributionInspect.Type
 
 /**
  * EndpointPortConfig
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EndpointPortConfig = Schema.Struct({
   Name: optional(Schema.String),
@@ -2750,11 +3045,15 @@ export const EndpointPortConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EndpointPortConfig = typeof EndpointPortConfig.Type
 
 /**
  * contains network resources allocated and used for a container in a network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EndpointResource = Schema.Struct({
   Name: optional(Schema.String),
@@ -2766,11 +3065,15 @@ export const EndpointResource = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EndpointResource = typeof EndpointResource.Type
 
 /**
  * Properties that can be configured to access and load balance a service.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EndpointSpec = Schema.Struct({
   /**
@@ -2786,11 +3089,15 @@ export const EndpointSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EndpointSpec = typeof EndpointSpec.Type
 
 /**
  * EngineDescription provides information about an engine.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EngineDescription = Schema.Struct({
   EngineVersion: optional(Schema.String),
@@ -2803,11 +3110,15 @@ export const EngineDescription = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EngineDescription = typeof EngineDescription.Type
 
 /**
  * Represents an error.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ErrorResponse = Schema.Struct({
   /**
@@ -2818,12 +3129,16 @@ export const ErrorResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ErrorResponse = typeof ErrorResponse.Type
 
 /**
  * Actor describes something that generates events, like a container, network,
  * or a volume.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EventActor = Schema.Struct({
   /**
@@ -2838,11 +3153,15 @@ export const EventActor = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EventActor = typeof EventActor.Type
 
 /**
  * EventMessage represents the information an event contains.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EventMessage = Schema.Struct({
   /**
@@ -2885,11 +3204,15 @@ export const EventMessage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EventMessage = typeof EventMessage.Type
 
 /**
  * Change in the container's filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const FilesystemChange = Schema.Struct({
   /**
@@ -2901,11 +3224,15 @@ export const FilesystemChange = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FilesystemChange = typeof FilesystemChange.Type
 
 /**
  * Information about the daemon's firewalling configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const FirewallInfo = Schema.NullOr(Schema.Struct({
   /**
@@ -2921,12 +3248,16 @@ export const FirewallInfo = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FirewallInfo = typeof FirewallInfo.Type
 
 /**
  * User-defined resources can be either Integer resources (e.g, `SSD=3`) or
  * String resources (e.g, `GPU=UUID1`).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const GenericResources = Schema.Array(Schema.Struct({
   NamedResourceSpec: optional(Schema.Struct({
@@ -2941,11 +3272,15 @@ export const GenericResources = Schema.Array(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type GenericResources = typeof GenericResources.Type
 
 /**
  * Response to an API call that returns just an Id
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const IDResponse = Schema.Struct({
   /**
@@ -2956,11 +3291,15 @@ export const IDResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type IDResponse = typeof IDResponse.Type
 
 /**
  * IPAMConfig
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const IPAMConfig = Schema.Struct({
   Subnet: optional(Schema.String),
@@ -2971,11 +3310,15 @@ export const IPAMConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type IPAMConfig = typeof IPAMConfig.Type
 
 /**
  * IPAM
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const IPAM = Schema.Struct({
   /**
@@ -2994,11 +3337,15 @@ export const IPAM = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type IPAM = typeof IPAM.Type
 
 /**
  * SubnetStatus
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SubnetStatus = Schema.Struct({
   /**
@@ -3013,11 +3360,15 @@ export const SubnetStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SubnetStatus = typeof SubnetStatus.Type
 
 /**
  * IPAMStatus
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const IPAMStatus = Schema.Struct({
   Subnets: optional(Schema.Record({ key: Schema.String, value: SubnetStatus }))
@@ -3025,12 +3376,16 @@ export const IPAMStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type IPAMStatus = typeof IPAMStatus.Type
 
 /**
  * PullIdentity contains remote location information if image was created via pull.
  * If image was pulled via mirror, this contains the original repository location.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PullIdentity = Schema.Struct({
   /**
@@ -3041,31 +3396,43 @@ export const PullIdentity = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PullIdentity = typeof PullIdentity.Type
 
 /**
  * KnownSignerIdentity is an identifier for a special signer identity that is known to the implementation.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const KnownSignerIdentity = openEnum("DHI")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type KnownSignerIdentity = typeof KnownSignerIdentity.Type
 
 /**
  * SignatureTimestampType is the type of timestamp used in the signature.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SignatureTimestampType = openEnum("Tlog", "TimestampAuthority")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SignatureTimestampType = typeof SignatureTimestampType.Type
 
 /**
  * SignatureTimestamp contains information about a verified signed timestamp for an image signature.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SignatureTimestamp = Schema.Struct({
   Type: optional(SignatureTimestampType),
@@ -3075,21 +3442,29 @@ export const SignatureTimestamp = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SignatureTimestamp = typeof SignatureTimestamp.Type
 
 /**
  * SignatureType is the type of signature format.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SignatureType = openEnum("bundle-v0.3", "simplesigning-v1")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SignatureType = typeof SignatureType.Type
 
 /**
  * SignerIdentity contains information about the signer certificate used to sign the image.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SignerIdentity = Schema.Struct({
   /**
@@ -3167,11 +3542,15 @@ export const SignerIdentity = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SignerIdentity = typeof SignerIdentity.Type
 
 /**
  * SignatureIdentity contains the properties of verified signatures for the image.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SignatureIdentity = Schema.Struct({
   /**
@@ -3214,6 +3593,7 @@ export const SignatureIdentity = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SignatureIdentity = typeof SignatureIdentity.Type
 
@@ -3221,6 +3601,9 @@ export type SignatureIdentity = typeof SignatureIdentity.Type
  * Identity holds information about the identity and origin of the image.
  * This is trusted information verified by the daemon and cannot be modified
  * by tagging an image to a different name.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Identity = Schema.Struct({
   /**
@@ -3241,12 +3624,16 @@ export const Identity = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Identity = typeof Identity.Type
 
 /**
  * Configuration of the image. These fields are used as defaults
  * when starting a container from the image.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageConfig = Schema.Struct({
   /**
@@ -3311,11 +3698,15 @@ export const ImageConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageConfig = typeof ImageConfig.Type
 
 /**
  * ImageDeleteResponseItem
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageDeleteResponseItem = Schema.Struct({
   /**
@@ -3330,11 +3721,15 @@ export const ImageDeleteResponseItem = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageDeleteResponseItem = typeof ImageDeleteResponseItem.Type
 
 /**
  * individual image layer information in response to ImageHistory operation
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageHistoryResponseItem = Schema.Struct({
   Id: Schema.String,
@@ -3347,11 +3742,15 @@ export const ImageHistoryResponseItem = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageHistoryResponseItem = typeof ImageHistoryResponseItem.Type
 
 /**
  * ImageManifestSummary represents a summary of an image manifest.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageManifestSummary = Schema.Struct({
   /**
@@ -3436,11 +3835,15 @@ export const ImageManifestSummary = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageManifestSummary = typeof ImageManifestSummary.Type
 
 /**
  * Information about an image in the local image cache.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageInspect = Schema.Struct({
   /**
@@ -3535,11 +3938,15 @@ export const ImageInspect = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageInspect = typeof ImageInspect.Type
 
 /**
  * ImageSummary
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageSummary = Schema.Struct({
   /**
@@ -3600,11 +4007,15 @@ export const ImageSummary = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageSummary = typeof ImageSummary.Type
 
 /**
  * represents system data usage for image resources.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImagesDiskUsage = Schema.Struct({
   /**
@@ -3631,11 +4042,15 @@ export const ImagesDiskUsage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImagesDiskUsage = typeof ImagesDiskUsage.Type
 
 /**
  * IndexInfo contains information about a registry.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const IndexInfo = Schema.NullOr(Schema.Struct({
   /**
@@ -3659,11 +4074,15 @@ export const IndexInfo = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type IndexInfo = typeof IndexInfo.Type
 
 /**
  * JoinTokens contains the tokens workers and managers need to join the swarm.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const JoinTokens = Schema.Struct({
   /**
@@ -3678,11 +4097,15 @@ export const JoinTokens = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type JoinTokens = typeof JoinTokens.Type
 
 /**
  * An object describing a limit on resources which can be requested by a task.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Limit = Schema.Struct({
   NanoCPUs: optional(Schema.Number),
@@ -3695,31 +4118,43 @@ export const Limit = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Limit = typeof Limit.Type
 
 /**
  * Current local status of this node.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const LocalNodeState = openEnum("", "inactive", "pending", "active", "error", "locked")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type LocalNodeState = typeof LocalNodeState.Type
 
 /**
  * Reachability represents the reachability of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Reachability = openEnum("unknown", "unreachable", "reachable")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Reachability = typeof Reachability.Type
 
 /**
  * ManagerStatus represents the status of a manager.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ManagerStatus = Schema.NullOr(Schema.Struct({
   Leader: optional(Schema.Boolean),
@@ -3732,11 +4167,15 @@ export const ManagerStatus = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ManagerStatus = typeof ManagerStatus.Type
 
 /**
  * Information about the Node Resource Interface (NRI).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NRIInfo = Schema.NullOr(Schema.Struct({
   /**
@@ -3747,11 +4186,15 @@ export const NRIInfo = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NRIInfo = typeof NRIInfo.Type
 
 /**
  * represents one peer of an overlay network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PeerInfo = Schema.Struct({
   /**
@@ -3766,11 +4209,15 @@ export const PeerInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PeerInfo = typeof PeerInfo.Type
 
 /**
  * Network
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Network = Schema.Struct({
   /**
@@ -3847,12 +4294,16 @@ export const Network = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Network = typeof Network.Type
 
 /**
  * Specifies how a task is attached to a network, and the addresses the
  * task was assigned on that network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkAttachment = Schema.Struct({
   Network: optional(Network),
@@ -3866,11 +4317,15 @@ export const NetworkAttachment = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkAttachment = typeof NetworkAttachment.Type
 
 /**
  * Specifies how a service should be attached to a particular network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkAttachmentConfig = Schema.Struct({
   /**
@@ -3889,11 +4344,15 @@ export const NetworkAttachmentConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkAttachmentConfig = typeof NetworkAttachmentConfig.Type
 
 /**
  * NetworkConnectRequest represents the data to be used to connect a container to a network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkConnectRequest = Schema.Struct({
   /**
@@ -3905,11 +4364,15 @@ export const NetworkConnectRequest = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkConnectRequest = typeof NetworkConnectRequest.Type
 
 /**
  * OK response to NetworkCreate operation
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkCreateResponse = Schema.Struct({
   /**
@@ -3924,11 +4387,15 @@ export const NetworkCreateResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkCreateResponse = typeof NetworkCreateResponse.Type
 
 /**
  * NetworkDisconnectRequest represents the data to be used to disconnect a container from a network.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkDisconnectRequest = Schema.Struct({
   /**
@@ -3943,11 +4410,15 @@ export const NetworkDisconnectRequest = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkDisconnectRequest = typeof NetworkDisconnectRequest.Type
 
 /**
  * provides runtime information about the network such as the number of allocated IPs.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkStatus = Schema.Struct({
   IPAM: optional(IPAMStatus)
@@ -3955,11 +4426,15 @@ export const NetworkStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkStatus = typeof NetworkStatus.Type
 
 /**
  * The body of the "get network" http response message.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkInspect = Schema.Struct({
   ...Network.fields,
@@ -3980,21 +4455,29 @@ export const NetworkInspect = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkInspect = typeof NetworkInspect.Type
 
 /**
  * Network list response item
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkSummary = Network
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkSummary = typeof NetworkSummary.Type
 
 /**
  * carries the information about one backend task
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkTaskInfo = Schema.Struct({
   Name: optional(Schema.String),
@@ -4005,6 +4488,7 @@ export const NetworkTaskInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkTaskInfo = typeof NetworkTaskInfo.Type
 
@@ -4013,6 +4497,9 @@ export type NetworkTaskInfo = typeof NetworkTaskInfo.Type
  * each of its interfaces.
  * It is used for the networking configs specified in the `docker create`
  * and `docker network connect` commands.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkingConfig = Schema.Struct({
   /**
@@ -4025,11 +4512,15 @@ export const NetworkingConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkingConfig = typeof NetworkingConfig.Type
 
 /**
  * Platform represents the platform (Arch/OS).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Platform = Schema.Struct({
   /**
@@ -4045,12 +4536,16 @@ export const Platform = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Platform = typeof Platform.Type
 
 /**
  * An object describing the resources which can be advertised by a node and
  * requested by a task.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ResourceObject = Schema.Struct({
   NanoCPUs: optional(Schema.Number),
@@ -4060,12 +4555,16 @@ export const ResourceObject = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ResourceObject = typeof ResourceObject.Type
 
 /**
  * NodeDescription encapsulates the properties of the Node as reported by the
  * agent.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NodeDescription = Schema.Struct({
   Hostname: optional(Schema.String),
@@ -4077,11 +4576,15 @@ export const NodeDescription = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NodeDescription = typeof NodeDescription.Type
 
 /**
  * NodeSpec
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NodeSpec = Schema.Struct({
   /**
@@ -4104,21 +4607,29 @@ export const NodeSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NodeSpec = typeof NodeSpec.Type
 
 /**
  * NodeState represents the state of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NodeState = openEnum("unknown", "down", "ready", "disconnected")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NodeState = typeof NodeState.Type
 
 /**
  * NodeStatus represents the status of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NodeStatus = Schema.Struct({
   State: optional(NodeState),
@@ -4131,11 +4642,15 @@ export const NodeStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NodeStatus = typeof NodeStatus.Type
 
 /**
  * Node
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Node = Schema.Struct({
   ID: Schema.String,
@@ -4158,11 +4673,15 @@ export const Node = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Node = typeof Node.Type
 
 /**
  * Represents a peer-node in the swarm
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PeerNode = Schema.Struct({
   /**
@@ -4177,11 +4696,15 @@ export const PeerNode = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PeerNode = typeof PeerNode.Type
 
 /**
  * PluginDevice
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginDevice = Schema.Struct({
   Name: Schema.String,
@@ -4192,11 +4715,15 @@ export const PluginDevice = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginDevice = typeof PluginDevice.Type
 
 /**
  * PluginEnv
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginEnv = Schema.Struct({
   Name: Schema.String,
@@ -4207,11 +4734,15 @@ export const PluginEnv = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginEnv = typeof PluginEnv.Type
 
 /**
  * PluginMount
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginMount = Schema.Struct({
   Name: Schema.String,
@@ -4225,11 +4756,15 @@ export const PluginMount = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginMount = typeof PluginMount.Type
 
 /**
  * A plugin for the Engine API
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Plugin = Schema.Struct({
   Id: optional(Schema.String),
@@ -4302,12 +4837,16 @@ export const Plugin = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Plugin = typeof Plugin.Type
 
 /**
  * Describes a permission the user has to accept upon installing
  * the plugin.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginPrivilege = Schema.Struct({
   Name: optional(Schema.String),
@@ -4317,11 +4856,15 @@ export const PluginPrivilege = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginPrivilege = typeof PluginPrivilege.Type
 
 /**
  * Available plugins per type.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginsInfo = Schema.Struct({
   /**
@@ -4344,11 +4887,15 @@ export const PluginsInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginsInfo = typeof PluginsInfo.Type
 
 /**
  * represents the port status of a task's host ports whose service has published host ports
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PortStatus = Schema.Struct({
   Ports: optional(Schema.Array(EndpointPortConfig))
@@ -4356,11 +4903,15 @@ export const PortStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PortStatus = typeof PortStatus.Type
 
 /**
  * ProcessConfig
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ProcessConfig = Schema.Struct({
   privileged: optional(Schema.Boolean),
@@ -4372,11 +4923,15 @@ export const ProcessConfig = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ProcessConfig = typeof ProcessConfig.Type
 
 /**
  * PushImageInfo
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PushImageInfo = Schema.Struct({
   errorDetail: optional(ErrorDetail),
@@ -4387,11 +4942,15 @@ export const PushImageInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PushImageInfo = typeof PushImageInfo.Type
 
 /**
  * RegistryServiceConfig stores daemon registry services configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const RegistryServiceConfig = Schema.NullOr(Schema.Struct({
   /**
@@ -4411,12 +4970,16 @@ export const RegistryServiceConfig = Schema.NullOr(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type RegistryServiceConfig = typeof RegistryServiceConfig.Type
 
 /**
  * Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
  * runtime.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Runtime = Schema.Struct({
   /**
@@ -4435,11 +4998,15 @@ export const Runtime = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Runtime = typeof Runtime.Type
 
 /**
  * SecretSpec
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SecretSpec = Schema.Struct({
   /**
@@ -4471,11 +5038,15 @@ export const SecretSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SecretSpec = typeof SecretSpec.Type
 
 /**
  * Secret
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Secret = Schema.Struct({
   ID: Schema.String,
@@ -4487,11 +5058,15 @@ export const Secret = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Secret = typeof Secret.Type
 
 /**
  * User modifiable task configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TaskSpec = Schema.Struct({
   /**
@@ -4937,11 +5512,15 @@ export const TaskSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TaskSpec = typeof TaskSpec.Type
 
 /**
  * User modifiable configuration for a service.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceSpec = Schema.Struct({
   /**
@@ -5063,11 +5642,15 @@ export const ServiceSpec = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceSpec = typeof ServiceSpec.Type
 
 /**
  * Service
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Service = Schema.Struct({
   ID: Schema.String,
@@ -5145,12 +5728,16 @@ export const Service = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Service = typeof Service.Type
 
 /**
  * contains the information returned to a client on the
  * creation of a new service.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceCreateResponse = Schema.Struct({
   /**
@@ -5165,11 +5752,15 @@ export const ServiceCreateResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceCreateResponse = typeof ServiceCreateResponse.Type
 
 /**
  * represents service parameters with the list of service's tasks
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceInfo = Schema.Struct({
   VIP: optional(Schema.String),
@@ -5180,11 +5771,15 @@ export const ServiceInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceInfo = typeof ServiceInfo.Type
 
 /**
  * ServiceUpdateResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceUpdateResponse = Schema.Struct({
   /**
@@ -5195,11 +5790,15 @@ export const ServiceUpdateResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceUpdateResponse = typeof ServiceUpdateResponse.Type
 
 /**
  * Swarm
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Swarm = Schema.Struct({
   /**
@@ -5244,11 +5843,15 @@ export const Swarm = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Swarm = typeof Swarm.Type
 
 /**
  * Represents generic information about swarm.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmInfo = Schema.Struct({
   /**
@@ -5280,11 +5883,15 @@ export const SwarmInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmInfo = typeof SwarmInfo.Type
 
 /**
  * SystemInfo
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SystemInfo = Schema.Struct({
   /**
@@ -5543,11 +6150,15 @@ export const SystemInfo = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SystemInfo = typeof SystemInfo.Type
 
 /**
  * Response of Engine API: GET "/version"
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SystemVersion = Schema.Struct({
   Platform: optional(Schema.Struct({
@@ -5618,11 +6229,15 @@ export const SystemVersion = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SystemVersion = typeof SystemVersion.Type
 
 /**
  * TaskState
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TaskState = openEnum(
   "new",
@@ -5644,11 +6259,15 @@ export const TaskState = openEnum(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TaskState = typeof TaskState.Type
 
 /**
  * represents the status of a task.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TaskStatus = Schema.Struct({
   Timestamp: optional(Schema.String),
@@ -5661,11 +6280,15 @@ export const TaskStatus = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TaskStatus = typeof TaskStatus.Type
 
 /**
  * Task
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Task = Schema.Struct({
   /**
@@ -5711,11 +6334,15 @@ export const Task = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Task = typeof Task.Type
 
 /**
  * Volume
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Volume = Schema.Struct({
   /**
@@ -5778,11 +6405,15 @@ export const Volume = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Volume = typeof Volume.Type
 
 /**
  * Volume configuration
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const VolumeCreateRequest = Schema.Struct({
   /**
@@ -5807,11 +6438,15 @@ export const VolumeCreateRequest = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type VolumeCreateRequest = typeof VolumeCreateRequest.Type
 
 /**
  * Volume list response
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const VolumeListResponse = Schema.Struct({
   /**
@@ -5826,11 +6461,15 @@ export const VolumeListResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type VolumeListResponse = typeof VolumeListResponse.Type
 
 /**
  * represents system data usage for volume resources.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const VolumesDiskUsage = Schema.Struct({
   /**
@@ -5857,21 +6496,29 @@ export const VolumesDiskUsage = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type VolumesDiskUsage = typeof VolumesDiskUsage.Type
 
 /**
  * ContainerListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerListResponse = Schema.Array(ContainerSummary)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerListResponse = typeof ContainerListResponse.Type
 
 /**
  * Container to create
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerCreateBody = Schema.Struct({
   ...ContainerConfig.fields,
@@ -5881,21 +6528,29 @@ export const ContainerCreateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerCreateBody = typeof ContainerCreateBody.Type
 
 /**
  * ContainerChangesResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerChangesResponse = Schema.Array(FilesystemChange)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerChangesResponse = typeof ContainerChangesResponse.Type
 
 /**
  * ContainerUpdateBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerUpdateBody = Schema.Struct({
   ...Resources.fields,
@@ -5904,11 +6559,15 @@ export const ContainerUpdateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerUpdateBody = typeof ContainerUpdateBody.Type
 
 /**
  * ContainerPruneResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerPruneResponse = Schema.Struct({
   /**
@@ -5923,21 +6582,29 @@ export const ContainerPruneResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerPruneResponse = typeof ContainerPruneResponse.Type
 
 /**
  * ImageListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageListResponse = Schema.Array(ImageSummary)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageListResponse = typeof ImageListResponse.Type
 
 /**
  * BuildPruneResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BuildPruneResponse = Schema.Struct({
   CachesDeleted: optional(Schema.Array(Schema.String)),
@@ -5949,41 +6616,57 @@ export const BuildPruneResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type BuildPruneResponse = typeof BuildPruneResponse.Type
 
 /**
  * ImageAttestationsResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageAttestationsResponse = Schema.Array(AttestationStatement)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageAttestationsResponse = typeof ImageAttestationsResponse.Type
 
 /**
  * ImageHistoryResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageHistoryResponse = Schema.Array(ImageHistoryResponseItem)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageHistoryResponse = typeof ImageHistoryResponse.Type
 
 /**
  * ImageDeleteResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageDeleteResponse = Schema.Array(ImageDeleteResponseItem)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageDeleteResponse = typeof ImageDeleteResponse.Type
 
 /**
  * ImageSearchResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImageSearchResponse = Schema.Array(Schema.Struct({
   description: optional(Schema.String),
@@ -5998,11 +6681,15 @@ export const ImageSearchResponse = Schema.Array(Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImageSearchResponse = typeof ImageSearchResponse.Type
 
 /**
  * ImagePruneResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ImagePruneResponse = Schema.Struct({
   /**
@@ -6017,11 +6704,15 @@ export const ImagePruneResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ImagePruneResponse = typeof ImagePruneResponse.Type
 
 /**
  * SystemDataUsageResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SystemDataUsageResponse = Schema.Struct({
   ImageUsage: optional(ImagesDiskUsage),
@@ -6037,11 +6728,15 @@ export const SystemDataUsageResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SystemDataUsageResponse = typeof SystemDataUsageResponse.Type
 
 /**
  * Exec configuration
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ContainerExecBody = Schema.Struct({
   /**
@@ -6096,11 +6791,15 @@ export const ContainerExecBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ContainerExecBody = typeof ContainerExecBody.Type
 
 /**
  * ExecInspectResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ExecInspectResponse = Schema.Struct({
   CanRemove: optional(Schema.Boolean),
@@ -6121,12 +6820,16 @@ export const ExecInspectResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ExecInspectResponse = typeof ExecInspectResponse.Type
 
 /**
  * The spec of the volume to update. Currently, only Availability may
  * change. All other fields must remain unchanged.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const VolumeUpdateBody = Schema.Struct({
   Spec: optional(ClusterVolumeSpec)
@@ -6134,11 +6837,15 @@ export const VolumeUpdateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type VolumeUpdateBody = typeof VolumeUpdateBody.Type
 
 /**
  * VolumePruneResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const VolumePruneResponse = Schema.Struct({
   /**
@@ -6153,21 +6860,29 @@ export const VolumePruneResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type VolumePruneResponse = typeof VolumePruneResponse.Type
 
 /**
  * NetworkListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkListResponse = Schema.Array(NetworkSummary)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkListResponse = typeof NetworkListResponse.Type
 
 /**
  * Network configuration
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkCreateBody = Schema.Struct({
   /**
@@ -6235,11 +6950,15 @@ export const NetworkCreateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkCreateBody = typeof NetworkCreateBody.Type
 
 /**
  * NetworkPruneResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NetworkPruneResponse = Schema.Struct({
   /**
@@ -6250,51 +6969,71 @@ export const NetworkPruneResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NetworkPruneResponse = typeof NetworkPruneResponse.Type
 
 /**
  * PluginListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginListResponse = Schema.Array(Plugin)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginListResponse = typeof PluginListResponse.Type
 
 /**
  * GetPluginPrivilegesResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const GetPluginPrivilegesResponse = Schema.Array(PluginPrivilege)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type GetPluginPrivilegesResponse = typeof GetPluginPrivilegesResponse.Type
 
 /**
  * PluginSetBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const PluginSetBody = Schema.Array(Schema.String)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type PluginSetBody = typeof PluginSetBody.Type
 
 /**
  * NodeListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const NodeListResponse = Schema.Array(Node)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type NodeListResponse = typeof NodeListResponse.Type
 
 /**
  * SwarmInitBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmInitBody = Schema.Struct({
   /**
@@ -6347,21 +7086,29 @@ export const SwarmInitBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmInitBody = typeof SwarmInitBody.Type
 
 /**
  * The node ID
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmInitResponse = Schema.String
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmInitResponse = typeof SwarmInitResponse.Type
 
 /**
  * SwarmJoinBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmJoinBody = Schema.Struct({
   /**
@@ -6400,11 +7147,15 @@ export const SwarmJoinBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmJoinBody = typeof SwarmJoinBody.Type
 
 /**
  * SwarmUnlockkeyResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmUnlockkeyResponse = Schema.Struct({
   /**
@@ -6415,11 +7166,15 @@ export const SwarmUnlockkeyResponse = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmUnlockkeyResponse = typeof SwarmUnlockkeyResponse.Type
 
 /**
  * SwarmUnlockBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SwarmUnlockBody = Schema.Struct({
   /**
@@ -6430,21 +7185,29 @@ export const SwarmUnlockBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SwarmUnlockBody = typeof SwarmUnlockBody.Type
 
 /**
  * ServiceListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceListResponse = Schema.Array(Service)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceListResponse = typeof ServiceListResponse.Type
 
 /**
  * ServiceCreateBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceCreateBody = Schema.Struct({
   ...ServiceSpec.fields
@@ -6452,11 +7215,15 @@ export const ServiceCreateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceCreateBody = typeof ServiceCreateBody.Type
 
 /**
  * ServiceUpdateBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ServiceUpdateBody = Schema.Struct({
   ...ServiceSpec.fields
@@ -6464,31 +7231,43 @@ export const ServiceUpdateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ServiceUpdateBody = typeof ServiceUpdateBody.Type
 
 /**
  * TaskListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TaskListResponse = Schema.Array(Task)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TaskListResponse = typeof TaskListResponse.Type
 
 /**
  * SecretListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SecretListResponse = Schema.Array(Secret)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SecretListResponse = typeof SecretListResponse.Type
 
 /**
  * SecretCreateBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SecretCreateBody = Schema.Struct({
   ...SecretSpec.fields
@@ -6496,11 +7275,15 @@ export const SecretCreateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SecretCreateBody = typeof SecretCreateBody.Type
 
 /**
  * The id of a created secret.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SecretCreateResponse = Schema.Union(
   IDResponse,
@@ -6513,21 +7296,29 @@ export const SecretCreateResponse = Schema.Union(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type SecretCreateResponse = typeof SecretCreateResponse.Type
 
 /**
  * ConfigListResponse
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ConfigListResponse = Schema.Array(Config)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ConfigListResponse = typeof ConfigListResponse.Type
 
 /**
  * ConfigCreateBody
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ConfigCreateBody = Schema.Struct({
   ...ConfigSpec.fields
@@ -6535,11 +7326,15 @@ export const ConfigCreateBody = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ConfigCreateBody = typeof ConfigCreateBody.Type
 
 /**
  * The id of a created config.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const ConfigCreateResponse = Schema.Union(
   IDResponse,
@@ -6552,5 +7347,6 @@ export const ConfigCreateResponse = Schema.Union(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type ConfigCreateResponse = typeof ConfigCreateResponse.Type

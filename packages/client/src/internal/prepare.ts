@@ -1,0 +1,76 @@
+/**
+ * What a request needs before it may be sent: a path whose segments are valid, an API version
+ * that has the operation and the options given, a query the engine can read; then the transport's
+ * request, versioned, with the default headers and the layer's limits.
+ */
+import * as ApiVersion from "../ApiVersion.js"
+import type { EngineRequest } from "../DockerEngine.js"
+import { DockerInputError, DockerVersionError } from "../DockerError.js"
+import type { DockerRequest } from "../DockerTransport.js"
+import type * as Limits from "../Limits.js"
+import { encodeQuery } from "./query.js"
+
+const encoder = new TextEncoder()
+
+/** A request's name in messages: its operation, else `METHOD /path`. */
+export const nameOf = (request: EngineRequest) => request.operation ?? `${request.method} ${request.path.encoded}`
+
+const toDockerRequest = (
+  request: EngineRequest,
+  current: string,
+  query: string,
+  baseHeaders: Readonly<Record<string, string>>,
+  limits: Limits.Limits
+): DockerRequest => {
+  let headers = baseHeaders
+  let body = request.body
+  if (request.json !== undefined || request.headers !== undefined) {
+    const merged: Record<string, string> = { ...baseHeaders, ...request.headers }
+    if (request.json !== undefined) {
+      merged["content-type"] = "application/json"
+      body = encoder.encode(JSON.stringify(request.json))
+    }
+    headers = merged
+  }
+  return {
+    method: request.method,
+    path: `/v${current}${request.path.encoded}`,
+    query,
+    headers,
+    body,
+    timeoutMillis: request.timeoutMillis,
+    engineWaitMillis: request.engineWaitMillis,
+    maxBodyBytes: limits.bodyBytes,
+    maxErrorBytes: limits.errorBytes
+  }
+}
+
+/** The transport's request, or why it may not be sent on API version `current`. */
+export const prepare = (
+  request: EngineRequest,
+  current: string,
+  baseHeaders: Readonly<Record<string, string>>,
+  limits: Limits.Limits
+): DockerRequest | DockerInputError | DockerVersionError => {
+  const operation = () => nameOf(request)
+  if (request.path.invalid !== undefined) {
+    return new DockerInputError({ reason: "PathSegment", operation: operation(), message: request.path.invalid })
+  }
+  if (request.since !== undefined && ApiVersion.compare(current, request.since) < 0) {
+    return new DockerVersionError({
+      version: current,
+      required: request.since,
+      message:
+        `${operation()} needs API version ${request.since} (for the operation or an option it was given); the engine speaks ${current}`
+    })
+  }
+  const query = encodeQuery(request.query)
+  if (typeof query !== "string") {
+    return new DockerInputError({
+      reason: "Option",
+      operation: operation(),
+      message: `${query.invalid} must be a finite number, got ${request.query![query.invalid]}`
+    })
+  }
+  return toDockerRequest(request, current, query, baseHeaders, limits)
+}
