@@ -7,6 +7,7 @@ import { Docker, RegistryAuth } from "@effect-docker/client"
 import { DockerConfig, NodeDocker, Tar } from "@effect-docker/node"
 import { FakeEngine } from "@effect-docker/testing"
 import * as FakeEngineServer from "@effect-docker/testing/FakeEngineServer"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -135,7 +136,9 @@ describe("registry authentication against a registry with htpasswd", () => {
         )
         expect(tags).toContain(`${registry()}/effect-docker/${name}:v1`)
         // Builds get every registry's credentials: from the helpers, listed by the store.
-        const all = yield* DockerConfig.credentials(yield* DockerConfig.read(dir)).all
+        const all = yield* DockerConfig.credentials(
+          yield* DockerConfig.read(dir).pipe(Effect.provide(NodeContext.layer))
+        ).all
         expect(all.map((auth) => [auth.serverAddress, auth.username])).toEqual([[registry(), user()]])
       }
     }))

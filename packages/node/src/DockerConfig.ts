@@ -8,15 +8,16 @@
  */
 import { DockerConfigError } from "@effect-docker/client/DockerError"
 import { type AuthConfig, RegistryCredentials } from "@effect-docker/client/RegistryAuth"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { execFile } from "node:child_process"
 import * as Crypto from "node:crypto"
-import * as Fs from "node:fs"
 import * as Os from "node:os"
-import * as Path from "node:path"
+import * as NodeContext from "./internal/nodeContext.js"
 import type { TlsOptions } from "./NodeDockerTransport.js"
 
 /**
@@ -56,11 +57,29 @@ export interface ContextEndpoint {
   readonly tls: TlsOptions | undefined
 }
 
+/** A file's bytes, or `undefined` when there is none; any other failure says which file. */
+const readOptional = <A>(file: string, read: (fs: FileSystem.FileSystem) => Effect.Effect<A, unknown>) =>
+  Effect.flatMap(
+    FileSystem.FileSystem,
+    (fs) => Effect.flatMap(fs.exists(file), (exists) => exists ? read(fs) : Effect.succeed(undefined))
+  ).pipe(
+    Effect.mapError((cause) =>
+      new DockerConfigError({ message: `cannot read ${file}: ${(cause as { message?: string }).message}`, cause })
+    )
+  )
+
 const readJson = (file: string) =>
-  Effect.try({
-    try: () => Fs.existsSync(file) ? JSON.parse(Fs.readFileSync(file, "utf8")) as unknown : undefined,
-    catch: (cause) => new DockerConfigError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
-  })
+  Effect.flatMap(
+    readOptional(file, (fs) => fs.readFileString(file)),
+    (text) =>
+      Effect.try({
+        try: () => text === undefined ? undefined : JSON.parse(text) as unknown,
+        catch: (cause) => new DockerConfigError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
+      })
+  )
+
+/** The paths of the platform, under `~/.docker` by default. */
+const dockerPath = (...segments: ReadonlyArray<string>) => Effect.map(Path.Path, (path) => path.join(...segments))
 
 /**
  * Reads the configuration in `dir` (`DOCKER_CONFIG`, else `~/.docker`).
@@ -69,9 +88,13 @@ const readJson = (file: string) =>
  * @category config
  */
 export const read = (
-  dir: string = Path.join(Os.homedir(), ".docker")
-): Effect.Effect<DockerConfig, DockerConfigError> =>
-  Effect.map(readJson(Path.join(dir, "config.json")), (file) => ({ dir, file: (file ?? {}) as ConfigFile }))
+  dir?: string
+): Effect.Effect<DockerConfig, DockerConfigError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const resolved = dir ?? (yield* dockerPath(Os.homedir(), ".docker"))
+    const file = yield* readJson(yield* dockerPath(resolved, "config.json"))
+    return { dir: resolved, file: (file ?? {}) as ConfigFile }
+  })
 
 const contextDigest = (name: string) => Crypto.createHash("sha256").update(name).digest("hex")
 
@@ -82,13 +105,18 @@ const contextDigest = (name: string) => Crypto.createHash("sha256").update(name)
  * @since 0.1.0
  * @category config
  */
-export const tlsMaterial = (dir: string) =>
+export const tlsMaterial = (dir: string): Effect.Effect<
+  {
+    readonly ca: Uint8Array | undefined
+    readonly cert: Uint8Array | undefined
+    readonly key: Uint8Array | undefined
+  },
+  DockerConfigError,
+  FileSystem.FileSystem | Path.Path
+> =>
   Effect.gen(function*() {
     const file = (name: string) =>
-      Effect.try({
-        try: () => Fs.existsSync(Path.join(dir, name)) ? Fs.readFileSync(Path.join(dir, name)) : undefined,
-        catch: (cause) => new DockerConfigError({ message: `cannot read ${Path.join(dir, name)}`, cause })
-      })
+      Effect.flatMap(dockerPath(dir, name), (path) => readOptional(path, (fs) => fs.readFile(path)))
     return { ca: yield* file("ca.pem"), cert: yield* file("cert.pem"), key: yield* file("key.pem") }
   })
 
@@ -102,11 +130,11 @@ export const tlsMaterial = (dir: string) =>
 export const context = (
   config: DockerConfig,
   name: string
-): Effect.Effect<Option.Option<ContextEndpoint>, DockerConfigError> =>
+): Effect.Effect<Option.Option<ContextEndpoint>, DockerConfigError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (name === "default") return Option.none()
     const digest = contextDigest(name)
-    const metaFile = Path.join(config.dir, "contexts", "meta", digest, "meta.json")
+    const metaFile = yield* dockerPath(config.dir, "contexts", "meta", digest, "meta.json")
     const meta = (yield* readJson(metaFile)) as
       | { readonly Endpoints?: { readonly docker?: { readonly Host?: string; readonly SkipTLSVerify?: boolean } } }
       | undefined
@@ -117,7 +145,7 @@ export const context = (
     if (endpoint?.Host === undefined) {
       return yield* new DockerConfigError({ message: `context "${name}" has no docker endpoint` })
     }
-    const { ca, cert, key } = yield* tlsMaterial(Path.join(config.dir, "contexts", "tls", digest, "docker"))
+    const { ca, cert, key } = yield* tlsMaterial(yield* dockerPath(config.dir, "contexts", "tls", digest, "docker"))
     const usesTls = ca !== undefined || cert !== undefined || endpoint.SkipTLSVerify === true ||
       endpoint.Host.startsWith("https://")
     return Option.some({
@@ -163,6 +191,9 @@ const runHelper = (helper: string, action: "get" | "list", input: string) =>
         : `${program} ${action} failed: ${stderr.trim() || stdout.trim() || error.message}`
       resume(Effect.fail({ reason, output: stdout + stderr }))
     })
+    // A helper that exits without reading its stdin (`list` takes none) closes the pipe: the
+    // write's EPIPE is not a failure of ours, the exit status tells what happened.
+    child.stdin?.on("error", () => {})
     child.stdin?.end(input)
     return Effect.sync(() => child.kill())
   })
@@ -272,4 +303,4 @@ export const credentials = (config: DockerConfig): RegistryCredentials["Type"] =
  * @category layers
  */
 export const layerCredentials = (dir?: string): Layer.Layer<RegistryCredentials, DockerConfigError> =>
-  Layer.effect(RegistryCredentials, Effect.map(read(dir), credentials))
+  Layer.effect(RegistryCredentials, Effect.map(read(dir), credentials)).pipe(Layer.provide(NodeContext.layer))

@@ -21,14 +21,16 @@ import { DockerConfigError, type DockerVersionError } from "@effect-docker/clien
 import * as DockerHost from "@effect-docker/client/DockerHost"
 import type { DockerTransport, TransportError } from "@effect-docker/client/DockerTransport"
 import { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Os from "node:os"
-import * as Path from "node:path"
 import * as DockerConfig from "./DockerConfig.js"
+import * as NodeContext from "./internal/nodeContext.js"
 import * as NodeDockerTransport from "./NodeDockerTransport.js"
 
 /**
@@ -125,19 +127,20 @@ const configFromEnv = Effect.flatMap(
  * @since 0.1.0
  * @category config
  */
-export const optionsFromEnv: Effect.Effect<Options, DockerConfigError> = Effect.gen(function*() {
-  const env = yield* readEnv
-  const config = yield* configFromEnv
-  const headers = config.file.HttpHeaders
-  const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
-  const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
-  const endpoint = yield* DockerConfig.context(config, name)
-  if (Option.isSome(endpoint)) {
-    return { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
-  }
-  const fromHost = yield* optionsFromHost(env)
-  return { ...fromHost, apiVersion, headers }
-})
+export const optionsFromEnv: Effect.Effect<Options, DockerConfigError, FileSystem.FileSystem | Path.Path> = Effect
+  .gen(function*() {
+    const env = yield* readEnv
+    const config = yield* configFromEnv
+    const headers = config.file.HttpHeaders
+    const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
+    const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
+    const endpoint = yield* DockerConfig.context(config, name)
+    if (Option.isSome(endpoint)) {
+      return { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
+    }
+    const fromHost = yield* optionsFromHost(env)
+    return { ...fromHost, apiVersion, headers }
+  })
 
 const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
   Effect.gen(function*() {
@@ -145,7 +148,8 @@ const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
     const certPath = nonEmpty(env.certPath)
     const wantsTls = Option.isSome(nonEmpty(env.tlsVerify)) || Option.isSome(certPath) || host.startsWith("https://")
     if (!wantsTls) return { host }
-    const dir = Option.getOrElse(certPath, () => Path.join(Os.homedir(), ".docker"))
+    const path = yield* Path.Path
+    const dir = Option.getOrElse(certPath, () => path.join(Os.homedir(), ".docker"))
     const { ca, cert, key } = yield* DockerConfig.tlsMaterial(dir)
     if (Option.isSome(certPath) && ca === undefined && cert === undefined && key === undefined) {
       return yield* new DockerConfigError({
@@ -177,4 +181,4 @@ export const layerFromEnv = (
     const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(yield* configFromEnv))
     const merged = { ...options, ...overrides }
     return Layer.provideMerge(Docker.layerOn(NodeDockerTransport.layer(merged), merged), credentials)
-  }))
+  })).pipe(Layer.provide(NodeContext.layer))

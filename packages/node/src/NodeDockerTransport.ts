@@ -26,6 +26,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Endpoint from "./internal/endpoint.js"
 import { BufferedHandler, StreamingHandler } from "./internal/handlers.js"
+import * as NodeContext from "./internal/nodeContext.js"
 import * as SshTunnel from "./internal/sshTunnel.js"
 import * as Upgrade from "./internal/upgrade.js"
 
@@ -80,7 +81,7 @@ export const endpoint = (
         return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is reached over SSH` })
       }
       const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
-      const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout)
+      const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout).pipe(Effect.provide(NodeContext.layer))
       return { host: { _tag: "Unix", socketPath: tunnel.socketPath, raw }, tls: undefined }
     }
     if (host._tag === "Unix") {

@@ -1,5 +1,8 @@
 import { RegistryAuth } from "@effect-docker/client"
 import { DockerConfig } from "@effect-docker/node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -7,17 +10,17 @@ import * as Redacted from "effect/Redacted"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
-import * as Path from "node:path"
+import * as NodePath from "node:path"
 
 const withConfig = (file: unknown) =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "docker-config-test-"))
-      Fs.writeFileSync(Path.join(dir, "config.json"), JSON.stringify(file))
+      const dir = Fs.mkdtempSync(NodePath.join(Os.tmpdir(), "docker-config-test-"))
+      Fs.writeFileSync(NodePath.join(dir, "config.json"), JSON.stringify(file))
       return dir
     }),
     (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-  ).pipe(Effect.flatMap(DockerConfig.read))
+  ).pipe(Effect.flatMap(DockerConfig.read), Effect.provide(NodeContext.layer))
 
 describe("RegistryAuth", () => {
   it("names the registry of an image as config.json does", () => {
@@ -81,14 +84,55 @@ describe("DockerConfig", () => {
       expect(DockerConfig.contextName(config, { host: none, context: Option.some("c") })).toBe("c")
       expect(DockerConfig.contextName(config, { host: none, context: none })).toBe("remote")
       const digest = Crypto.createHash("sha256").update("remote").digest("hex")
-      const meta = Path.join(config.dir, "contexts", "meta", digest)
+      const meta = NodePath.join(config.dir, "contexts", "meta", digest)
       Fs.mkdirSync(meta, { recursive: true })
       Fs.writeFileSync(
-        Path.join(meta, "meta.json"),
+        NodePath.join(meta, "meta.json"),
         JSON.stringify({ Name: "remote", Endpoints: { docker: { Host: "tcp://10.0.0.1:2376", SkipTLSVerify: true } } })
       )
       const endpoint = Option.getOrThrow(yield* DockerConfig.context(config, "remote"))
       expect(endpoint).toMatchObject({ host: "tcp://10.0.0.1:2376", tls: { verify: false } })
       expect(yield* DockerConfig.context(config, "default")).toEqual(Option.none())
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  /** A file system in memory: the files by path, read-only. */
+  const memoryFileSystem = (files: Record<string, string>) =>
+    FileSystem.layerNoop({
+      exists: (path) => Effect.succeed(path in files),
+      readFileString: (path) => Effect.succeed(files[path]!),
+      readFile: (path) => Effect.succeed(new TextEncoder().encode(files[path]!))
+    })
+
+  it.effect("reads config.json, a context and its TLS material through the platform's FileSystem", () =>
+    Effect.gen(function*() {
+      const digest = Crypto.createHash("sha256").update("prod").digest("hex")
+      const files = {
+        "/cfg/config.json": JSON.stringify({ currentContext: "prod", HttpHeaders: { "X-Team": "a" } }),
+        [`/cfg/contexts/meta/${digest}/meta.json`]: JSON.stringify({
+          Endpoints: { docker: { Host: "tcp://prod.example:2376" } }
+        }),
+        [`/cfg/contexts/tls/${digest}/docker/ca.pem`]: "CA",
+        [`/cfg/contexts/tls/${digest}/docker/cert.pem`]: "CERT",
+        [`/cfg/contexts/tls/${digest}/docker/key.pem`]: "KEY"
+      }
+      const config = yield* DockerConfig.read("/cfg").pipe(Effect.provide(memoryFileSystem(files)))
+      expect(config.file).toEqual({ currentContext: "prod", HttpHeaders: { "X-Team": "a" } })
+      const endpoint = yield* DockerConfig.context(config, "prod").pipe(Effect.provide(memoryFileSystem(files)))
+      const tls = Option.getOrThrow(endpoint).tls!
+      expect(Option.getOrThrow(endpoint).host).toBe("tcp://prod.example:2376")
+      expect(new TextDecoder().decode(tls.ca as Uint8Array)).toBe("CA")
+      expect(new TextDecoder().decode(Redacted.value(tls.key!) as Uint8Array)).toBe("KEY")
+      expect(tls.verify).toBe(true)
+      // A context whose folder is missing, and a config.json that is not JSON, fail naming the file.
+      const missing = yield* Effect.flip(
+        DockerConfig.context(config, "gone").pipe(Effect.provide(memoryFileSystem(files)))
+      )
+      expect(missing.message).toMatch(
+        /context "gone" does not exist \(no \/cfg\/contexts\/meta\/[0-9a-f]{64}\/meta.json\)/
+      )
+      const broken = yield* Effect.flip(
+        DockerConfig.read("/bad").pipe(Effect.provide(memoryFileSystem({ "/bad/config.json": "{" })))
+      )
+      expect(broken.message).toContain("cannot read /bad/config.json")
+    }).pipe(Effect.provide(Path.layer)))
 })

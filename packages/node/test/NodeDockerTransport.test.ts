@@ -1,5 +1,6 @@
 import { Docker, DockerEngine, DockerTransport } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -333,7 +334,10 @@ describe("NodeDocker.layerFromEnv", () => {
     Effect.gen(function*() {
       const empty = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-certs-"))
       const error = yield* Effect.flip(
-        NodeDocker.optionsFromEnv.pipe(withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_CERT_PATH: empty }))
+        NodeDocker.optionsFromEnv.pipe(
+          Effect.provide(NodeContext.layer),
+          withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_CERT_PATH: empty })
+        )
       )
       expect(error).toMatchObject({ _tag: "DockerConfigError" })
       expect(error.message).toContain(empty)
@@ -341,6 +345,7 @@ describe("NodeDocker.layerFromEnv", () => {
       Fs.writeFileSync(Path.join(empty, "cert.pem"), "CERT")
       Fs.writeFileSync(Path.join(empty, "key.pem"), "KEY")
       const options = yield* NodeDocker.optionsFromEnv.pipe(
+        Effect.provide(NodeContext.layer),
         withEnv({ DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: empty })
       )
       const tls = options.tls as NodeDocker.Options["tls"] & object

@@ -14,14 +14,15 @@
  */
 import { DockerConfigError, DockerConnectionError, DockerTimeoutError } from "@effect-docker/client/DockerError"
 import type * as DockerHost from "@effect-docker/client/DockerHost"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Crypto from "node:crypto"
-import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
-import * as Path from "node:path"
 import type { ConnectConfig } from "ssh2"
 
 /**
@@ -49,7 +50,6 @@ interface SshConfigEntry {
 }
 
 const home = () => Os.homedir()
-const expandHome = (path: string) => path.startsWith("~/") ? Path.join(home(), path.slice(2)) : path
 
 /** An OpenSSH pattern list (`*`, `?`, `!negation`, comma or space separated) against a host. */
 const matchesPatterns = (patterns: ReadonlyArray<string>, host: string) => {
@@ -67,11 +67,11 @@ const matchesPatterns = (patterns: ReadonlyArray<string>, host: string) => {
 }
 
 /** The first value of each keyword from the `Host` blocks that match, as OpenSSH reads its config. */
-const readSshConfig = (file: string, host: string): SshConfigEntry => {
-  if (!Fs.existsSync(file)) return {}
+const parseSshConfig = (text: string, host: string, path: Path.Path): SshConfigEntry => {
+  const expandHome = (file: string) => file.startsWith("~/") ? path.join(home(), file.slice(2)) : file
   const found: { hostName?: string; user?: string; port?: number; identityFile?: string } = {}
   let active = true
-  for (const raw of Fs.readFileSync(file, "utf8").split("\n")) {
+  for (const raw of text.split("\n")) {
     const line = raw.trim()
     if (line === "" || line.startsWith("#")) continue
     const match = /^(\S+)\s*=?\s*(.*)$/.exec(line)
@@ -96,11 +96,10 @@ const readSshConfig = (file: string, host: string): SshConfigEntry => {
 }
 
 /** What `known_hosts` says about a host: the keys it lists, and whether one of them is revoked. */
-const knownKeys = (file: string, host: string, port: number) => {
+const knownKeys = (knownHosts: string, host: string, port: number) => {
   const name = port === 22 ? host : `[${host}]:${port}`
   const keys: Array<{ readonly type: string; readonly key: string; readonly revoked: boolean }> = []
-  if (!Fs.existsSync(file)) return keys
-  for (const raw of Fs.readFileSync(file, "utf8").split("\n")) {
+  for (const raw of knownHosts.split("\n")) {
     const line = raw.trim()
     if (line === "" || line.startsWith("#")) continue
     const fields = line.split(/\s+/)
@@ -122,10 +121,17 @@ const knownKeys = (file: string, host: string, port: number) => {
 /** The type name inside an SSH public key blob (its first length-prefixed string). */
 const keyType = (blob: Buffer) => blob.subarray(4, 4 + blob.readUInt32BE(0)).toString("latin1")
 
-const defaultIdentity = () =>
-  ["id_ed25519", "id_ecdsa", "id_rsa"].map((name) => Path.join(home(), ".ssh", name)).find((file) =>
-    Fs.existsSync(file)
+/** A file's text, or `undefined` when there is none (or it cannot be read: then SSH goes without it). */
+const readOptional = (fs: FileSystem.FileSystem, file: string) =>
+  Effect.flatMap(fs.exists(file), (exists) => exists ? fs.readFileString(file) : Effect.succeed(undefined)).pipe(
+    Effect.orElseSucceed(() => undefined)
   )
+
+const defaultIdentity = (fs: FileSystem.FileSystem, path: Path.Path) =>
+  Effect.findFirst(
+    ["id_ed25519", "id_ecdsa", "id_rsa"].map((name) => path.join(home(), ".ssh", name)),
+    (file) => Effect.orElseSucceed(fs.exists(file), () => false)
+  ).pipe(Effect.map(Option.getOrUndefined))
 
 /**
  * Opens the SSH connection and a private Unix socket that tunnels each connection made to it to
@@ -140,13 +146,16 @@ export const open = (
 ): Effect.Effect<
   { readonly socketPath: string },
   DockerConnectionError | DockerTimeoutError | DockerConfigError,
-  Scope.Scope
+  Scope.Scope | FileSystem.FileSystem | Path.Path
 > =>
   Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
     const configFile = options.configFile === false
       ? undefined
-      : options.configFile ?? Path.join(home(), ".ssh", "config")
-    const config = configFile === undefined ? {} : readSshConfig(configFile, host.hostname)
+      : options.configFile ?? path.join(home(), ".ssh", "config")
+    const configText = configFile === undefined ? undefined : yield* readOptional(fs, configFile)
+    const config = configText === undefined ? {} : parseSshConfig(configText, host.hostname, path)
     const hostname = config.hostName ?? host.hostname
     // The address's own port and user win over the config's, as with `ssh -p` and `user@`.
     const port = host.raw.match(/:\d+\/?$/) !== null ? host.port : config.port ?? host.port
@@ -154,14 +163,16 @@ export const open = (
     const fail = (reason: DockerConnectionError["reason"], message: string, cause?: unknown) =>
       new DockerConnectionError({ reason, host: host.raw, message, cause })
 
-    const identityFile = config.identityFile ?? defaultIdentity()
+    const identityFile = config.identityFile ?? (yield* defaultIdentity(fs, path))
     const privateKey = options.privateKey !== undefined
       ? Redacted.value(options.privateKey)
       : identityFile !== undefined
-      ? yield* Effect.try({
-        try: () => Fs.readFileSync(identityFile),
-        catch: (cause) => new DockerConfigError({ message: `cannot read the SSH identity ${identityFile}`, cause })
-      })
+      ? Buffer.from(
+        yield* Effect.mapError(
+          fs.readFile(identityFile),
+          (cause) => new DockerConfigError({ message: `cannot read the SSH identity ${identityFile}`, cause })
+        )
+      )
       : undefined
     // An empty SSH_AUTH_SOCK names no agent.
     const agent = process.env.SSH_AUTH_SOCK || undefined
@@ -171,7 +182,8 @@ export const open = (
       })
     }
 
-    const knownHostsFile = options.knownHostsFile ?? Path.join(home(), ".ssh", "known_hosts")
+    const knownHostsFile = options.knownHostsFile ?? path.join(home(), ".ssh", "known_hosts")
+    const knownHosts = (yield* readOptional(fs, knownHostsFile)) ?? ""
     let hostKeyProblem: string | undefined
     // Loaded here, so that programs without ssh:// hosts never load ssh2 and its crypto.
     const { Client } = yield* Effect.promise(() => import("ssh2"))
@@ -188,7 +200,7 @@ export const open = (
       ...(options.passphrase !== undefined ? { passphrase: Redacted.value(options.passphrase) } : {}),
       ...(agent !== undefined ? { agent } : {}),
       hostVerifier: (key: Buffer) => {
-        const known = knownKeys(knownHostsFile, hostname, port)
+        const known = knownKeys(knownHosts, hostname, port)
         const offered = key.toString("base64")
         const same = known.find((entry) => entry.key === offered)
         if (same !== undefined && !same.revoked) return true
@@ -241,11 +253,11 @@ export const open = (
     )
 
     // The tunnel's socket lives in a directory only this user can enter.
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-ssh-"))),
-      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    const dir = yield* Effect.mapError(
+      fs.makeTempDirectoryScoped({ prefix: "effect-docker-ssh-" }),
+      (cause) => new DockerConfigError({ message: "cannot create the SSH tunnel's socket folder", cause })
     )
-    const socketPath = Path.join(dir, "docker.sock")
+    const socketPath = path.join(dir, "docker.sock")
     const dial = options.dialCommand ?? "docker system dial-stdio"
     // Half-open both ways: a hijacked exec half-closes its side (stdin EOF) and reads on.
     const server = Net.createServer({ allowHalfOpen: true }, (local) => {
