@@ -186,7 +186,14 @@ export const open = (
     const knownHosts = (yield* readOptional(fs, knownHostsFile)) ?? ""
     let hostKeyProblem: string | undefined
     // Loaded here, so that programs without ssh:// hosts never load ssh2 and its crypto.
-    const { Client } = yield* Effect.promise(() => import("ssh2"))
+    const { Client } = yield* Effect.tryPromise({
+      try: () => import("ssh2"),
+      catch: (cause) =>
+        new DockerConfigError({
+          message: `${host.raw}: ssh:// hosts need the ssh2 package, an optional peer dependency: npm install ssh2`,
+          cause
+        })
+    })
     const client = new Client()
     const connectConfig: ConnectConfig = {
       host: hostname,

@@ -1,0 +1,24 @@
+// The packages from CommonJS: require() of each, and a request through the mock transport and
+// through the engine in DOCKER_HOST.
+const { Docker, DockerError } = require("@effect-docker/client")
+const { NodeDocker } = require("@effect-docker/node")
+const { MockTransport } = require("@effect-docker/testing")
+const { Effect } = require("effect")
+const assert = require("node:assert/strict")
+
+const ping = Effect.flatMap(Docker.Docker, (docker) => docker.system.ping())
+
+const run = async () => {
+  const mocked = await Effect.runPromise(
+    ping.pipe(Effect.provide(MockTransport.layerDocker(() => MockTransport.text("OK"), { apiVersion: "1.41" })))
+  )
+  assert.equal(mocked, "OK")
+  const real = await Effect.runPromise(ping.pipe(Effect.provide(NodeDocker.layerFromEnv())))
+  assert.equal(real, "OK")
+  assert.equal(typeof DockerError.isTransient, "function")
+  console.log(`require: ping through the mock ${mocked}, through the engine ${real}`)
+}
+run().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
