@@ -4,7 +4,8 @@
  * - no source file outside `generated/` over 450 lines;
  * - no import cycle between the packages' modules (type-only imports are erased and do not count);
  * - no `as` cast on an operation's type in the generated operations;
- * - each package's `exports` map lists exactly the modules its `index.ts` exports;
+ * - each package's `exports` map lists exactly the modules its `index.ts` exports, and the map it
+ *   publishes (`publishConfig`) points each of them at its built files;
  * - every export of a public module has a JSDoc with `@since` and `@category`;
  * - every `ts` example in those JSDocs compiles (written to `dist/examples/` and type-checked).
  *
@@ -26,18 +27,26 @@ const sourceFiles = (dir: string): Array<string> =>
     return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith(".ts") ? [full] : []
   })
 
+/** JSON with object keys sorted, to compare maps whatever their order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v)
+
 const parse = (file: string) => ts.createSourceFile(file, Fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true)
 
 interface Package {
   readonly name: string
   readonly dir: string
   readonly exports: Readonly<Record<string, string>>
+  readonly publishConfig: { readonly exports: unknown; readonly typesVersions: unknown }
 }
 
 const packageInfo: Array<Package> = packages.map((name) => {
   const dir = Path.join(root, "packages", name)
   const json = JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8"))
-  return { name: json.name, dir, exports: json.exports }
+  return { name: json.name, dir, exports: json.exports, publishConfig: json.publishConfig }
 })
 
 // Sizes.
@@ -126,6 +135,28 @@ for (const pkg of packageInfo) {
   }
   for (const key of actual.keys()) {
     if (!wanted.has(key)) problems.push(`${pkg.name}: exports["${key}"] is not a module of index.ts`)
+  }
+  // What is published: the same modules, built (dist/esm and dist/dts for import, dist/cjs for require).
+  const built = (target: string) => target.replace(/^\.\/src\//, "").replace(/\.ts$/, "")
+  const published = Object.fromEntries([...wanted].map(([key, target]) => [
+    key,
+    key === "./package.json" ? target : {
+      import: { types: `./dist/dts/${built(target)}.d.ts`, default: `./dist/esm/${built(target)}.js` },
+      require: { types: `./dist/cjs/${built(target)}.d.ts`, default: `./dist/cjs/${built(target)}.js` }
+    }
+  ]))
+  if (canonical(pkg.publishConfig?.exports) !== canonical(published)) {
+    problems.push(`${pkg.name}: publishConfig.exports should be ${JSON.stringify(published)}`)
+  }
+  const typesVersions = {
+    "*": Object.fromEntries(
+      [...wanted].filter(([key]) => key !== "." && key !== "./package.json").map((
+        [key, target]
+      ) => [key.slice(2), [`./dist/dts/${built(target)}.d.ts`]])
+    )
+  }
+  if (canonical(pkg.publishConfig?.typesVersions) !== canonical(typesVersions)) {
+    problems.push(`${pkg.name}: publishConfig.typesVersions should be ${JSON.stringify(typesVersions)}`)
   }
   publicModules.push(...fromIndex.map(([, specifier]) => Path.join(pkg.dir, "src", specifier.replace(/\.js$/, ".ts"))))
 }

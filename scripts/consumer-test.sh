@@ -39,14 +39,17 @@ npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz
 npm install --no-audit --no-fund --loglevel=error -D vitest@~3.2.4 @effect/vitest@^0.30.0 @types/node@^20
 npm ls --depth=0
 test ! -e node_modules/ssh2 || { echo "ssh2 was installed though it is an optional peer" >&2; exit 1; }
-test "$(find node_modules -name package.json -path '*/node_modules/effect/package.json' | wc -l)" = 1 \
+test "$(find . -path '*/node_modules/effect/package.json' | wc -l)" = 1 \
   || { echo "more than one copy of effect" >&2; exit 1; }
 
 step "type-checking under strict alone: nodenext, node16, bundler"
-for mode in nodenext:nodenext node16:node16 esnext:bundler; do
+# Library checks on (skipLibCheck false): our declarations are checked too. The vitest test is left
+# out under node16, where vitest's own index.d.cts does not compile.
+for mode in nodenext:nodenext:layers.test.ts node16:node16: esnext:bundler:layers.test.ts; do
+  IFS=: read -r module resolution extra <<< "$mode"
   "$bin/tsc" --noEmit --strict --skipLibCheck false --types node --target es2022 \
-    --module "${mode%%:*}" --moduleResolution "${mode##*:}" program.ts layers.test.ts
-  echo "tsc ${mode##*:}: ok"
+    --module "$module" --moduleResolution "$resolution" program.ts $extra
+  echo "tsc $resolution: ok"
 done
 
 step "running on Node 20, 22 and 24"

@@ -27,7 +27,9 @@ const result = await Effect.runPromise(program.pipe(Effect.provide(NodeDocker.la
 console.log(`examples: listed ${result.before}, ran and stopped ${result.id}, unknown image: ${result.error}`)
 
 const ssh = await Effect.runPromise(
-  Effect.flip(Layer.build(NodeDocker.layer({ host: "ssh://user@127.0.0.1:1", ssh: { privateKey: Redacted.make("k") } })))
+  Effect.flip(
+    Layer.build(NodeDocker.layer({ host: "ssh://user@127.0.0.1:1", ssh: { privateKey: Redacted.make("k") } }))
+  )
     .pipe(Effect.scoped)
 )
 assert.equal(ssh._tag, "DockerConfigError")

@@ -5,12 +5,15 @@ import { NodeDocker } from "@effect-docker/node"
 import { FakeEngine, MockTransport } from "@effect-docker/testing"
 import { Effect, type Layer } from "effect"
 
-export const exitCode: Effect.Effect<number, DockerError.DockerConnectionError | DockerError.NotFound | unknown, Docker.Docker> =
-  Effect.flatMap(Docker.Docker, (docker) => docker.containers.run({ image: "busybox", cmd: ["false"], remove: true }))
-    .pipe(
-      Effect.as(0),
-      Effect.catchTag("ContainerExitError", (error: WorkflowError.ContainerExitError) => Effect.succeed(error.exitCode))
-    )
+export const exitCode: Effect.Effect<
+  number,
+  DockerError.DockerConnectionError | DockerError.NotFound | unknown,
+  Docker.Docker
+> = Effect.flatMap(Docker.Docker, (docker) => docker.containers.run({ image: "busybox", cmd: ["false"], remove: true }))
+  .pipe(
+    Effect.as(0),
+    Effect.catchTag("ContainerExitError", (error: WorkflowError.ContainerExitError) => Effect.succeed(error.exitCode))
+  )
 
 export const layers: ReadonlyArray<Layer.Layer<Docker.Docker, unknown>> = [
   NodeDocker.layerFromEnv(),

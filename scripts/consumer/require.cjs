@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- this file proves the packages load with require() */
 // The packages from CommonJS: require() of each, and a request through the mock transport and
 // through the engine in DOCKER_HOST.
 const { Docker, DockerError } = require("@effect-docker/client")

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `effect-docker-fake-engine --listen unix:///tmp/fake.sock [--listen tcp://127.0.0.1:0] [--config options.mjs]`
  *
