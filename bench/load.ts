@@ -1,0 +1,139 @@
+/**
+ * The cost of loading each client, as users load it: the packed packages installed with npm into
+ * a scratch project beside dockerode and undici, each imported by plain `node` in a fresh process,
+ * rounds interleaved; then the minified bundle of a ping-only program for each. Reports medians,
+ * min/max and ratios to dockerode.
+ *
+ *   ROUNDS=15 tsx bench/load.ts
+ */
+import { execFileSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+const root = Path.resolve(import.meta.dirname, "..")
+const app = Path.join(root, "bench/.build/load-app")
+const rounds = Number(process.env.ROUNDS ?? 15)
+const run = (command: string, args: ReadonlyArray<string>, cwd = root) =>
+  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+
+// The packages as npm installs them.
+run("bash", ["scripts/build-packages.sh"])
+Fs.rmSync(app, { recursive: true, force: true })
+Fs.mkdirSync(Path.join(app, "tarballs"), { recursive: true })
+for (const p of ["client", "node"]) {
+  run("pnpm", ["pack", "--pack-destination", Path.join(app, "tarballs")], Path.join(root, "packages", p))
+}
+Fs.writeFileSync(Path.join(app, "package.json"), JSON.stringify({ name: "load", private: true, type: "module" }))
+const dockerodeVersion = JSON.parse(
+  Fs.readFileSync(Path.join(root, "bench/node_modules/dockerode/package.json"), "utf8")
+).version
+run("npm", [
+  "install",
+  "--no-audit",
+  "--no-fund",
+  "--loglevel=error",
+  ...Fs.readdirSync(Path.join(app, "tarballs")).map((f) => `./tarballs/${f}`),
+  `dockerode@${dockerodeVersion}`,
+  "undici@^7.16.0"
+], app)
+
+/** Imports `specifiers` and prints the time it took and the RSS after a GC. */
+const probe = `
+const started = performance.now()
+for (const specifier of process.argv.slice(2)) await import(specifier)
+const ms = performance.now() - started
+globalThis.gc()
+console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }))
+`
+Fs.writeFileSync(Path.join(app, "probe.mjs"), probe)
+
+const candidates = {
+  "effect-docker": ["@effect-docker/client", "@effect-docker/node"],
+  dockerode: ["dockerode"],
+  "raw undici": ["undici"]
+} as const
+type Name = keyof typeof candidates
+
+const samples: Record<Name, Array<{ ms: number; rss: number }>> = {
+  "effect-docker": [],
+  dockerode: [],
+  "raw undici": []
+}
+for (let round = 0; round < rounds; round++) {
+  for (const name of Object.keys(candidates) as Array<Name>) {
+    samples[name].push(JSON.parse(run("node", ["--expose-gc", "probe.mjs", ...candidates[name]], app)))
+  }
+}
+
+// A ping-only program for each, bundled and minified (ssh2 left out of both, as neither needs it).
+const programs: Record<string, string> = {
+  "effect-docker (Docker service)": `
+import { Docker } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import { Effect } from "effect"
+Effect.runPromise(Effect.flatMap(Docker.Docker, (d) => d.system.ping()).pipe(Effect.provide(NodeDocker.layer())))
+`,
+  "effect-docker (engine and one operation)": `
+import { DockerEngine, Operations } from "@effect-docker/client"
+import { NodeDockerTransport } from "@effect-docker/node"
+import { Effect } from "effect"
+Effect.runPromise(Effect.flatMap(DockerEngine.DockerEngine, (engine) => Operations.SystemPing(engine)()).pipe(
+  Effect.provide(DockerEngine.layer()),
+  Effect.provide(NodeDockerTransport.layer())
+))
+`,
+  dockerode: `
+import Docker from "dockerode"
+new Docker().ping()
+`
+}
+const bundles: Record<string, { bytes: number; gzipped: number }> = {}
+for (const [name, source] of Object.entries(programs)) {
+  const entry = Path.join(app, "entry.mjs")
+  Fs.writeFileSync(entry, source)
+  const out = Path.join(app, "bundle.mjs")
+  run(Path.join(root, "node_modules/.bin/esbuild"), [
+    entry,
+    "--bundle",
+    "--minify",
+    "--platform=node",
+    "--format=esm",
+    "--external:ssh2",
+    "--external:cpu-features",
+    `--outfile=${out}`,
+    "--log-level=error"
+  ], app)
+  bundles[name] = {
+    bytes: Fs.statSync(out).size,
+    gzipped: Number(run("sh", ["-c", `gzip -c ${out} | wc -c`]).trim())
+  }
+}
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
+const base = {
+  ms: median(samples.dockerode.map((s) => s.ms)),
+  rss: median(samples.dockerode.map((s) => s.rss))
+}
+console.log(`\nimport, ${rounds} fresh processes each (node ${process.version}), median [min-max]:`)
+console.log("| client | import ms | ratio | RSS after import MiB | ratio |")
+console.log("| --- | --- | --- | --- | --- |")
+for (const name of Object.keys(candidates) as Array<Name>) {
+  const ms = samples[name].map((s) => s.ms)
+  const rss = samples[name].map((s) => s.rss)
+  console.log(
+    `| ${name} | ${median(ms).toFixed(0)} [${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}] | ${
+      (median(ms) / base.ms).toFixed(2)
+    }x | ${mib(median(rss))} [${mib(Math.min(...rss))}-${mib(Math.max(...rss))}] | ${
+      (median(rss) / base.rss).toFixed(2)
+    }x |`
+  )
+}
+console.log("\nping-only program, minified bundle:")
+console.log("| program | bytes | gzipped | ratio (gzipped) |")
+console.log("| --- | --- | --- | --- |")
+for (const [name, size] of Object.entries(bundles)) {
+  console.log(
+    `| ${name} | ${size.bytes} | ${size.gzipped} | ${(size.gzipped / bundles.dockerode!.gzipped).toFixed(2)}x |`
+  )
+}
