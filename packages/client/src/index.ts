@@ -1,4 +1,11 @@
 /**
+ * A Docker Engine API client for Effect: typed operations, tagged errors, streams and scopes.
+ *
+ * @packageDocumentation
+ * @module @effect-docker/client
+ */
+
+/**
  * @since 0.1.0
  */
 export * as ApiVersion from "./ApiVersion.js"

@@ -1,4 +1,11 @@
 /**
+ * Node.js transports for effect-docker: Unix socket, TCP, TLS and SSH, with the docker CLI's configuration.
+ *
+ * @packageDocumentation
+ * @module @effect-docker/node
+ */
+
+/**
  * @since 0.1.0
  */
 export * as DockerConfig from "./DockerConfig.js"

@@ -1,4 +1,11 @@
 /**
+ * Test layers for effect-docker: a mock transport and a fake engine (in process, or served for the docker CLI).
+ *
+ * @packageDocumentation
+ * @module @effect-docker/testing
+ */
+
+/**
  * @since 0.1.0
  */
 export * as FakeEngine from "./FakeEngine.js"
