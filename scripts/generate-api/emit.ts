@@ -44,9 +44,11 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
     "const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () => Schema.Schema.Type<S>) =>",
     "  Schema.optionalWith(schema, { nullable: true, default: empty })\n",
     ...schemas.map(({ description, expr, name }) =>
+      // Built on first use: importing the module makes 199 thunks, not 199 structs.
+      `const ${identifier(name)}_ = () => ${expr}\n\n` +
       `${doc(`${firstParagraph(description) ?? name}\n\n@since 0.1.0\n@category schemas`)}export const ${
         identifier(name)
-      } = ${expr}\n\n` +
+      } = Schema.suspend(${identifier(name)}_)\n\n` +
       `/**\n * @since 0.1.0\n * @category models\n */\nexport type ${identifier(name)} = typeof ${
         identifier(name)
       }.Type\n`

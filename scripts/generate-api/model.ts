@@ -174,7 +174,8 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
           const target = part.$ref ? definitions[refName(part.$ref)]! : undefined
           return target !== undefined && target["x-nullable"] !== true && flatten(target).properties !== undefined
         })
-        const spreads = spreadable.map((part: Node) => `...${refName(part.$ref)}.fields`)
+        // A schema is built on first use, so its fields come from its builder (`Name_`).
+        const spreads = spreadable.map((part: Node) => `...${refName(part.$ref)}_().fields`)
         const inherited = new Set<string>(
           spreadable.flatMap((part: Node) => Object.keys(flatten(definitions[refName(part.$ref)]!).properties))
         )

@@ -23,28 +23,58 @@ const openEnum = <const Values extends ReadonlyArray<string>>(..._known: Values)
 const requiredCollection = <S extends Schema.Schema.All>(schema: S, empty: () => Schema.Schema.Type<S>) =>
   Schema.optionalWith(schema, { nullable: true, default: empty })
 
+const Address_ = () =>
+  Schema.Struct({
+    /**
+     * IP address.
+     */
+    Addr: optional(Schema.String),
+    /**
+     * Mask length of the IP address.
+     */
+    PrefixLen: optional(Schema.Number)
+  })
+
 /**
  * Address represents an IPv4 or IPv6 IP address.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Address = Schema.Struct({
-  /**
-   * IP address.
-   */
-  Addr: optional(Schema.String),
-  /**
-   * Mask length of the IP address.
-   */
-  PrefixLen: optional(Schema.Number)
-})
+export const Address = Schema.suspend(Address_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type Address = typeof Address.Type
+
+const OCIPlatform_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * The CPU architecture, for example `amd64` or `ppc64`.
+     */
+    architecture: optional(Schema.String),
+    /**
+     * The operating system, for example `linux` or `windows`.
+     */
+    os: optional(Schema.String),
+    /**
+     * Optional field specifying the operating system version, for example on
+     * Windows `10.0.19041.1165`.
+     */
+    "os.version": optional(Schema.String),
+    /**
+     * Optional field specifying an array of strings, each listing a required
+     * OS feature (for example on Windows `win32k`).
+     */
+    "os.features": optional(Schema.Array(Schema.String)),
+    /**
+     * Optional field specifying a variant of the CPU, for example `v7` to
+     * specify ARMv7 when architecture is `arm`.
+     */
+    variant: optional(Schema.String)
+  }))
 
 /**
  * Describes the platform which the image in the manifest runs on, as defined
@@ -53,37 +83,48 @@ export type Address = typeof Address.Type
  * @since 0.1.0
  * @category schemas
  */
-export const OCIPlatform = Schema.NullOr(Schema.Struct({
-  /**
-   * The CPU architecture, for example `amd64` or `ppc64`.
-   */
-  architecture: optional(Schema.String),
-  /**
-   * The operating system, for example `linux` or `windows`.
-   */
-  os: optional(Schema.String),
-  /**
-   * Optional field specifying the operating system version, for example on
-   * Windows `10.0.19041.1165`.
-   */
-  "os.version": optional(Schema.String),
-  /**
-   * Optional field specifying an array of strings, each listing a required
-   * OS feature (for example on Windows `win32k`).
-   */
-  "os.features": optional(Schema.Array(Schema.String)),
-  /**
-   * Optional field specifying a variant of the CPU, for example `v7` to
-   * specify ARMv7 when architecture is `arm`.
-   */
-  variant: optional(Schema.String)
-}))
+export const OCIPlatform = Schema.suspend(OCIPlatform_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type OCIPlatform = typeof OCIPlatform.Type
+
+const OCIDescriptor_ = () =>
+  Schema.Struct({
+    /**
+     * The media type of the object this schema refers to.
+     */
+    mediaType: optional(Schema.String),
+    /**
+     * The digest of the targeted content.
+     */
+    digest: optional(Schema.String),
+    /**
+     * The size in bytes of the blob.
+     */
+    size: optional(Schema.Number),
+    /**
+     * List of URLs from which this object MAY be downloaded.
+     */
+    urls: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * Arbitrary metadata relating to the targeted content.
+     */
+    annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
+    /**
+     * Data is an embedding of the targeted content. This is encoded as a base64
+     * string when marshalled to JSON (automatically, by encoding/json). If
+     * present, Data can be used directly to avoid fetching the targeted content.
+     */
+    data: optional(Schema.NullOr(Schema.String)),
+    platform: optional(OCIPlatform),
+    /**
+     * ArtifactType is the IANA media type of this artifact.
+     */
+    artifactType: optional(Schema.NullOr(Schema.String))
+  })
 
 /**
  * A descriptor struct containing digest, media type, and size, as defined in
@@ -92,39 +133,7 @@ export type OCIPlatform = typeof OCIPlatform.Type
  * @since 0.1.0
  * @category schemas
  */
-export const OCIDescriptor = Schema.Struct({
-  /**
-   * The media type of the object this schema refers to.
-   */
-  mediaType: optional(Schema.String),
-  /**
-   * The digest of the targeted content.
-   */
-  digest: optional(Schema.String),
-  /**
-   * The size in bytes of the blob.
-   */
-  size: optional(Schema.Number),
-  /**
-   * List of URLs from which this object MAY be downloaded.
-   */
-  urls: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  /**
-   * Arbitrary metadata relating to the targeted content.
-   */
-  annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
-  /**
-   * Data is an embedding of the targeted content. This is encoded as a base64
-   * string when marshalled to JSON (automatically, by encoding/json). If
-   * present, Data can be used directly to avoid fetching the targeted content.
-   */
-  data: optional(Schema.NullOr(Schema.String)),
-  platform: optional(OCIPlatform),
-  /**
-   * ArtifactType is the IANA media type of this artifact.
-   */
-  artifactType: optional(Schema.NullOr(Schema.String))
-})
+export const OCIDescriptor = Schema.suspend(OCIDescriptor_)
 
 /**
  * @since 0.1.0
@@ -132,24 +141,27 @@ export const OCIDescriptor = Schema.Struct({
  */
 export type OCIDescriptor = typeof OCIDescriptor.Type
 
+const AttestationStatement_ = () =>
+  Schema.Struct({
+    Descriptor: OCIDescriptor,
+    /**
+     * The in-toto predicate type URI of this statement.
+     */
+    PredicateType: Schema.String,
+    /**
+     * The verbatim in-toto statement JSON. Only included when the caller
+     * opts in via the `statement=true` query parameter; otherwise absent.
+     */
+    Statement: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+  })
+
 /**
  * AttestationStatement is a single in-toto statement attached to an image.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const AttestationStatement = Schema.Struct({
-  Descriptor: OCIDescriptor,
-  /**
-   * The in-toto predicate type URI of this statement.
-   */
-  PredicateType: Schema.String,
-  /**
-   * The verbatim in-toto statement JSON. Only included when the caller
-   * opts in via the `statement=true` query parameter; otherwise absent.
-   */
-  Statement: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
-})
+export const AttestationStatement = Schema.suspend(AttestationStatement_)
 
 /**
  * @since 0.1.0
@@ -157,17 +169,20 @@ export const AttestationStatement = Schema.Struct({
  */
 export type AttestationStatement = typeof AttestationStatement.Type
 
+const AuthConfig_ = () =>
+  Schema.Struct({
+    username: optional(Schema.String),
+    password: optional(Schema.String),
+    serveraddress: optional(Schema.String)
+  })
+
 /**
  * AuthConfig
  *
  * @since 0.1.0
  * @category schemas
  */
-export const AuthConfig = Schema.Struct({
-  username: optional(Schema.String),
-  password: optional(Schema.String),
-  serveraddress: optional(Schema.String)
-})
+export const AuthConfig = Schema.suspend(AuthConfig_)
 
 /**
  * @since 0.1.0
@@ -175,22 +190,25 @@ export const AuthConfig = Schema.Struct({
  */
 export type AuthConfig = typeof AuthConfig.Type
 
+const AuthResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The status of the authentication
+     */
+    Status: Schema.String,
+    /**
+     * An opaque token used to authenticate a user after a successful login
+     */
+    IdentityToken: optional(Schema.String)
+  })
+
 /**
  * An identity token was generated successfully.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const AuthResponse = Schema.Struct({
-  /**
-   * The status of the authentication
-   */
-  Status: Schema.String,
-  /**
-   * An opaque token used to authenticate a user after a successful login
-   */
-  IdentityToken: optional(Schema.String)
-})
+export const AuthResponse = Schema.suspend(AuthResponse_)
 
 /**
  * @since 0.1.0
@@ -198,53 +216,58 @@ export const AuthResponse = Schema.Struct({
  */
 export type AuthResponse = typeof AuthResponse.Type
 
+const BuildCache_ = () =>
+  Schema.Struct({
+    /**
+     * Unique ID of the build cache record.
+     */
+    ID: optional(Schema.String),
+    /**
+     * List of parent build cache record IDs.
+     */
+    Parents: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * Cache record type.
+     */
+    Type: optional(
+      openEnum("internal", "frontend", "source.local", "source.git.checkout", "exec.cachemount", "regular")
+    ),
+    /**
+     * Description of the build-step that produced the build cache.
+     */
+    Description: optional(Schema.String),
+    /**
+     * Indicates if the build cache is in use.
+     */
+    InUse: optional(Schema.Boolean),
+    /**
+     * Indicates if the build cache is shared.
+     */
+    Shared: optional(Schema.Boolean),
+    /**
+     * Amount of disk space used by the build cache (in bytes).
+     */
+    Size: optional(Schema.Number),
+    /**
+     * Date and time at which the build cache was created in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    CreatedAt: optional(Schema.String),
+    /**
+     * Date and time at which the build cache was last used in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    LastUsedAt: optional(Schema.NullOr(Schema.String)),
+    UsageCount: optional(Schema.Number)
+  })
+
 /**
  * BuildCache contains information about a build cache record.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BuildCache = Schema.Struct({
-  /**
-   * Unique ID of the build cache record.
-   */
-  ID: optional(Schema.String),
-  /**
-   * List of parent build cache record IDs.
-   */
-  Parents: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  /**
-   * Cache record type.
-   */
-  Type: optional(openEnum("internal", "frontend", "source.local", "source.git.checkout", "exec.cachemount", "regular")),
-  /**
-   * Description of the build-step that produced the build cache.
-   */
-  Description: optional(Schema.String),
-  /**
-   * Indicates if the build cache is in use.
-   */
-  InUse: optional(Schema.Boolean),
-  /**
-   * Indicates if the build cache is shared.
-   */
-  Shared: optional(Schema.Boolean),
-  /**
-   * Amount of disk space used by the build cache (in bytes).
-   */
-  Size: optional(Schema.Number),
-  /**
-   * Date and time at which the build cache was created in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  CreatedAt: optional(Schema.String),
-  /**
-   * Date and time at which the build cache was last used in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  LastUsedAt: optional(Schema.NullOr(Schema.String)),
-  UsageCount: optional(Schema.Number)
-})
+export const BuildCache = Schema.suspend(BuildCache_)
 
 /**
  * @since 0.1.0
@@ -252,34 +275,37 @@ export const BuildCache = Schema.Struct({
  */
 export type BuildCache = typeof BuildCache.Type
 
+const BuildCacheDiskUsage_ = () =>
+  Schema.Struct({
+    /**
+     * Count of active build cache records.
+     */
+    ActiveCount: optional(Schema.Number),
+    /**
+     * Count of all build cache records.
+     */
+    TotalCount: optional(Schema.Number),
+    /**
+     * Disk space that can be reclaimed by removing inactive build cache records.
+     */
+    Reclaimable: optional(Schema.Number),
+    /**
+     * Disk space in use by build cache records.
+     */
+    TotalSize: optional(Schema.Number),
+    /**
+     * List of build cache records.
+     */
+    Items: optional(Schema.Array(Schema.Unknown))
+  })
+
 /**
  * represents system data usage for build cache resources.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BuildCacheDiskUsage = Schema.Struct({
-  /**
-   * Count of active build cache records.
-   */
-  ActiveCount: optional(Schema.Number),
-  /**
-   * Count of all build cache records.
-   */
-  TotalCount: optional(Schema.Number),
-  /**
-   * Disk space that can be reclaimed by removing inactive build cache records.
-   */
-  Reclaimable: optional(Schema.Number),
-  /**
-   * Disk space in use by build cache records.
-   */
-  TotalSize: optional(Schema.Number),
-  /**
-   * List of build cache records.
-   */
-  Items: optional(Schema.Array(Schema.Unknown))
-})
+export const BuildCacheDiskUsage = Schema.suspend(BuildCacheDiskUsage_)
 
 /**
  * @since 0.1.0
@@ -287,23 +313,26 @@ export const BuildCacheDiskUsage = Schema.Struct({
  */
 export type BuildCacheDiskUsage = typeof BuildCacheDiskUsage.Type
 
+const BuildIdentity_ = () =>
+  Schema.Struct({
+    /**
+     * Ref is the identifier for the build request. This reference can be used to
+     * look up the build details in BuildKit history API.
+     */
+    Ref: optional(Schema.String),
+    /**
+     * CreatedAt is the time when the build ran.
+     */
+    CreatedAt: optional(Schema.String)
+  })
+
 /**
  * BuildIdentity contains build reference information if image was created via build.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BuildIdentity = Schema.Struct({
-  /**
-   * Ref is the identifier for the build request. This reference can be used to
-   * look up the build details in BuildKit history API.
-   */
-  Ref: optional(Schema.String),
-  /**
-   * CreatedAt is the time when the build ran.
-   */
-  CreatedAt: optional(Schema.String)
-})
+export const BuildIdentity = Schema.suspend(BuildIdentity_)
 
 /**
  * @since 0.1.0
@@ -311,16 +340,19 @@ export const BuildIdentity = Schema.Struct({
  */
 export type BuildIdentity = typeof BuildIdentity.Type
 
+const ErrorDetail_ = () =>
+  Schema.Struct({
+    code: optional(Schema.Number),
+    message: optional(Schema.String)
+  })
+
 /**
  * ErrorDetail
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ErrorDetail = Schema.Struct({
-  code: optional(Schema.Number),
-  message: optional(Schema.String)
-})
+export const ErrorDetail = Schema.suspend(ErrorDetail_)
 
 /**
  * @since 0.1.0
@@ -328,15 +360,18 @@ export const ErrorDetail = Schema.Struct({
  */
 export type ErrorDetail = typeof ErrorDetail.Type
 
+const ImageID_ = () =>
+  Schema.Struct({
+    ID: optional(Schema.String)
+  })
+
 /**
  * Image ID or Digest
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageID = Schema.Struct({
-  ID: optional(Schema.String)
-})
+export const ImageID = Schema.suspend(ImageID_)
 
 /**
  * @since 0.1.0
@@ -344,16 +379,19 @@ export const ImageID = Schema.Struct({
  */
 export type ImageID = typeof ImageID.Type
 
+const ProgressDetail_ = () =>
+  Schema.Struct({
+    current: optional(Schema.Number),
+    total: optional(Schema.Number)
+  })
+
 /**
  * ProgressDetail
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ProgressDetail = Schema.Struct({
-  current: optional(Schema.Number),
-  total: optional(Schema.Number)
-})
+export const ProgressDetail = Schema.suspend(ProgressDetail_)
 
 /**
  * @since 0.1.0
@@ -361,20 +399,23 @@ export const ProgressDetail = Schema.Struct({
  */
 export type ProgressDetail = typeof ProgressDetail.Type
 
+const BuildInfo_ = () =>
+  Schema.Struct({
+    id: optional(Schema.String),
+    stream: optional(Schema.String),
+    errorDetail: optional(ErrorDetail),
+    status: optional(Schema.String),
+    progressDetail: optional(ProgressDetail),
+    aux: optional(ImageID)
+  })
+
 /**
  * BuildInfo
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BuildInfo = Schema.Struct({
-  id: optional(Schema.String),
-  stream: optional(Schema.String),
-  errorDetail: optional(ErrorDetail),
-  status: optional(Schema.String),
-  progressDetail: optional(ProgressDetail),
-  aux: optional(ImageID)
-})
+export const BuildInfo = Schema.suspend(BuildInfo_)
 
 /**
  * @since 0.1.0
@@ -382,19 +423,26 @@ export const BuildInfo = Schema.Struct({
  */
 export type BuildInfo = typeof BuildInfo.Type
 
+const ChangeType_ = () => Schema.Number
+
 /**
  * Kind of change
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ChangeType = Schema.Number
+export const ChangeType = Schema.suspend(ChangeType_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ChangeType = typeof ChangeType.Type
+
+const ObjectVersion_ = () =>
+  Schema.Struct({
+    Index: optional(Schema.Number)
+  })
 
 /**
  * The version number of the object such as node, service, etc. This is needed
@@ -404,9 +452,7 @@ export type ChangeType = typeof ChangeType.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ObjectVersion = Schema.Struct({
-  Index: optional(Schema.Number)
-})
+export const ObjectVersion = Schema.suspend(ObjectVersion_)
 
 /**
  * @since 0.1.0
@@ -414,157 +460,177 @@ export const ObjectVersion = Schema.Struct({
  */
 export type ObjectVersion = typeof ObjectVersion.Type
 
+const SwarmSpec_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the swarm.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Orchestration configuration.
+     */
+    Orchestration: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * The number of historic tasks to keep per instance or node. If
+       * negative, never remove completed or failed tasks.
+       */
+      TaskHistoryRetentionLimit: optional(Schema.Number)
+    }))),
+    /**
+     * Raft configuration.
+     */
+    Raft: optional(Schema.Struct({
+      /**
+       * The number of log entries between snapshots.
+       */
+      SnapshotInterval: optional(Schema.Number),
+      /**
+       * The number of snapshots to keep beyond the current snapshot.
+       */
+      KeepOldSnapshots: optional(Schema.Number),
+      /**
+       * The number of log entries to keep around to sync up slow followers
+       * after a snapshot is created.
+       */
+      LogEntriesForSlowFollowers: optional(Schema.Number),
+      /**
+       * The number of ticks that a follower will wait for a message from
+       * the leader before becoming a candidate and starting an election.
+       * `ElectionTick` must be greater than `HeartbeatTick`.
+       */
+      ElectionTick: optional(Schema.Number),
+      /**
+       * The number of ticks between heartbeats. Every HeartbeatTick ticks,
+       * the leader will send a heartbeat to the followers.
+       */
+      HeartbeatTick: optional(Schema.Number)
+    })),
+    /**
+     * Dispatcher configuration.
+     */
+    Dispatcher: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * The delay for an agent to send a heartbeat to the dispatcher.
+       */
+      HeartbeatPeriod: optional(Schema.Number)
+    }))),
+    /**
+     * CA configuration.
+     */
+    CAConfig: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * The duration node certificates are issued for.
+       */
+      NodeCertExpiry: optional(Schema.Number),
+      /**
+       * Configuration for forwarding signing requests to an external
+       * certificate authority.
+       */
+      ExternalCAs: optional(Schema.Array(Schema.Struct({
+        /**
+         * Protocol for communication with the external CA (currently
+         * only `cfssl` is supported).
+         */
+        Protocol: optional(openEnum("cfssl")),
+        /**
+         * URL where certificate signing requests should be sent.
+         */
+        URL: optional(Schema.String),
+        /**
+         * An object with key/value pairs that are interpreted as
+         * protocol-specific options for the external CA driver.
+         */
+        Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+        /**
+         * The root CA certificate (in PEM format) this external CA uses
+         * to issue TLS certificates (assumed to be to the current swarm
+         * root CA certificate if not provided).
+         */
+        CACert: optional(Schema.String)
+      }))),
+      /**
+       * The desired signing CA certificate for all swarm node TLS leaf
+       * certificates, in PEM format.
+       */
+      SigningCACert: optional(Schema.String),
+      /**
+       * The desired signing CA key for all swarm node TLS leaf certificates,
+       * in PEM format.
+       */
+      SigningCAKey: optional(Schema.String),
+      /**
+       * An integer whose purpose is to force swarm to generate a new
+       * signing CA certificate and key, if none have been specified in
+       * `SigningCACert` and `SigningCAKey`
+       */
+      ForceRotate: optional(Schema.Number)
+    }))),
+    /**
+     * Parameters related to encryption-at-rest.
+     */
+    EncryptionConfig: optional(Schema.Struct({
+      /**
+       * If set, generate a key and use it to lock data stored on the
+       * managers.
+       */
+      AutoLockManagers: optional(Schema.Boolean)
+    })),
+    /**
+     * Defaults for creating tasks in this cluster.
+     */
+    TaskDefaults: optional(Schema.Struct({
+      /**
+       * The log driver to use for tasks created in the orchestrator if
+       * unspecified by a service.
+       */
+      LogDriver: optional(Schema.Struct({
+        /**
+         * The log driver to use as a default for new tasks.
+         */
+        Name: optional(Schema.String),
+        /**
+         * Driver-specific options for the selected log driver, specified
+         * as key/value pairs.
+         */
+        Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+      }))
+    }))
+  })
+
 /**
  * User modifiable swarm configuration.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmSpec = Schema.Struct({
-  /**
-   * Name of the swarm.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Orchestration configuration.
-   */
-  Orchestration: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * The number of historic tasks to keep per instance or node. If
-     * negative, never remove completed or failed tasks.
-     */
-    TaskHistoryRetentionLimit: optional(Schema.Number)
-  }))),
-  /**
-   * Raft configuration.
-   */
-  Raft: optional(Schema.Struct({
-    /**
-     * The number of log entries between snapshots.
-     */
-    SnapshotInterval: optional(Schema.Number),
-    /**
-     * The number of snapshots to keep beyond the current snapshot.
-     */
-    KeepOldSnapshots: optional(Schema.Number),
-    /**
-     * The number of log entries to keep around to sync up slow followers
-     * after a snapshot is created.
-     */
-    LogEntriesForSlowFollowers: optional(Schema.Number),
-    /**
-     * The number of ticks that a follower will wait for a message from
-     * the leader before becoming a candidate and starting an election.
-     * `ElectionTick` must be greater than `HeartbeatTick`.
-     */
-    ElectionTick: optional(Schema.Number),
-    /**
-     * The number of ticks between heartbeats. Every HeartbeatTick ticks,
-     * the leader will send a heartbeat to the followers.
-     */
-    HeartbeatTick: optional(Schema.Number)
-  })),
-  /**
-   * Dispatcher configuration.
-   */
-  Dispatcher: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * The delay for an agent to send a heartbeat to the dispatcher.
-     */
-    HeartbeatPeriod: optional(Schema.Number)
-  }))),
-  /**
-   * CA configuration.
-   */
-  CAConfig: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * The duration node certificates are issued for.
-     */
-    NodeCertExpiry: optional(Schema.Number),
-    /**
-     * Configuration for forwarding signing requests to an external
-     * certificate authority.
-     */
-    ExternalCAs: optional(Schema.Array(Schema.Struct({
-      /**
-       * Protocol for communication with the external CA (currently
-       * only `cfssl` is supported).
-       */
-      Protocol: optional(openEnum("cfssl")),
-      /**
-       * URL where certificate signing requests should be sent.
-       */
-      URL: optional(Schema.String),
-      /**
-       * An object with key/value pairs that are interpreted as
-       * protocol-specific options for the external CA driver.
-       */
-      Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-      /**
-       * The root CA certificate (in PEM format) this external CA uses
-       * to issue TLS certificates (assumed to be to the current swarm
-       * root CA certificate if not provided).
-       */
-      CACert: optional(Schema.String)
-    }))),
-    /**
-     * The desired signing CA certificate for all swarm node TLS leaf
-     * certificates, in PEM format.
-     */
-    SigningCACert: optional(Schema.String),
-    /**
-     * The desired signing CA key for all swarm node TLS leaf certificates,
-     * in PEM format.
-     */
-    SigningCAKey: optional(Schema.String),
-    /**
-     * An integer whose purpose is to force swarm to generate a new
-     * signing CA certificate and key, if none have been specified in
-     * `SigningCACert` and `SigningCAKey`
-     */
-    ForceRotate: optional(Schema.Number)
-  }))),
-  /**
-   * Parameters related to encryption-at-rest.
-   */
-  EncryptionConfig: optional(Schema.Struct({
-    /**
-     * If set, generate a key and use it to lock data stored on the
-     * managers.
-     */
-    AutoLockManagers: optional(Schema.Boolean)
-  })),
-  /**
-   * Defaults for creating tasks in this cluster.
-   */
-  TaskDefaults: optional(Schema.Struct({
-    /**
-     * The log driver to use for tasks created in the orchestrator if
-     * unspecified by a service.
-     */
-    LogDriver: optional(Schema.Struct({
-      /**
-       * The log driver to use as a default for new tasks.
-       */
-      Name: optional(Schema.String),
-      /**
-       * Driver-specific options for the selected log driver, specified
-       * as key/value pairs.
-       */
-      Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-    }))
-  }))
-})
+export const SwarmSpec = Schema.suspend(SwarmSpec_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type SwarmSpec = typeof SwarmSpec.Type
+
+const TLSInfo_ = () =>
+  Schema.Struct({
+    /**
+     * The root CA certificate(s) that are used to validate leaf TLS
+     * certificates.
+     */
+    TrustRoot: optional(Schema.String),
+    /**
+     * The base64-url-safe-encoded raw subject bytes of the issuer.
+     */
+    CertIssuerSubject: optional(Schema.String),
+    /**
+     * The base64-url-safe-encoded raw public key bytes of the issuer.
+     */
+    CertIssuerPublicKey: optional(Schema.String)
+  })
 
 /**
  * Information about the issuer of leaf TLS certificates and the trusted root
@@ -573,27 +639,54 @@ export type SwarmSpec = typeof SwarmSpec.Type
  * @since 0.1.0
  * @category schemas
  */
-export const TLSInfo = Schema.Struct({
-  /**
-   * The root CA certificate(s) that are used to validate leaf TLS
-   * certificates.
-   */
-  TrustRoot: optional(Schema.String),
-  /**
-   * The base64-url-safe-encoded raw subject bytes of the issuer.
-   */
-  CertIssuerSubject: optional(Schema.String),
-  /**
-   * The base64-url-safe-encoded raw public key bytes of the issuer.
-   */
-  CertIssuerPublicKey: optional(Schema.String)
-})
+export const TLSInfo = Schema.suspend(TLSInfo_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type TLSInfo = typeof TLSInfo.Type
+
+const ClusterInfo_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * The ID of the swarm.
+     */
+    ID: optional(Schema.String),
+    Version: optional(ObjectVersion),
+    /**
+     * Date and time at which the swarm was initialised in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    CreatedAt: optional(Schema.String),
+    /**
+     * Date and time at which the swarm was last updated in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(SwarmSpec),
+    TLSInfo: optional(TLSInfo),
+    /**
+     * Whether there is currently a root CA rotation in progress for the swarm
+     */
+    RootRotationInProgress: optional(Schema.Boolean),
+    /**
+     * DataPathPort specifies the data path port number for data traffic.
+     * Acceptable port range is 1024 to 49151.
+     * If no port is set or is set to 0, the default port (4789) is used.
+     */
+    DataPathPort: optional(Schema.Number),
+    /**
+     * Default Address Pool specifies default subnet pools for global scope
+     * networks.
+     */
+    DefaultAddrPool: optional(Schema.Array(Schema.String)),
+    /**
+     * SubnetSize specifies the subnet size of the networks created from the
+     * default subnet pool.
+     */
+    SubnetSize: optional(Schema.Number)
+  }))
 
 /**
  * ClusterInfo represents information about the swarm as is returned by the
@@ -602,51 +695,18 @@ export type TLSInfo = typeof TLSInfo.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterInfo = Schema.NullOr(Schema.Struct({
-  /**
-   * The ID of the swarm.
-   */
-  ID: optional(Schema.String),
-  Version: optional(ObjectVersion),
-  /**
-   * Date and time at which the swarm was initialised in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  CreatedAt: optional(Schema.String),
-  /**
-   * Date and time at which the swarm was last updated in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(SwarmSpec),
-  TLSInfo: optional(TLSInfo),
-  /**
-   * Whether there is currently a root CA rotation in progress for the swarm
-   */
-  RootRotationInProgress: optional(Schema.Boolean),
-  /**
-   * DataPathPort specifies the data path port number for data traffic.
-   * Acceptable port range is 1024 to 49151.
-   * If no port is set or is set to 0, the default port (4789) is used.
-   */
-  DataPathPort: optional(Schema.Number),
-  /**
-   * Default Address Pool specifies default subnet pools for global scope
-   * networks.
-   */
-  DefaultAddrPool: optional(Schema.Array(Schema.String)),
-  /**
-   * SubnetSize specifies the subnet size of the networks created from the
-   * default subnet pool.
-   */
-  SubnetSize: optional(Schema.Number)
-}))
+export const ClusterInfo = Schema.suspend(ClusterInfo_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ClusterInfo = typeof ClusterInfo.Type
+
+const Topology_ = () =>
+  Schema.Struct({
+    Segments: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
 
 /**
  * A map of topological domains to topological segments. For in depth
@@ -656,9 +716,7 @@ export type ClusterInfo = typeof ClusterInfo.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Topology = Schema.Struct({
-  Segments: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
+export const Topology = Schema.suspend(Topology_)
 
 /**
  * @since 0.1.0
@@ -666,111 +724,180 @@ export const Topology = Schema.Struct({
  */
 export type Topology = typeof Topology.Type
 
+const ClusterVolumeSpec_ = () =>
+  Schema.Struct({
+    /**
+     * Group defines the volume group of this volume. Volumes belonging to
+     * the same group can be referred to by group name when creating
+     * Services.  Referring to a volume by group instructs Swarm to treat
+     * volumes in that group interchangeably for the purpose of scheduling.
+     * Volumes with an empty string for a group technically all belong to
+     * the same, emptystring group.
+     */
+    Group: optional(Schema.String),
+    /**
+     * Defines how the volume is used by tasks.
+     */
+    AccessMode: optional(Schema.Struct({
+      /**
+       * The set of nodes this volume can be used on at one time.
+       * - `single` The volume may only be scheduled to one node at a time.
+       * - `multi` the volume may be scheduled to any supported number of nodes at a time.
+       */
+      Scope: optional(openEnum("single", "multi")),
+      /**
+       * The number and way that different tasks can use this volume
+       * at one time.
+       * - `none` The volume may only be used by one task at a time.
+       * - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+       * - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+       * - `all` The volume may have any number of readers and writers.
+       */
+      Sharing: optional(openEnum("none", "readonly", "onewriter", "all")),
+      /**
+       * Options for using this volume as a Mount-type volume.
+       */
+      MountVolume: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+      /**
+       * Swarm Secrets that are passed to the CSI storage plugin when
+       * operating on this volume.
+       */
+      Secrets: optional(Schema.Array(Schema.Struct({
+        /**
+         * Key is the name of the key of the key-value pair passed to
+         * the plugin.
+         */
+        Key: optional(Schema.String),
+        /**
+         * Secret is the swarm Secret object from which to read data.
+         * This can be a Secret name or ID. The Secret data is
+         * retrieved by swarm and used as the value of the key-value
+         * pair passed to the plugin.
+         */
+        Secret: optional(Schema.String)
+      }))),
+      /**
+       * Requirements for the accessible topology of the volume. These
+       * fields are optional. For an in-depth description of what these
+       * fields mean, see the CSI specification.
+       */
+      AccessibilityRequirements: optional(Schema.Struct({
+        /**
+         * A list of required topologies, at least one of which the
+         * volume must be accessible from.
+         */
+        Requisite: optional(Schema.Array(Topology)),
+        /**
+         * A list of topologies that the volume should attempt to be
+         * provisioned in.
+         */
+        Preferred: optional(Schema.Array(Topology))
+      })),
+      /**
+       * The desired capacity that the volume should be created with. If
+       * empty, the plugin will decide the capacity.
+       */
+      CapacityRange: optional(Schema.Struct({
+        /**
+         * The volume must be at least this big. The value of 0
+         * indicates an unspecified minimum
+         */
+        RequiredBytes: optional(Schema.Number),
+        /**
+         * The volume must not be bigger than this. The value of 0
+         * indicates an unspecified maximum.
+         */
+        LimitBytes: optional(Schema.Number)
+      })),
+      /**
+       * The availability of the volume for use in tasks.
+       * - `active` The volume is fully available for scheduling on the cluster
+       * - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+       * - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+       */
+      Availability: optional(openEnum("active", "pause", "drain"))
+    }))
+  })
+
 /**
  * Cluster-specific options used to create the volume.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolumeSpec = Schema.Struct({
-  /**
-   * Group defines the volume group of this volume. Volumes belonging to
-   * the same group can be referred to by group name when creating
-   * Services.  Referring to a volume by group instructs Swarm to treat
-   * volumes in that group interchangeably for the purpose of scheduling.
-   * Volumes with an empty string for a group technically all belong to
-   * the same, emptystring group.
-   */
-  Group: optional(Schema.String),
-  /**
-   * Defines how the volume is used by tasks.
-   */
-  AccessMode: optional(Schema.Struct({
-    /**
-     * The set of nodes this volume can be used on at one time.
-     * - `single` The volume may only be scheduled to one node at a time.
-     * - `multi` the volume may be scheduled to any supported number of nodes at a time.
-     */
-    Scope: optional(openEnum("single", "multi")),
-    /**
-     * The number and way that different tasks can use this volume
-     * at one time.
-     * - `none` The volume may only be used by one task at a time.
-     * - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
-     * - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
-     * - `all` The volume may have any number of readers and writers.
-     */
-    Sharing: optional(openEnum("none", "readonly", "onewriter", "all")),
-    /**
-     * Options for using this volume as a Mount-type volume.
-     */
-    MountVolume: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-    /**
-     * Swarm Secrets that are passed to the CSI storage plugin when
-     * operating on this volume.
-     */
-    Secrets: optional(Schema.Array(Schema.Struct({
-      /**
-       * Key is the name of the key of the key-value pair passed to
-       * the plugin.
-       */
-      Key: optional(Schema.String),
-      /**
-       * Secret is the swarm Secret object from which to read data.
-       * This can be a Secret name or ID. The Secret data is
-       * retrieved by swarm and used as the value of the key-value
-       * pair passed to the plugin.
-       */
-      Secret: optional(Schema.String)
-    }))),
-    /**
-     * Requirements for the accessible topology of the volume. These
-     * fields are optional. For an in-depth description of what these
-     * fields mean, see the CSI specification.
-     */
-    AccessibilityRequirements: optional(Schema.Struct({
-      /**
-       * A list of required topologies, at least one of which the
-       * volume must be accessible from.
-       */
-      Requisite: optional(Schema.Array(Topology)),
-      /**
-       * A list of topologies that the volume should attempt to be
-       * provisioned in.
-       */
-      Preferred: optional(Schema.Array(Topology))
-    })),
-    /**
-     * The desired capacity that the volume should be created with. If
-     * empty, the plugin will decide the capacity.
-     */
-    CapacityRange: optional(Schema.Struct({
-      /**
-       * The volume must be at least this big. The value of 0
-       * indicates an unspecified minimum
-       */
-      RequiredBytes: optional(Schema.Number),
-      /**
-       * The volume must not be bigger than this. The value of 0
-       * indicates an unspecified maximum.
-       */
-      LimitBytes: optional(Schema.Number)
-    })),
-    /**
-     * The availability of the volume for use in tasks.
-     * - `active` The volume is fully available for scheduling on the cluster
-     * - `pause` No new workloads should use the volume, but existing workloads are not stopped.
-     * - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
-     */
-    Availability: optional(openEnum("active", "pause", "drain"))
-  }))
-})
+export const ClusterVolumeSpec = Schema.suspend(ClusterVolumeSpec_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ClusterVolumeSpec = typeof ClusterVolumeSpec.Type
+
+const ClusterVolume_ = () =>
+  Schema.Struct({
+    /**
+     * The Swarm ID of this volume. Because cluster volumes are Swarm
+     * objects, they have an ID, unlike non-cluster volumes. This ID can
+     * be used to refer to the Volume instead of the name.
+     */
+    ID: optional(Schema.String),
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(ClusterVolumeSpec),
+    /**
+     * Information about the global status of the volume.
+     */
+    Info: optional(Schema.Struct({
+      /**
+       * The capacity of the volume in bytes. A value of 0 indicates that
+       * the capacity is unknown.
+       */
+      CapacityBytes: optional(Schema.Number),
+      /**
+       * A map of strings to strings returned from the storage plugin when
+       * the volume is created.
+       */
+      VolumeContext: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      /**
+       * The ID of the volume as returned by the CSI storage plugin. This
+       * is distinct from the volume's ID as provided by Docker. This ID
+       * is never used by the user when communicating with Docker to refer
+       * to this volume. If the ID is blank, then the Volume has not been
+       * successfully created in the plugin yet.
+       */
+      VolumeID: optional(Schema.String),
+      /**
+       * The topology this volume is actually accessible from.
+       */
+      AccessibleTopology: optional(Schema.Array(Topology))
+    })),
+    /**
+     * The status of the volume as it pertains to its publishing and use on
+     * specific nodes
+     */
+    PublishStatus: optional(Schema.Array(Schema.Struct({
+      /**
+       * The ID of the Swarm node the volume is published on.
+       */
+      NodeID: optional(Schema.String),
+      /**
+       * The published state of the volume.
+       * * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
+       * * `published` The volume is published successfully to the node.
+       * * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
+       * * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+       */
+      State: optional(
+        openEnum("pending-publish", "published", "pending-node-unpublish", "pending-controller-unpublish")
+      ),
+      /**
+       * A map of strings to strings returned by the CSI controller
+       * plugin when a volume is published.
+       */
+      PublishContext: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+    })))
+  })
 
 /**
  * Options and information specific to, and only present on, Swarm CSI
@@ -779,74 +906,21 @@ export type ClusterVolumeSpec = typeof ClusterVolumeSpec.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ClusterVolume = Schema.Struct({
-  /**
-   * The Swarm ID of this volume. Because cluster volumes are Swarm
-   * objects, they have an ID, unlike non-cluster volumes. This ID can
-   * be used to refer to the Volume instead of the name.
-   */
-  ID: optional(Schema.String),
-  Version: optional(ObjectVersion),
-  CreatedAt: optional(Schema.String),
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(ClusterVolumeSpec),
-  /**
-   * Information about the global status of the volume.
-   */
-  Info: optional(Schema.Struct({
-    /**
-     * The capacity of the volume in bytes. A value of 0 indicates that
-     * the capacity is unknown.
-     */
-    CapacityBytes: optional(Schema.Number),
-    /**
-     * A map of strings to strings returned from the storage plugin when
-     * the volume is created.
-     */
-    VolumeContext: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-    /**
-     * The ID of the volume as returned by the CSI storage plugin. This
-     * is distinct from the volume's ID as provided by Docker. This ID
-     * is never used by the user when communicating with Docker to refer
-     * to this volume. If the ID is blank, then the Volume has not been
-     * successfully created in the plugin yet.
-     */
-    VolumeID: optional(Schema.String),
-    /**
-     * The topology this volume is actually accessible from.
-     */
-    AccessibleTopology: optional(Schema.Array(Topology))
-  })),
-  /**
-   * The status of the volume as it pertains to its publishing and use on
-   * specific nodes
-   */
-  PublishStatus: optional(Schema.Array(Schema.Struct({
-    /**
-     * The ID of the Swarm node the volume is published on.
-     */
-    NodeID: optional(Schema.String),
-    /**
-     * The published state of the volume.
-     * * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
-     * * `published` The volume is published successfully to the node.
-     * * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
-     * * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
-     */
-    State: optional(openEnum("pending-publish", "published", "pending-node-unpublish", "pending-controller-unpublish")),
-    /**
-     * A map of strings to strings returned by the CSI controller
-     * plugin when a volume is published.
-     */
-    PublishContext: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-  })))
-})
+export const ClusterVolume = Schema.suspend(ClusterVolume_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ClusterVolume = typeof ClusterVolume.Type
+
+const Commit_ = () =>
+  Schema.Struct({
+    /**
+     * Actual commit ID of external tool.
+     */
+    ID: optional(Schema.String)
+  })
 
 /**
  * Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -856,12 +930,7 @@ export type ClusterVolume = typeof ClusterVolume.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Commit = Schema.Struct({
-  /**
-   * Actual commit ID of external tool.
-   */
-  ID: optional(Schema.String)
-})
+export const Commit = Schema.suspend(Commit_)
 
 /**
  * @since 0.1.0
@@ -869,22 +938,25 @@ export const Commit = Schema.Struct({
  */
 export type Commit = typeof Commit.Type
 
+const Driver_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the driver.
+     */
+    Name: Schema.String,
+    /**
+     * Key/value map of driver-specific options.
+     */
+    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
 /**
  * Driver represents a driver (network, logging, secrets).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Driver = Schema.Struct({
-  /**
-   * Name of the driver.
-   */
-  Name: Schema.String,
-  /**
-   * Key/value map of driver-specific options.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
+export const Driver = Schema.suspend(Driver_)
 
 /**
  * @since 0.1.0
@@ -892,32 +964,35 @@ export const Driver = Schema.Struct({
  */
 export type Driver = typeof Driver.Type
 
+const ConfigSpec_ = () =>
+  Schema.Struct({
+    /**
+     * User-defined name of the config.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Data is the data to store as a config, formatted as a standard base64-encoded
+     * ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
+     * The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
+     */
+    Data: optional(Schema.String),
+    /**
+     * Templating driver, if applicable
+     */
+    Templating: optional(Driver)
+  })
+
 /**
  * ConfigSpec
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigSpec = Schema.Struct({
-  /**
-   * User-defined name of the config.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Data is the data to store as a config, formatted as a standard base64-encoded
-   * ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
-   * The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
-   */
-  Data: optional(Schema.String),
-  /**
-   * Templating driver, if applicable
-   */
-  Templating: optional(Driver)
-})
+export const ConfigSpec = Schema.suspend(ConfigSpec_)
 
 /**
  * @since 0.1.0
@@ -925,25 +1000,38 @@ export const ConfigSpec = Schema.Struct({
  */
 export type ConfigSpec = typeof ConfigSpec.Type
 
+const Config_ = () =>
+  Schema.Struct({
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(ConfigSpec)
+  })
+
 /**
  * Config
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Config = Schema.Struct({
-  ID: Schema.String,
-  Version: optional(ObjectVersion),
-  CreatedAt: optional(Schema.String),
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(ConfigSpec)
-})
+export const Config = Schema.suspend(Config_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type Config = typeof Config.Type
+
+const ConfigReference_ = () =>
+  Schema.Struct({
+    /**
+     * The name of the config-only network that provides the network's
+     * configuration. The specified network must be an existing config-only
+     * network. Only network names are allowed, not network IDs.
+     */
+    Network: optional(Schema.String)
+  })
 
 /**
  * The config-only network source to provide the configuration for
@@ -952,14 +1040,7 @@ export type Config = typeof Config.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigReference = Schema.Struct({
-  /**
-   * The name of the config-only network that provides the network's
-   * configuration. The specified network must be an existing config-only
-   * network. Only network names are allowed, not network IDs.
-   */
-  Network: optional(Schema.String)
-})
+export const ConfigReference = Schema.suspend(ConfigReference_)
 
 /**
  * @since 0.1.0
@@ -967,18 +1048,21 @@ export const ConfigReference = Schema.Struct({
  */
 export type ConfigReference = typeof ConfigReference.Type
 
+const ContainerBlkioStatEntry_ = () =>
+  Schema.NullOr(Schema.Struct({
+    major: optional(Schema.Number),
+    minor: optional(Schema.Number),
+    op: optional(Schema.String),
+    value: optional(Schema.Number)
+  }))
+
 /**
  * Blkio stats entry.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerBlkioStatEntry = Schema.NullOr(Schema.Struct({
-  major: optional(Schema.Number),
-  minor: optional(Schema.Number),
-  op: optional(Schema.String),
-  value: optional(Schema.Number)
-}))
+export const ContainerBlkioStatEntry = Schema.suspend(ContainerBlkioStatEntry_)
 
 /**
  * @since 0.1.0
@@ -986,50 +1070,53 @@ export const ContainerBlkioStatEntry = Schema.NullOr(Schema.Struct({
  */
 export type ContainerBlkioStatEntry = typeof ContainerBlkioStatEntry.Type
 
+const ContainerBlkioStats_ = () =>
+  Schema.NullOr(Schema.Struct({
+    io_service_bytes_recursive: optional(Schema.Array(ContainerBlkioStatEntry)),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_serviced_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_queue_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_service_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_wait_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_merged_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    io_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
+    /**
+     * This field is only available when using Linux containers with
+     * cgroups v1. It is omitted or `null` when using cgroups v2.
+     */
+    sectors_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry)))
+  }))
+
 /**
  * BlkioStats stores all IO service stats for data read and write.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerBlkioStats = Schema.NullOr(Schema.Struct({
-  io_service_bytes_recursive: optional(Schema.Array(ContainerBlkioStatEntry)),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_serviced_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_queue_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_service_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_wait_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_merged_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  io_time_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry))),
-  /**
-   * This field is only available when using Linux containers with
-   * cgroups v1. It is omitted or `null` when using cgroups v2.
-   */
-  sectors_recursive: optional(Schema.NullOr(Schema.Array(ContainerBlkioStatEntry)))
-}))
+export const ContainerBlkioStats = Schema.suspend(ContainerBlkioStats_)
 
 /**
  * @since 0.1.0
@@ -1037,34 +1124,37 @@ export const ContainerBlkioStats = Schema.NullOr(Schema.Struct({
  */
 export type ContainerBlkioStats = typeof ContainerBlkioStats.Type
 
+const ContainerCPUUsage_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
+     */
+    total_usage: optional(Schema.Number),
+    /**
+     * Total CPU time (in nanoseconds) consumed per core (Linux).
+     */
+    percpu_usage: optional(Schema.NullOr(Schema.Array(Schema.Number))),
+    /**
+     * Time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
+     * or time spent (in 100's of nanoseconds) by all container processes in
+     * kernel mode (Windows).
+     */
+    usage_in_kernelmode: optional(Schema.Number),
+    /**
+     * Time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+     * or time spent (in 100's of nanoseconds) by all container processes in
+     * kernel mode (Windows).
+     */
+    usage_in_usermode: optional(Schema.Number)
+  }))
+
 /**
  * All CPU stats aggregated since container inception.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCPUUsage = Schema.NullOr(Schema.Struct({
-  /**
-   * Total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
-   */
-  total_usage: optional(Schema.Number),
-  /**
-   * Total CPU time (in nanoseconds) consumed per core (Linux).
-   */
-  percpu_usage: optional(Schema.NullOr(Schema.Array(Schema.Number))),
-  /**
-   * Time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
-   * or time spent (in 100's of nanoseconds) by all container processes in
-   * kernel mode (Windows).
-   */
-  usage_in_kernelmode: optional(Schema.Number),
-  /**
-   * Time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
-   * or time spent (in 100's of nanoseconds) by all container processes in
-   * kernel mode (Windows).
-   */
-  usage_in_usermode: optional(Schema.Number)
-}))
+export const ContainerCPUUsage = Schema.suspend(ContainerCPUUsage_)
 
 /**
  * @since 0.1.0
@@ -1072,26 +1162,29 @@ export const ContainerCPUUsage = Schema.NullOr(Schema.Struct({
  */
 export type ContainerCPUUsage = typeof ContainerCPUUsage.Type
 
+const ContainerThrottlingData_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Number of periods with throttling active.
+     */
+    periods: optional(Schema.Number),
+    /**
+     * Number of periods when the container hit its throttling limit.
+     */
+    throttled_periods: optional(Schema.Number),
+    /**
+     * Aggregated time (in nanoseconds) the container was throttled for.
+     */
+    throttled_time: optional(Schema.Number)
+  }))
+
 /**
  * CPU throttling stats of the container.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerThrottlingData = Schema.NullOr(Schema.Struct({
-  /**
-   * Number of periods with throttling active.
-   */
-  periods: optional(Schema.Number),
-  /**
-   * Number of periods when the container hit its throttling limit.
-   */
-  throttled_periods: optional(Schema.Number),
-  /**
-   * Aggregated time (in nanoseconds) the container was throttled for.
-   */
-  throttled_time: optional(Schema.Number)
-}))
+export const ContainerThrottlingData = Schema.suspend(ContainerThrottlingData_)
 
 /**
  * @since 0.1.0
@@ -1099,30 +1192,67 @@ export const ContainerThrottlingData = Schema.NullOr(Schema.Struct({
  */
 export type ContainerThrottlingData = typeof ContainerThrottlingData.Type
 
+const ContainerCPUStats_ = () =>
+  Schema.NullOr(Schema.Struct({
+    cpu_usage: optional(ContainerCPUUsage),
+    /**
+     * System Usage.
+     */
+    system_cpu_usage: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Number of online CPUs.
+     */
+    online_cpus: optional(Schema.NullOr(Schema.Number)),
+    throttling_data: optional(ContainerThrottlingData)
+  }))
+
 /**
  * CPU related info of the container
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCPUStats = Schema.NullOr(Schema.Struct({
-  cpu_usage: optional(ContainerCPUUsage),
-  /**
-   * System Usage.
-   */
-  system_cpu_usage: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Number of online CPUs.
-   */
-  online_cpus: optional(Schema.NullOr(Schema.Number)),
-  throttling_data: optional(ContainerThrottlingData)
-}))
+export const ContainerCPUStats = Schema.suspend(ContainerCPUStats_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ContainerCPUStats = typeof ContainerCPUStats.Type
+
+const HealthConfig_ = () =>
+  Schema.Struct({
+    /**
+     * The test to perform. Possible values are:
+     */
+    Test: optional(Schema.Array(Schema.String)),
+    /**
+     * The time to wait between checks in nanoseconds. It should be 0 or at
+     * least 1000000 (1 ms). 0 means inherit.
+     */
+    Interval: optional(Schema.Number),
+    /**
+     * The time to wait before considering the check to have hung. It should
+     * be 0 or at least 1000000 (1 ms). 0 means inherit.
+     */
+    Timeout: optional(Schema.Number),
+    /**
+     * The number of consecutive failures needed to consider a container as
+     * unhealthy. 0 means inherit.
+     */
+    Retries: optional(Schema.Number),
+    /**
+     * Start period for the container to initialize before starting
+     * health-retries countdown in nanoseconds. It should be 0 or at least
+     * 1000000 (1 ms). 0 means inherit.
+     */
+    StartPeriod: optional(Schema.Number),
+    /**
+     * The time to wait between checks in nanoseconds during the start period.
+     * It should be 0 or at least 1000000 (1 ms). 0 means inherit.
+     */
+    StartInterval: optional(Schema.Number)
+  })
 
 /**
  * A test to perform to check that the container is healthy.
@@ -1131,38 +1261,7 @@ export type ContainerCPUStats = typeof ContainerCPUStats.Type
  * @since 0.1.0
  * @category schemas
  */
-export const HealthConfig = Schema.Struct({
-  /**
-   * The test to perform. Possible values are:
-   */
-  Test: optional(Schema.Array(Schema.String)),
-  /**
-   * The time to wait between checks in nanoseconds. It should be 0 or at
-   * least 1000000 (1 ms). 0 means inherit.
-   */
-  Interval: optional(Schema.Number),
-  /**
-   * The time to wait before considering the check to have hung. It should
-   * be 0 or at least 1000000 (1 ms). 0 means inherit.
-   */
-  Timeout: optional(Schema.Number),
-  /**
-   * The number of consecutive failures needed to consider a container as
-   * unhealthy. 0 means inherit.
-   */
-  Retries: optional(Schema.Number),
-  /**
-   * Start period for the container to initialize before starting
-   * health-retries countdown in nanoseconds. It should be 0 or at least
-   * 1000000 (1 ms). 0 means inherit.
-   */
-  StartPeriod: optional(Schema.Number),
-  /**
-   * The time to wait between checks in nanoseconds during the start period.
-   * It should be 0 or at least 1000000 (1 ms). 0 means inherit.
-   */
-  StartInterval: optional(Schema.Number)
-})
+export const HealthConfig = Schema.suspend(HealthConfig_)
 
 /**
  * @since 0.1.0
@@ -1170,119 +1269,122 @@ export const HealthConfig = Schema.Struct({
  */
 export type HealthConfig = typeof HealthConfig.Type
 
+const ContainerConfig_ = () =>
+  Schema.Struct({
+    /**
+     * The hostname to use for the container, as a valid RFC 1123 hostname.
+     */
+    Hostname: optional(Schema.String),
+    /**
+     * The domain name to use for the container.
+     */
+    Domainname: optional(Schema.String),
+    /**
+     * Commands run as this user inside the container. If omitted, commands
+     * run as the user specified in the image the container was started from.
+     */
+    User: optional(Schema.String),
+    /**
+     * Whether to attach to `stdin`.
+     */
+    AttachStdin: optional(Schema.Boolean),
+    /**
+     * Whether to attach to `stdout`.
+     */
+    AttachStdout: optional(Schema.Boolean),
+    /**
+     * Whether to attach to `stderr`.
+     */
+    AttachStderr: optional(Schema.Boolean),
+    /**
+     * An object mapping ports to an empty object in the form:
+     */
+    ExposedPorts: optional(
+      Schema.NullOr(
+        Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+      )
+    ),
+    /**
+     * Attach standard streams to a TTY, including `stdin` if it is not closed.
+     */
+    Tty: optional(Schema.Boolean),
+    /**
+     * Open `stdin`
+     */
+    OpenStdin: optional(Schema.Boolean),
+    /**
+     * Close `stdin` after one attached client disconnects
+     */
+    StdinOnce: optional(Schema.Boolean),
+    /**
+     * A list of environment variables to set inside the container in the
+     * form `["VAR=value", ...]`. A variable without `=` is removed from the
+     * environment, rather than to have an empty value.
+     */
+    Env: optional(Schema.Array(Schema.String)),
+    /**
+     * Command to run specified as a string or an array of strings.
+     */
+    Cmd: optional(Schema.Array(Schema.String)),
+    Healthcheck: optional(HealthConfig),
+    /**
+     * Command is already escaped (Windows only)
+     */
+    ArgsEscaped: optional(Schema.NullOr(Schema.Boolean)),
+    /**
+     * The name (or reference) of the image to use when creating the container,
+     * or which was used when the container was created.
+     */
+    Image: optional(Schema.String),
+    /**
+     * An object mapping mount point paths inside the container to empty
+     * objects.
+     */
+    Volumes: optional(
+      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+    ),
+    /**
+     * The working directory for commands to run in.
+     */
+    WorkingDir: optional(Schema.String),
+    /**
+     * The entry point for the container as a string or an array of strings.
+     */
+    Entrypoint: optional(Schema.Array(Schema.String)),
+    /**
+     * Disable networking for the container.
+     */
+    NetworkDisabled: optional(Schema.NullOr(Schema.Boolean)),
+    /**
+     * `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+     */
+    OnBuild: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Signal to stop a container as a string or unsigned integer.
+     */
+    StopSignal: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Timeout to stop a container in seconds. If omitted, the daemon-wide
+     * default (`default-stop-timeout`) is used.
+     */
+    StopTimeout: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+     */
+    Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
+  })
+
 /**
  * Configuration for a container that is portable between hosts.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerConfig = Schema.Struct({
-  /**
-   * The hostname to use for the container, as a valid RFC 1123 hostname.
-   */
-  Hostname: optional(Schema.String),
-  /**
-   * The domain name to use for the container.
-   */
-  Domainname: optional(Schema.String),
-  /**
-   * Commands run as this user inside the container. If omitted, commands
-   * run as the user specified in the image the container was started from.
-   */
-  User: optional(Schema.String),
-  /**
-   * Whether to attach to `stdin`.
-   */
-  AttachStdin: optional(Schema.Boolean),
-  /**
-   * Whether to attach to `stdout`.
-   */
-  AttachStdout: optional(Schema.Boolean),
-  /**
-   * Whether to attach to `stderr`.
-   */
-  AttachStderr: optional(Schema.Boolean),
-  /**
-   * An object mapping ports to an empty object in the form:
-   */
-  ExposedPorts: optional(
-    Schema.NullOr(
-      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-    )
-  ),
-  /**
-   * Attach standard streams to a TTY, including `stdin` if it is not closed.
-   */
-  Tty: optional(Schema.Boolean),
-  /**
-   * Open `stdin`
-   */
-  OpenStdin: optional(Schema.Boolean),
-  /**
-   * Close `stdin` after one attached client disconnects
-   */
-  StdinOnce: optional(Schema.Boolean),
-  /**
-   * A list of environment variables to set inside the container in the
-   * form `["VAR=value", ...]`. A variable without `=` is removed from the
-   * environment, rather than to have an empty value.
-   */
-  Env: optional(Schema.Array(Schema.String)),
-  /**
-   * Command to run specified as a string or an array of strings.
-   */
-  Cmd: optional(Schema.Array(Schema.String)),
-  Healthcheck: optional(HealthConfig),
-  /**
-   * Command is already escaped (Windows only)
-   */
-  ArgsEscaped: optional(Schema.NullOr(Schema.Boolean)),
-  /**
-   * The name (or reference) of the image to use when creating the container,
-   * or which was used when the container was created.
-   */
-  Image: optional(Schema.String),
-  /**
-   * An object mapping mount point paths inside the container to empty
-   * objects.
-   */
-  Volumes: optional(
-    Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-  ),
-  /**
-   * The working directory for commands to run in.
-   */
-  WorkingDir: optional(Schema.String),
-  /**
-   * The entry point for the container as a string or an array of strings.
-   */
-  Entrypoint: optional(Schema.Array(Schema.String)),
-  /**
-   * Disable networking for the container.
-   */
-  NetworkDisabled: optional(Schema.NullOr(Schema.Boolean)),
-  /**
-   * `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-   */
-  OnBuild: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Signal to stop a container as a string or unsigned integer.
-   */
-  StopSignal: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Timeout to stop a container in seconds. If omitted, the daemon-wide
-   * default (`default-stop-timeout`) is used.
-   */
-  StopTimeout: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-   */
-  Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
-})
+export const ContainerConfig = Schema.suspend(ContainerConfig_)
 
 /**
  * @since 0.1.0
@@ -1290,22 +1392,25 @@ export const ContainerConfig = Schema.Struct({
  */
 export type ContainerConfig = typeof ContainerConfig.Type
 
+const ContainerCreateResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the created container
+     */
+    Id: Schema.String,
+    /**
+     * Warnings encountered when creating the container
+     */
+    Warnings: requiredCollection(Schema.Array(Schema.String), () => [])
+  })
+
 /**
  * OK response to ContainerCreate operation
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCreateResponse = Schema.Struct({
-  /**
-   * The ID of the created container
-   */
-  Id: Schema.String,
-  /**
-   * Warnings encountered when creating the container
-   */
-  Warnings: requiredCollection(Schema.Array(Schema.String), () => [])
-})
+export const ContainerCreateResponse = Schema.suspend(ContainerCreateResponse_)
 
 /**
  * @since 0.1.0
@@ -1313,32 +1418,35 @@ export const ContainerCreateResponse = Schema.Struct({
  */
 export type ContainerCreateResponse = typeof ContainerCreateResponse.Type
 
+const HealthcheckResult_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Date and time at which this check started in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    Start: optional(Schema.String),
+    /**
+     * Date and time at which this check ended in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    End: optional(Schema.String),
+    /**
+     * ExitCode meanings:
+     */
+    ExitCode: optional(Schema.Number),
+    /**
+     * Output from last check
+     */
+    Output: optional(Schema.String)
+  }))
+
 /**
  * HealthcheckResult stores information about a single run of a healthcheck probe
  *
  * @since 0.1.0
  * @category schemas
  */
-export const HealthcheckResult = Schema.NullOr(Schema.Struct({
-  /**
-   * Date and time at which this check started in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  Start: optional(Schema.String),
-  /**
-   * Date and time at which this check ended in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  End: optional(Schema.String),
-  /**
-   * ExitCode meanings:
-   */
-  ExitCode: optional(Schema.Number),
-  /**
-   * Output from last check
-   */
-  Output: optional(Schema.String)
-}))
+export const HealthcheckResult = Schema.suspend(HealthcheckResult_)
 
 /**
  * @since 0.1.0
@@ -1346,32 +1454,80 @@ export const HealthcheckResult = Schema.NullOr(Schema.Struct({
  */
 export type HealthcheckResult = typeof HealthcheckResult.Type
 
+const Health_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Status is one of `none`, `starting`, `healthy` or `unhealthy`
+     */
+    Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
+    /**
+     * FailingStreak is the number of consecutive failures
+     */
+    FailingStreak: optional(Schema.Number),
+    /**
+     * Log contains the last few results (oldest first)
+     */
+    Log: optional(Schema.Array(HealthcheckResult))
+  }))
+
 /**
  * Health stores information about the container's healthcheck results.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Health = Schema.NullOr(Schema.Struct({
-  /**
-   * Status is one of `none`, `starting`, `healthy` or `unhealthy`
-   */
-  Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
-  /**
-   * FailingStreak is the number of consecutive failures
-   */
-  FailingStreak: optional(Schema.Number),
-  /**
-   * Log contains the last few results (oldest first)
-   */
-  Log: optional(Schema.Array(HealthcheckResult))
-}))
+export const Health = Schema.suspend(Health_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type Health = typeof Health.Type
+
+const ContainerState_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * String representation of the container state. Can be one of "created",
+     * "running", "paused", "restarting", "removing", "exited", or "dead".
+     */
+    Status: optional(openEnum("created", "running", "paused", "restarting", "removing", "exited", "dead")),
+    /**
+     * Whether this container is running.
+     */
+    Running: optional(Schema.Boolean),
+    /**
+     * Whether this container is paused.
+     */
+    Paused: optional(Schema.Boolean),
+    /**
+     * Whether this container is restarting.
+     */
+    Restarting: optional(Schema.Boolean),
+    /**
+     * Whether a process within this container has been killed because it ran
+     * out of memory since the container was last started.
+     */
+    OOMKilled: optional(Schema.Boolean),
+    Dead: optional(Schema.Boolean),
+    /**
+     * The process ID of this container
+     */
+    Pid: optional(Schema.Number),
+    /**
+     * The last exit code of this container
+     */
+    ExitCode: optional(Schema.Number),
+    Error: optional(Schema.String),
+    /**
+     * The time when this container was last started.
+     */
+    StartedAt: optional(Schema.String),
+    /**
+     * The time when this container last exited.
+     */
+    FinishedAt: optional(Schema.String),
+    Health: optional(Health)
+  }))
 
 /**
  * ContainerState stores container's running state. It's part of ContainerJSONBase
@@ -1380,55 +1536,25 @@ export type Health = typeof Health.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerState = Schema.NullOr(Schema.Struct({
-  /**
-   * String representation of the container state. Can be one of "created",
-   * "running", "paused", "restarting", "removing", "exited", or "dead".
-   */
-  Status: optional(openEnum("created", "running", "paused", "restarting", "removing", "exited", "dead")),
-  /**
-   * Whether this container is running.
-   */
-  Running: optional(Schema.Boolean),
-  /**
-   * Whether this container is paused.
-   */
-  Paused: optional(Schema.Boolean),
-  /**
-   * Whether this container is restarting.
-   */
-  Restarting: optional(Schema.Boolean),
-  /**
-   * Whether a process within this container has been killed because it ran
-   * out of memory since the container was last started.
-   */
-  OOMKilled: optional(Schema.Boolean),
-  Dead: optional(Schema.Boolean),
-  /**
-   * The process ID of this container
-   */
-  Pid: optional(Schema.Number),
-  /**
-   * The last exit code of this container
-   */
-  ExitCode: optional(Schema.Number),
-  Error: optional(Schema.String),
-  /**
-   * The time when this container was last started.
-   */
-  StartedAt: optional(Schema.String),
-  /**
-   * The time when this container last exited.
-   */
-  FinishedAt: optional(Schema.String),
-  Health: optional(Health)
-}))
+export const ContainerState = Schema.suspend(ContainerState_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ContainerState = typeof ContainerState.Type
+
+const DriverData_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the storage driver.
+     */
+    Name: Schema.String,
+    /**
+     * Low-level storage metadata, provided as key/value pairs.
+     */
+    Data: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({}))
+  })
 
 /**
  * Information about the storage driver used to store the container's and
@@ -1437,16 +1563,7 @@ export type ContainerState = typeof ContainerState.Type
  * @since 0.1.0
  * @category schemas
  */
-export const DriverData = Schema.Struct({
-  /**
-   * Name of the storage driver.
-   */
-  Name: Schema.String,
-  /**
-   * Low-level storage metadata, provided as key/value pairs.
-   */
-  Data: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({}))
-})
+export const DriverData = Schema.suspend(DriverData_)
 
 /**
  * @since 0.1.0
@@ -1454,13 +1571,15 @@ export const DriverData = Schema.Struct({
  */
 export type DriverData = typeof DriverData.Type
 
+const MountType_ = () => openEnum("bind", "cluster", "image", "npipe", "tmpfs", "volume")
+
 /**
  * The mount type. Available types:
  *
  * @since 0.1.0
  * @category schemas
  */
-export const MountType = openEnum("bind", "cluster", "image", "npipe", "tmpfs", "volume")
+export const MountType = Schema.suspend(MountType_)
 
 /**
  * @since 0.1.0
@@ -1468,130 +1587,145 @@ export const MountType = openEnum("bind", "cluster", "image", "npipe", "tmpfs", 
  */
 export type MountType = typeof MountType.Type
 
+const Mount_ = () =>
+  Schema.Struct({
+    /**
+     * Container path.
+     */
+    Target: optional(Schema.String),
+    /**
+     * Mount source (e.g. a volume name, a host path). The source cannot be
+     * specified when using `Type=tmpfs`. For `Type=bind`, the source path
+     * must either exist, or the `CreateMountpoint` must be set to `true` to
+     * create the source path on the host if missing.
+     */
+    Source: optional(Schema.String),
+    /**
+     * The mount type. Available types:
+     */
+    Type: optional(MountType),
+    /**
+     * Whether the mount should be read-only.
+     */
+    ReadOnly: optional(Schema.Boolean),
+    /**
+     * The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`.
+     */
+    Consistency: optional(Schema.String),
+    /**
+     * Optional configuration for the `bind` type.
+     */
+    BindOptions: optional(Schema.Struct({
+      /**
+       * A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
+       */
+      Propagation: optional(openEnum("private", "rprivate", "shared", "rshared", "slave", "rslave")),
+      /**
+       * Disable recursive bind mount.
+       */
+      NonRecursive: optional(Schema.Boolean),
+      /**
+       * Create mount point on host if missing
+       */
+      CreateMountpoint: optional(Schema.Boolean),
+      /**
+       * Make the mount non-recursively read-only, but still leave the mount recursive
+       * (unless NonRecursive is set to `true` in conjunction).
+       */
+      ReadOnlyNonRecursive: optional(Schema.Boolean),
+      /**
+       * Raise an error if the mount cannot be made recursively read-only.
+       */
+      ReadOnlyForceRecursive: optional(Schema.Boolean)
+    })),
+    /**
+     * Optional configuration for the `volume` type.
+     */
+    VolumeOptions: optional(Schema.Struct({
+      /**
+       * Populate volume with data from the target.
+       */
+      NoCopy: optional(Schema.Boolean),
+      /**
+       * User-defined key/value metadata.
+       */
+      Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      /**
+       * Map of driver specific options
+       */
+      DriverConfig: optional(Schema.Struct({
+        /**
+         * Name of the driver to use to create the volume.
+         */
+        Name: optional(Schema.String),
+        /**
+         * key/value map of driver specific options.
+         */
+        Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+      })),
+      /**
+       * Source path inside the volume. Must be relative without any back traversals.
+       */
+      Subpath: optional(Schema.String)
+    })),
+    /**
+     * Optional configuration for the `image` type.
+     */
+    ImageOptions: optional(Schema.Struct({
+      /**
+       * Source path inside the image. Must be relative without any back traversals.
+       */
+      Subpath: optional(Schema.String)
+    })),
+    /**
+     * Optional configuration for the `tmpfs` type.
+     */
+    TmpfsOptions: optional(Schema.Struct({
+      /**
+       * The size for the tmpfs mount in bytes.
+       */
+      SizeBytes: optional(Schema.Number),
+      /**
+       * The permission mode for the tmpfs mount in an integer.
+       * The value must not be in octal format (e.g. 755) but rather
+       * the decimal representation of the octal value (e.g. 493).
+       */
+      Mode: optional(Schema.Number),
+      /**
+       * The options to be passed to the tmpfs mount. An array of arrays.
+       * Flag options should be provided as 1-length arrays. Other types
+       * should be provided as as 2-length arrays, where the first item is
+       * the key and the second the value.
+       */
+      Options: optional(Schema.Array(Schema.Array(Schema.String)))
+    }))
+  })
+
 /**
  * Mount
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Mount = Schema.Struct({
-  /**
-   * Container path.
-   */
-  Target: optional(Schema.String),
-  /**
-   * Mount source (e.g. a volume name, a host path). The source cannot be
-   * specified when using `Type=tmpfs`. For `Type=bind`, the source path
-   * must either exist, or the `CreateMountpoint` must be set to `true` to
-   * create the source path on the host if missing.
-   */
-  Source: optional(Schema.String),
-  /**
-   * The mount type. Available types:
-   */
-  Type: optional(MountType),
-  /**
-   * Whether the mount should be read-only.
-   */
-  ReadOnly: optional(Schema.Boolean),
-  /**
-   * The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`.
-   */
-  Consistency: optional(Schema.String),
-  /**
-   * Optional configuration for the `bind` type.
-   */
-  BindOptions: optional(Schema.Struct({
-    /**
-     * A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-     */
-    Propagation: optional(openEnum("private", "rprivate", "shared", "rshared", "slave", "rslave")),
-    /**
-     * Disable recursive bind mount.
-     */
-    NonRecursive: optional(Schema.Boolean),
-    /**
-     * Create mount point on host if missing
-     */
-    CreateMountpoint: optional(Schema.Boolean),
-    /**
-     * Make the mount non-recursively read-only, but still leave the mount recursive
-     * (unless NonRecursive is set to `true` in conjunction).
-     */
-    ReadOnlyNonRecursive: optional(Schema.Boolean),
-    /**
-     * Raise an error if the mount cannot be made recursively read-only.
-     */
-    ReadOnlyForceRecursive: optional(Schema.Boolean)
-  })),
-  /**
-   * Optional configuration for the `volume` type.
-   */
-  VolumeOptions: optional(Schema.Struct({
-    /**
-     * Populate volume with data from the target.
-     */
-    NoCopy: optional(Schema.Boolean),
-    /**
-     * User-defined key/value metadata.
-     */
-    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-    /**
-     * Map of driver specific options
-     */
-    DriverConfig: optional(Schema.Struct({
-      /**
-       * Name of the driver to use to create the volume.
-       */
-      Name: optional(Schema.String),
-      /**
-       * key/value map of driver specific options.
-       */
-      Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-    })),
-    /**
-     * Source path inside the volume. Must be relative without any back traversals.
-     */
-    Subpath: optional(Schema.String)
-  })),
-  /**
-   * Optional configuration for the `image` type.
-   */
-  ImageOptions: optional(Schema.Struct({
-    /**
-     * Source path inside the image. Must be relative without any back traversals.
-     */
-    Subpath: optional(Schema.String)
-  })),
-  /**
-   * Optional configuration for the `tmpfs` type.
-   */
-  TmpfsOptions: optional(Schema.Struct({
-    /**
-     * The size for the tmpfs mount in bytes.
-     */
-    SizeBytes: optional(Schema.Number),
-    /**
-     * The permission mode for the tmpfs mount in an integer.
-     * The value must not be in octal format (e.g. 755) but rather
-     * the decimal representation of the octal value (e.g. 493).
-     */
-    Mode: optional(Schema.Number),
-    /**
-     * The options to be passed to the tmpfs mount. An array of arrays.
-     * Flag options should be provided as 1-length arrays. Other types
-     * should be provided as as 2-length arrays, where the first item is
-     * the key and the second the value.
-     */
-    Options: optional(Schema.Array(Schema.Array(Schema.String)))
-  }))
-})
+export const Mount = Schema.suspend(Mount_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type Mount = typeof Mount.Type
+
+const PortBinding_ = () =>
+  Schema.Struct({
+    /**
+     * Host IP address that the container's port is mapped to.
+     */
+    HostIp: optional(Schema.String),
+    /**
+     * Host port number that the container's port is mapped to.
+     */
+    HostPort: optional(Schema.String)
+  })
 
 /**
  * PortBinding represents a binding between a host IP address and a host
@@ -1600,22 +1734,15 @@ export type Mount = typeof Mount.Type
  * @since 0.1.0
  * @category schemas
  */
-export const PortBinding = Schema.Struct({
-  /**
-   * Host IP address that the container's port is mapped to.
-   */
-  HostIp: optional(Schema.String),
-  /**
-   * Host port number that the container's port is mapped to.
-   */
-  HostPort: optional(Schema.String)
-})
+export const PortBinding = Schema.suspend(PortBinding_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type PortBinding = typeof PortBinding.Type
+
+const PortMap_ = () => Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.Array(PortBinding)) })
 
 /**
  * PortMap describes the mapping of container ports to host ports, using the
@@ -1625,7 +1752,7 @@ export type PortBinding = typeof PortBinding.Type
  * @since 0.1.0
  * @category schemas
  */
-export const PortMap = Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.Array(PortBinding)) })
+export const PortMap = Schema.suspend(PortMap_)
 
 /**
  * @since 0.1.0
@@ -1633,17 +1760,20 @@ export const PortMap = Schema.Record({ key: Schema.String, value: Schema.NullOr(
  */
 export type PortMap = typeof PortMap.Type
 
+const DeviceMapping_ = () =>
+  Schema.Struct({
+    PathOnHost: optional(Schema.String),
+    PathInContainer: optional(Schema.String),
+    CgroupPermissions: optional(Schema.String)
+  })
+
 /**
  * A device mapping between the host and container
  *
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceMapping = Schema.Struct({
-  PathOnHost: optional(Schema.String),
-  PathInContainer: optional(Schema.String),
-  CgroupPermissions: optional(Schema.String)
-})
+export const DeviceMapping = Schema.suspend(DeviceMapping_)
 
 /**
  * @since 0.1.0
@@ -1651,29 +1781,32 @@ export const DeviceMapping = Schema.Struct({
  */
 export type DeviceMapping = typeof DeviceMapping.Type
 
+const DeviceRequest_ = () =>
+  Schema.Struct({
+    /**
+     * The name of the device driver to use for this request.
+     */
+    Driver: optional(Schema.String),
+    Count: optional(Schema.Number),
+    DeviceIDs: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of capabilities; an OR list of AND lists of capabilities.
+     */
+    Capabilities: optional(Schema.Array(Schema.Array(Schema.String))),
+    /**
+     * Driver-specific options, specified as a key/value pairs. These options
+     * are passed directly to the driver.
+     */
+    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
 /**
  * A request for devices to be sent to device drivers
  *
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceRequest = Schema.Struct({
-  /**
-   * The name of the device driver to use for this request.
-   */
-  Driver: optional(Schema.String),
-  Count: optional(Schema.Number),
-  DeviceIDs: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of capabilities; an OR list of AND lists of capabilities.
-   */
-  Capabilities: optional(Schema.Array(Schema.Array(Schema.String))),
-  /**
-   * Driver-specific options, specified as a key/value pairs. These options
-   * are passed directly to the driver.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
+export const DeviceRequest = Schema.suspend(DeviceRequest_)
 
 /**
  * @since 0.1.0
@@ -1681,22 +1814,25 @@ export const DeviceRequest = Schema.Struct({
  */
 export type DeviceRequest = typeof DeviceRequest.Type
 
+const ThrottleDevice_ = () =>
+  Schema.Struct({
+    /**
+     * Device path
+     */
+    Path: optional(Schema.String),
+    /**
+     * Rate
+     */
+    Rate: optional(Schema.Number)
+  })
+
 /**
  * ThrottleDevice
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ThrottleDevice = Schema.Struct({
-  /**
-   * Device path
-   */
-  Path: optional(Schema.String),
-  /**
-   * Rate
-   */
-  Rate: optional(Schema.Number)
-})
+export const ThrottleDevice = Schema.suspend(ThrottleDevice_)
 
 /**
  * @since 0.1.0
@@ -1704,3647 +1840,112 @@ export const ThrottleDevice = Schema.Struct({
  */
 export type ThrottleDevice = typeof ThrottleDevice.Type
 
-/**
- * A container's resources (cgroups config, ulimits, etc)
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Resources = Schema.Struct({
-  /**
-   * An integer value representing this container's relative CPU weight
-   * versus other containers.
-   */
-  CpuShares: optional(Schema.Number),
-  /**
-   * Memory limit in bytes.
-   */
-  Memory: optional(Schema.Number),
-  /**
-   * Path to `cgroups` under which the container's `cgroup` is created. If
-   * the path is not absolute, the path is considered to be relative to the
-   * `cgroups` path of the init process. Cgroups are created if they do not
-   * already exist.
-   */
-  CgroupParent: optional(Schema.String),
-  /**
-   * Block IO weight (relative weight).
-   */
-  BlkioWeight: optional(Schema.Number),
-  /**
-   * Block IO weight (relative device weight) in the form:
-   */
-  BlkioWeightDevice: optional(Schema.Array(Schema.Struct({
-    Path: optional(Schema.String),
-    Weight: optional(Schema.Number)
-  }))),
-  /**
-   * Limit read rate (bytes per second) from a device, in the form:
-   */
-  BlkioDeviceReadBps: optional(Schema.Array(ThrottleDevice)),
-  /**
-   * Limit write rate (bytes per second) to a device, in the form:
-   */
-  BlkioDeviceWriteBps: optional(Schema.Array(ThrottleDevice)),
-  /**
-   * Limit read rate (IO per second) from a device, in the form:
-   */
-  BlkioDeviceReadIOps: optional(Schema.Array(ThrottleDevice)),
-  /**
-   * Limit write rate (IO per second) to a device, in the form:
-   */
-  BlkioDeviceWriteIOps: optional(Schema.Array(ThrottleDevice)),
-  /**
-   * The length of a CPU period in microseconds.
-   */
-  CpuPeriod: optional(Schema.Number),
-  /**
-   * Microseconds of CPU time that the container can get in a CPU period.
-   */
-  CpuQuota: optional(Schema.Number),
-  /**
-   * The length of a CPU real-time period in microseconds. Set to 0 to
-   * allocate no time allocated to real-time tasks.
-   */
-  CpuRealtimePeriod: optional(Schema.Number),
-  /**
-   * The length of a CPU real-time runtime in microseconds. Set to 0 to
-   * allocate no time allocated to real-time tasks.
-   */
-  CpuRealtimeRuntime: optional(Schema.Number),
-  /**
-   * CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-   */
-  CpusetCpus: optional(Schema.String),
-  /**
-   * Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
-   * effective on NUMA systems.
-   */
-  CpusetMems: optional(Schema.String),
-  /**
-   * A list of devices to add to the container.
-   */
-  Devices: optional(Schema.Array(DeviceMapping)),
-  /**
-   * a list of cgroup rules to apply to the container
-   */
-  DeviceCgroupRules: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of requests for devices to be sent to device drivers.
-   */
-  DeviceRequests: optional(Schema.Array(DeviceRequest)),
-  /**
-   * Memory soft limit in bytes.
-   */
-  MemoryReservation: optional(Schema.Number),
-  /**
-   * Total memory limit (memory + swap). Set as `-1` to enable unlimited
-   * swap.
-   */
-  MemorySwap: optional(Schema.Number),
-  /**
-   * Tune a container's memory swappiness behavior. Accepts an integer
-   * between 0 and 100.
-   */
-  MemorySwappiness: optional(Schema.Number),
-  /**
-   * CPU quota in units of 10<sup>-9</sup> CPUs.
-   */
-  NanoCpus: optional(Schema.Number),
-  /**
-   * Disable OOM Killer for the container.
-   */
-  OomKillDisable: optional(Schema.Boolean),
-  /**
-   * Run an init inside the container that forwards signals and reaps
-   * processes. This field is omitted if empty, and the default (as
-   * configured on the daemon) is used.
-   */
-  Init: optional(Schema.NullOr(Schema.Boolean)),
-  /**
-   * Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
-   * to not change.
-   */
-  PidsLimit: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * A list of resource limits to set in the container. For example:
-   */
-  Ulimits: optional(Schema.Array(Schema.Struct({
+const Resources_ = () =>
+  Schema.Struct({
     /**
-     * Name of ulimit
+     * An integer value representing this container's relative CPU weight
+     * versus other containers.
      */
-    Name: optional(Schema.String),
+    CpuShares: optional(Schema.Number),
     /**
-     * Soft limit
+     * Memory limit in bytes.
      */
-    Soft: optional(Schema.Number),
+    Memory: optional(Schema.Number),
     /**
-     * Hard limit
+     * Path to `cgroups` under which the container's `cgroup` is created. If
+     * the path is not absolute, the path is considered to be relative to the
+     * `cgroups` path of the init process. Cgroups are created if they do not
+     * already exist.
      */
-    Hard: optional(Schema.Number)
-  }))),
-  /**
-   * The number of usable CPUs (Windows only).
-   */
-  CpuCount: optional(Schema.Number),
-  /**
-   * The usable percentage of the available CPUs (Windows only).
-   */
-  CpuPercent: optional(Schema.Number),
-  /**
-   * Maximum IOps for the container system drive (Windows only)
-   */
-  IOMaximumIOps: optional(Schema.Number),
-  /**
-   * Maximum IO in bytes per second for the container system drive
-   * (Windows only).
-   */
-  IOMaximumBandwidth: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Resources = typeof Resources.Type
-
-/**
- * The behavior to apply when the container exits. The default is not to
- * restart.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const RestartPolicy = Schema.Struct({
-  /**
-   * - Empty string means not to restart
-   * - `no` Do not automatically restart
-   * - `always` Always restart
-   * - `unless-stopped` Restart always except when the user has manually stopped the container
-   * - `on-failure` Restart only when the container exit code is non-zero
-   */
-  Name: optional(openEnum("", "no", "always", "unless-stopped", "on-failure")),
-  /**
-   * If `on-failure` is used, the number of times to retry before giving up.
-   */
-  MaximumRetryCount: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type RestartPolicy = typeof RestartPolicy.Type
-
-/**
- * Container configuration that depends on the host we are running on
- *
- * @since 0.1.0
- * @category schemas
- */
-export const HostConfig = Schema.Struct({
-  ...Resources.fields,
-  /**
-   * A list of volume bindings for this container. Each volume binding
-   * is a string in one of these forms:
-   */
-  Binds: optional(Schema.Array(Schema.String)),
-  /**
-   * Path to a file where the container ID is written
-   */
-  ContainerIDFile: optional(Schema.String),
-  /**
-   * The logging configuration for this container
-   */
-  LogConfig: optional(Schema.Struct({
+    CgroupParent: optional(Schema.String),
     /**
-     * Name of the logging driver used for the container or "none"
-     * if logging is disabled.
+     * Block IO weight (relative weight).
      */
-    Type: optional(
-      openEnum("local", "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "none")
-    ),
+    BlkioWeight: optional(Schema.Number),
     /**
-     * Driver-specific configuration options for the logging driver.
+     * Block IO weight (relative device weight) in the form:
      */
-    Config: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-  })),
-  /**
-   * Network mode to use for this container. Supported standard values
-   * are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
-   * other value is taken as a custom network's name to which this
-   * container should connect to.
-   */
-  NetworkMode: optional(Schema.String),
-  PortBindings: optional(PortMap),
-  RestartPolicy: optional(RestartPolicy),
-  /**
-   * Automatically remove the container when the container's process
-   * exits. This has no effect if `RestartPolicy` is set.
-   */
-  AutoRemove: optional(Schema.Boolean),
-  /**
-   * Driver that this container uses to mount volumes.
-   */
-  VolumeDriver: optional(Schema.String),
-  /**
-   * A list of volumes to inherit from another container, specified in
-   * the form `<container name>[:<ro|rw>]`.
-   */
-  VolumesFrom: optional(Schema.Array(Schema.String)),
-  /**
-   * Specification for mounts to be added to the container.
-   */
-  Mounts: optional(Schema.Array(Mount)),
-  /**
-   * Initial console size, as an `[height, width]` array.
-   */
-  ConsoleSize: optional(Schema.NullOr(Schema.Array(Schema.Number))),
-  /**
-   * Arbitrary non-identifying metadata attached to container and
-   * provided to the runtime when the container is started.
-   */
-  Annotations: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * A list of kernel capabilities to add to the container. Conflicts
-   * with option 'Capabilities'.
-   */
-  CapAdd: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of kernel capabilities to drop from the container. Conflicts
-   * with option 'Capabilities'.
-   */
-  CapDrop: optional(Schema.Array(Schema.String)),
-  /**
-   * cgroup namespace mode for the container. Possible values are:
-   */
-  CgroupnsMode: optional(openEnum("private", "host")),
-  /**
-   * A list of DNS servers for the container to use.
-   */
-  Dns: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of DNS options.
-   */
-  DnsOptions: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of DNS search domains.
-   */
-  DnsSearch: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of hostnames/IP mappings to add to the container's `/etc/hosts`
-   * file. Specified in the form `["hostname:IP"]`.
-   */
-  ExtraHosts: optional(Schema.Array(Schema.String)),
-  /**
-   * A list of additional groups that the container process will run as.
-   */
-  GroupAdd: optional(Schema.Array(Schema.String)),
-  /**
-   * IPC sharing mode for the container. Possible values are:
-   */
-  IpcMode: optional(Schema.String),
-  /**
-   * Cgroup to use for the container.
-   */
-  Cgroup: optional(Schema.String),
-  /**
-   * A list of links for the container in the form `container_name:alias`.
-   */
-  Links: optional(Schema.Array(Schema.String)),
-  /**
-   * An integer value containing the score given to the container in
-   * order to tune OOM killer preferences.
-   */
-  OomScoreAdj: optional(Schema.Number),
-  /**
-   * Set the PID (Process) Namespace mode for the container. It can be
-   * either:
-   */
-  PidMode: optional(Schema.String),
-  /**
-   * Gives the container full access to the host.
-   */
-  Privileged: optional(Schema.Boolean),
-  /**
-   * Allocates an ephemeral host port for all of a container's
-   * exposed ports.
-   */
-  PublishAllPorts: optional(Schema.Boolean),
-  /**
-   * Mount the container's root filesystem as read only.
-   */
-  ReadonlyRootfs: optional(Schema.Boolean),
-  /**
-   * A list of string values to customize labels for MLS systems, such
-   * as SELinux.
-   */
-  SecurityOpt: optional(Schema.Array(Schema.String)),
-  /**
-   * Storage driver options for this container, in the form `{"size": "120G"}`.
-   */
-  StorageOpt: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * A map of container directories which should be replaced by tmpfs
-   * mounts, and their corresponding mount options. For example:
-   */
-  Tmpfs: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * UTS namespace to use for the container.
-   */
-  UTSMode: optional(Schema.String),
-  /**
-   * Sets the usernamespace mode for the container when usernamespace
-   * remapping option is enabled.
-   */
-  UsernsMode: optional(Schema.String),
-  /**
-   * Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
-   */
-  ShmSize: optional(Schema.Number),
-  /**
-   * A list of kernel parameters (sysctls) to set in the container.
-   */
-  Sysctls: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
-  /**
-   * Runtime to use with this container.
-   */
-  Runtime: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Isolation technology of the container. (Windows only)
-   */
-  Isolation: optional(openEnum("default", "process", "hyperv", "")),
-  /**
-   * The list of paths to be masked inside the container (this overrides
-   * the default set of paths).
-   */
-  MaskedPaths: optional(Schema.Array(Schema.String)),
-  /**
-   * The list of paths to be set as read-only inside the container
-   * (this overrides the default set of paths).
-   */
-  ReadonlyPaths: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type HostConfig = typeof HostConfig.Type
-
-/**
- * MountPoint represents a mount point configuration inside the container.
- * This is used for reporting the mountpoints in use by a container.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const MountPoint = Schema.Struct({
-  /**
-   * The mount type:
-   */
-  Type: optional(MountType),
-  /**
-   * Name is the name reference to the underlying data defined by `Source`
-   * e.g., the volume name.
-   */
-  Name: optional(Schema.String),
-  /**
-   * Source location of the mount.
-   */
-  Source: optional(Schema.String),
-  /**
-   * Destination is the path relative to the container root (`/`) where
-   * the `Source` is mounted inside the container.
-   */
-  Destination: optional(Schema.String),
-  /**
-   * Driver is the volume driver used to create the volume (if it is a volume).
-   */
-  Driver: optional(Schema.String),
-  /**
-   * Mode is a comma separated list of options supplied by the user when
-   * creating the bind/volume mount.
-   */
-  Mode: optional(Schema.String),
-  /**
-   * Whether the mount is mounted writable (read-write).
-   */
-  RW: optional(Schema.Boolean),
-  /**
-   * Propagation describes how mounts are propagated from the host into the
-   * mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
-   * for details. This field is not used on Windows.
-   */
-  Propagation: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type MountPoint = typeof MountPoint.Type
-
-/**
- * EndpointIPAMConfig represents an endpoint's IPAM configuration.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EndpointIPAMConfig = Schema.NullOr(Schema.Struct({
-  IPv4Address: optional(Schema.String),
-  IPv6Address: optional(Schema.String),
-  LinkLocalIPs: optional(Schema.Array(Schema.String))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EndpointIPAMConfig = typeof EndpointIPAMConfig.Type
-
-/**
- * Configuration for a network endpoint.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EndpointSettings = Schema.Struct({
-  IPAMConfig: optional(EndpointIPAMConfig),
-  Links: optional(Schema.Array(Schema.String)),
-  /**
-   * MAC address for the endpoint on this network. The network driver might ignore this parameter.
-   */
-  MacAddress: optional(Schema.String),
-  Aliases: optional(Schema.Array(Schema.String)),
-  /**
-   * DriverOpts is a mapping of driver options and values. These options
-   * are passed directly to the driver and are driver specific.
-   */
-  DriverOpts: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
-  /**
-   * This property determines which endpoint will provide the default
-   * gateway for a container. The endpoint with the highest priority will
-   * be used. If multiple endpoints have the same priority, endpoints are
-   * lexicographically sorted based on their network name, and the one
-   * that sorts first is picked.
-   */
-  GwPriority: optional(Schema.Number),
-  /**
-   * Unique ID of the network.
-   */
-  NetworkID: optional(Schema.String),
-  /**
-   * Unique ID for the service endpoint in a Sandbox.
-   */
-  EndpointID: optional(Schema.String),
-  /**
-   * Gateway address for this network.
-   */
-  Gateway: optional(Schema.String),
-  /**
-   * IPv4 address.
-   */
-  IPAddress: optional(Schema.String),
-  /**
-   * Mask length of the IPv4 address.
-   */
-  IPPrefixLen: optional(Schema.Number),
-  /**
-   * IPv6 gateway address.
-   */
-  IPv6Gateway: optional(Schema.String),
-  /**
-   * Global IPv6 address.
-   */
-  GlobalIPv6Address: optional(Schema.String),
-  /**
-   * Mask length of the global IPv6 address.
-   */
-  GlobalIPv6PrefixLen: optional(Schema.Number),
-  /**
-   * List of all DNS names an endpoint has on a specific network. This
-   * list is based on the container name, network aliases, container short
-   * ID, and hostname.
-   */
-  DNSNames: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EndpointSettings = typeof EndpointSettings.Type
-
-/**
- * NetworkSettings exposes the network settings in the API
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkSettings = Schema.Struct({
-  /**
-   * SandboxID uniquely represents a container's network stack.
-   */
-  SandboxID: optional(Schema.String),
-  /**
-   * SandboxKey is the full path of the netns handle
-   */
-  SandboxKey: optional(Schema.String),
-  Ports: optional(PortMap),
-  /**
-   * Information about all networks that the container is connected to.
-   */
-  Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkSettings = typeof NetworkSettings.Type
-
-/**
- * Information about a snapshot backend of the container's root filesystem.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const RootFSStorageSnapshot = Schema.Struct({
-  /**
-   * Name of the snapshotter.
-   */
-  Name: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type RootFSStorageSnapshot = typeof RootFSStorageSnapshot.Type
-
-/**
- * Information about the storage used for the container's root filesystem.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const RootFSStorage = Schema.Struct({
-  /**
-   * Information about the snapshot used for the container's root filesystem.
-   */
-  Snapshot: optional(RootFSStorageSnapshot)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type RootFSStorage = typeof RootFSStorage.Type
-
-/**
- * Information about the storage used by the container.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Storage = Schema.Struct({
-  /**
-   * Information about the storage used for the container's root filesystem.
-   */
-  RootFS: optional(RootFSStorage)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Storage = typeof Storage.Type
-
-/**
- * ContainerInspectResponse
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerInspectResponse = Schema.Struct({
-  /**
-   * The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-   */
-  Id: Schema.String,
-  /**
-   * Date and time at which the container was created, formatted in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  Created: optional(Schema.NullOr(Schema.String)),
-  /**
-   * The path to the command being run
-   */
-  Path: optional(Schema.String),
-  /**
-   * The arguments to the command being run
-   */
-  Args: optional(Schema.Array(Schema.String)),
-  State: optional(ContainerState),
-  /**
-   * The ID (digest) of the image that this container was created from.
-   */
-  Image: optional(Schema.String),
-  /**
-   * Location of the `/etc/resolv.conf` generated for the container on the
-   * host.
-   */
-  ResolvConfPath: optional(Schema.String),
-  /**
-   * Location of the `/etc/hostname` generated for the container on the
-   * host.
-   */
-  HostnamePath: optional(Schema.String),
-  /**
-   * Location of the `/etc/hosts` generated for the container on the
-   * host.
-   */
-  HostsPath: optional(Schema.String),
-  /**
-   * Location of the file used to buffer the container's logs. Depending on
-   * the logging-driver used for the container, this field may be omitted.
-   */
-  LogPath: optional(Schema.NullOr(Schema.String)),
-  /**
-   * The name associated with this container.
-   */
-  Name: optional(Schema.String),
-  /**
-   * Number of times the container was restarted since it was created,
-   * or since daemon was started.
-   */
-  RestartCount: optional(Schema.Number),
-  /**
-   * The storage-driver used for the container's filesystem (graph-driver
-   * or snapshotter).
-   */
-  Driver: optional(Schema.String),
-  /**
-   * The platform (operating system) for which the container was created.
-   */
-  Platform: optional(Schema.String),
-  /**
-   * OCI descriptor of the platform-specific manifest of the image
-   * the container was created from.
-   */
-  ImageManifestDescriptor: optional(OCIDescriptor),
-  /**
-   * SELinux mount label set for the container.
-   */
-  MountLabel: optional(Schema.String),
-  /**
-   * SELinux process label set for the container.
-   */
-  ProcessLabel: optional(Schema.String),
-  /**
-   * The AppArmor profile set for the container.
-   */
-  AppArmorProfile: optional(Schema.String),
-  /**
-   * IDs of exec instances that are running in the container.
-   */
-  ExecIDs: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  HostConfig: optional(HostConfig),
-  GraphDriver: optional(DriverData),
-  Storage: optional(Storage),
-  /**
-   * The size of files that have been created or changed by this container.
-   */
-  SizeRw: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * The total size of all files in the read-only layers from the image
-   * that the container uses. These layers can be shared between containers.
-   */
-  SizeRootFs: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * List of mounts used by the container.
-   */
-  Mounts: optional(Schema.Array(MountPoint)),
-  Config: optional(ContainerConfig),
-  NetworkSettings: optional(NetworkSettings)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerInspectResponse = typeof ContainerInspectResponse.Type
-
-/**
- * Aggregates all memory stats since container inception on Linux.
- * Windows returns stats for commit and private working set only.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerMemoryStats = Schema.Struct({
-  /**
-   * Current `res_counter` usage for memory.
-   */
-  usage: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Maximum usage ever recorded.
-   */
-  max_usage: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * All the stats exported via memory.stat.
-   */
-  stats: optional(Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.Number) })),
-  /**
-   * Number of times memory usage hits limits.
-   */
-  failcnt: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * This field is Linux-specific and omitted for Windows containers.
-   */
-  limit: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Committed bytes.
-   */
-  commitbytes: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Peak committed bytes.
-   */
-  commitpeakbytes: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Private working set.
-   */
-  privateworkingset: optional(Schema.NullOr(Schema.Number))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerMemoryStats = typeof ContainerMemoryStats.Type
-
-/**
- * Aggregates the network stats of one container
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerNetworkStats = Schema.NullOr(Schema.Struct({
-  /**
-   * Bytes received. Windows and Linux.
-   */
-  rx_bytes: optional(Schema.Number),
-  /**
-   * Packets received. Windows and Linux.
-   */
-  rx_packets: optional(Schema.Number),
-  /**
-   * Received errors. Not used on Windows.
-   */
-  rx_errors: optional(Schema.Number),
-  /**
-   * Incoming packets dropped. Windows and Linux.
-   */
-  rx_dropped: optional(Schema.Number),
-  /**
-   * Bytes sent. Windows and Linux.
-   */
-  tx_bytes: optional(Schema.Number),
-  /**
-   * Packets sent. Windows and Linux.
-   */
-  tx_packets: optional(Schema.Number),
-  /**
-   * Sent errors. Not used on Windows.
-   */
-  tx_errors: optional(Schema.Number),
-  /**
-   * Outgoing packets dropped. Windows and Linux.
-   */
-  tx_dropped: optional(Schema.Number),
-  /**
-   * Endpoint ID. Not used on Linux.
-   */
-  endpoint_id: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Instance ID. Not used on Linux.
-   */
-  instance_id: optional(Schema.NullOr(Schema.String))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerNetworkStats = typeof ContainerNetworkStats.Type
-
-/**
- * PidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerPidsStats = Schema.NullOr(Schema.Struct({
-  /**
-   * Current is the number of PIDs in the cgroup.
-   */
-  current: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Limit is the hard limit on the number of pids in the cgroup.
-   * A "Limit" of 0 means that there is no limit.
-   */
-  limit: optional(Schema.NullOr(Schema.Number))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerPidsStats = typeof ContainerPidsStats.Type
-
-/**
- * StorageStats is the disk I/O stats for read/write on Windows.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerStorageStats = Schema.NullOr(Schema.Struct({
-  read_count_normalized: optional(Schema.NullOr(Schema.Number)),
-  read_size_bytes: optional(Schema.NullOr(Schema.Number)),
-  write_count_normalized: optional(Schema.NullOr(Schema.Number)),
-  write_size_bytes: optional(Schema.NullOr(Schema.Number))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerStorageStats = typeof ContainerStorageStats.Type
-
-/**
- * Statistics sample for a container.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerStatsResponse = Schema.Struct({
-  /**
-   * ID of the container for which the stats were collected.
-   */
-  id: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Name of the container for which the stats were collected.
-   */
-  name: optional(Schema.NullOr(Schema.String)),
-  /**
-   * OSType is the OS of the container ("linux" or "windows") to allow
-   * platform-specific handling of stats.
-   */
-  os_type: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Date and time at which this sample was collected.
-   * The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
-   * with nano-seconds.
-   */
-  read: optional(Schema.String),
-  cpu_stats: optional(ContainerCPUStats),
-  memory_stats: optional(ContainerMemoryStats),
-  /**
-   * Network statistics for the container per interface.
-   */
-  networks: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: ContainerNetworkStats }))),
-  pids_stats: optional(ContainerPidsStats),
-  blkio_stats: optional(ContainerBlkioStats),
-  /**
-   * The number of processors on the system.
-   */
-  num_procs: optional(Schema.Number),
-  storage_stats: optional(ContainerStorageStats),
-  /**
-   * Date and time at which this first sample was collected. This field
-   * is not propagated if the "one-shot" option is set. If the "one-shot"
-   * option is set, this field may be omitted, empty, or set to a default
-   * date (`0001-01-01T00:00:00Z`).
-   */
-  preread: optional(Schema.String),
-  precpu_stats: optional(ContainerCPUStats)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerStatsResponse = typeof ContainerStatsResponse.Type
-
-/**
- * represents the status of a container.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerStatus = Schema.Struct({
-  ContainerID: optional(Schema.String),
-  PID: optional(Schema.Number),
-  ExitCode: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerStatus = typeof ContainerStatus.Type
-
-/**
- * Describes a port-mapping between the container and the host.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PortSummary = Schema.Struct({
-  /**
-   * Host IP address that the container's port is mapped to
-   */
-  IP: optional(Schema.String),
-  /**
-   * Port on the container
-   */
-  PrivatePort: Schema.Number,
-  /**
-   * Port exposed on the host
-   */
-  PublicPort: optional(Schema.Number),
-  Type: openEnum("tcp", "udp", "sctp")
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PortSummary = typeof PortSummary.Type
-
-/**
- * ContainerSummary
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerSummary = Schema.Struct({
-  /**
-   * The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-   */
-  Id: Schema.String,
-  /**
-   * The names associated with this container. Most containers have a single
-   * name, but when using legacy "links", the container can have multiple
-   * names.
-   */
-  Names: optional(Schema.Array(Schema.String)),
-  /**
-   * The name or ID of the image used to create the container.
-   */
-  Image: optional(Schema.String),
-  /**
-   * The ID (digest) of the image that this container was created from.
-   */
-  ImageID: optional(Schema.String),
-  /**
-   * OCI descriptor of the platform-specific manifest of the image
-   * the container was created from.
-   */
-  ImageManifestDescriptor: optional(OCIDescriptor),
-  /**
-   * Command to run when starting the container
-   */
-  Command: optional(Schema.String),
-  /**
-   * Date and time at which the container was created as a Unix timestamp
-   * (number of seconds since EPOCH).
-   */
-  Created: optional(Schema.Number),
-  /**
-   * Port-mappings for the container.
-   */
-  Ports: optional(Schema.Array(PortSummary)),
-  /**
-   * The size of files that have been created or changed by this container.
-   */
-  SizeRw: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * The total size of all files in the read-only layers from the image
-   * that the container uses. These layers can be shared between containers.
-   */
-  SizeRootFs: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * The state of this container.
-   */
-  State: optional(openEnum("created", "running", "paused", "restarting", "exited", "removing", "dead")),
-  /**
-   * Additional human-readable status of this container (e.g. `Exit 0`)
-   */
-  Status: optional(Schema.String),
-  /**
-   * Summary of host-specific runtime information of the container. This
-   * is a reduced set of information in the container's "HostConfig" as
-   * available in the container "inspect" response.
-   */
-  HostConfig: optional(Schema.Struct({
-    /**
-     * Networking mode (`host`, `none`, `container:<id>`) or name of the
-     * primary network the container is using.
-     */
-    NetworkMode: optional(Schema.String),
-    /**
-     * Arbitrary key-value metadata attached to the container.
-     */
-    Annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
-  })),
-  /**
-   * Summary of the container's network settings
-   */
-  NetworkSettings: optional(Schema.Struct({
-    /**
-     * Summary of network-settings for each network the container is
-     * attached to.
-     */
-    Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
-  })),
-  /**
-   * List of mounts used by the container.
-   */
-  Mounts: optional(Schema.Array(MountPoint)),
-  /**
-   * Summary of health status
-   */
-  Health: optional(Schema.Struct({
-    /**
-     * the health status of the container
-     */
-    Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
-    /**
-     * FailingStreak is the number of consecutive failures
-     */
-    FailingStreak: optional(Schema.Number)
-  }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerSummary = typeof ContainerSummary.Type
-
-/**
- * Container "top" response.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerTopResponse = Schema.Struct({
-  /**
-   * The ps column titles
-   */
-  Titles: optional(Schema.Array(Schema.String)),
-  /**
-   * Each process running in the container, where each process
-   * is an array of values corresponding to the titles.
-   */
-  Processes: optional(Schema.Array(Schema.Array(Schema.String)))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerTopResponse = typeof ContainerTopResponse.Type
-
-/**
- * Response for a successful container-update.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerUpdateResponse = Schema.Struct({
-  /**
-   * Warnings encountered when updating the container.
-   */
-  Warnings: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerUpdateResponse = typeof ContainerUpdateResponse.Type
-
-/**
- * container waiting error, if any
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerWaitExitError = Schema.Struct({
-  /**
-   * Details of an error
-   */
-  Message: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerWaitExitError = typeof ContainerWaitExitError.Type
-
-/**
- * OK response to ContainerWait operation
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerWaitResponse = Schema.Struct({
-  /**
-   * Exit code of the container
-   */
-  StatusCode: Schema.Number,
-  Error: optional(ContainerWaitExitError)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerWaitResponse = typeof ContainerWaitResponse.Type
-
-/**
- * Information for connecting to the containerd instance that is used by the daemon.
- * This is included for debugging purposes only.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainerdInfo = Schema.NullOr(Schema.Struct({
-  /**
-   * The address of the containerd socket.
-   */
-  Address: optional(Schema.String),
-  /**
-   * The namespaces that the daemon uses for running containers and
-   * plugins in containerd. These namespaces can be configured in the
-   * daemon configuration, and are considered to be used exclusively
-   * by the daemon, Tampering with the containerd instance may cause
-   * unexpected behavior.
-   */
-  Namespaces: optional(Schema.Struct({
-    /**
-     * The default containerd namespace used for containers managed
-     * by the daemon.
-     */
-    Containers: optional(Schema.String),
-    /**
-     * The default containerd namespace used for plugins managed by
-     * the daemon.
-     */
-    Plugins: optional(Schema.String)
-  }))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainerdInfo = typeof ContainerdInfo.Type
-
-/**
- * represents system data usage information for container resources.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContainersDiskUsage = Schema.Struct({
-  /**
-   * Count of active containers.
-   */
-  ActiveCount: optional(Schema.Number),
-  /**
-   * Count of all containers.
-   */
-  TotalCount: optional(Schema.Number),
-  /**
-   * Disk space that can be reclaimed by removing inactive containers.
-   */
-  Reclaimable: optional(Schema.Number),
-  /**
-   * Disk space in use by containers.
-   */
-  TotalSize: optional(Schema.Number),
-  /**
-   * List of container summaries.
-   */
-  Items: optional(Schema.Array(Schema.Unknown))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ContainersDiskUsage = typeof ContainersDiskUsage.Type
-
-/**
- * CreateImageInfo
- *
- * @since 0.1.0
- * @category schemas
- */
-export const CreateImageInfo = Schema.Struct({
-  id: optional(Schema.String),
-  errorDetail: optional(ErrorDetail),
-  status: optional(Schema.String),
-  progressDetail: optional(ProgressDetail),
-  error: optional(Schema.String),
-  stream: optional(Schema.String),
-  aux: optional(Schema.Struct({ ID: optional(Schema.String) }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type CreateImageInfo = typeof CreateImageInfo.Type
-
-/**
- * DeviceInfo represents a device that can be used by a container.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const DeviceInfo = Schema.Struct({
-  /**
-   * The origin device driver.
-   */
-  Source: optional(Schema.String),
-  /**
-   * The unique identifier for the device within its source driver.
-   * For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
-   */
-  ID: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type DeviceInfo = typeof DeviceInfo.Type
-
-/**
- * Describes the result obtained from contacting the registry to retrieve
- * image metadata.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const DistributionInspect = Schema.Struct({
-  Descriptor: OCIDescriptor,
-  /**
-   * An array containing all platforms supported by the image.
-   */
-  Platforms: requiredCollection(Schema.Array(OCIPlatform), () => [])
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type DistributionInspect = typeof DistributionInspect.Type
-
-/**
- * EndpointPortConfig
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EndpointPortConfig = Schema.Struct({
-  Name: optional(Schema.String),
-  Protocol: optional(openEnum("tcp", "udp", "sctp")),
-  /**
-   * The port inside the container.
-   */
-  TargetPort: optional(Schema.Number),
-  /**
-   * The port on the swarm hosts.
-   */
-  PublishedPort: optional(Schema.Number),
-  /**
-   * The mode in which port is published.
-   */
-  PublishMode: optional(openEnum("ingress", "host"))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EndpointPortConfig = typeof EndpointPortConfig.Type
-
-/**
- * contains network resources allocated and used for a container in a network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EndpointResource = Schema.Struct({
-  Name: optional(Schema.String),
-  EndpointID: optional(Schema.String),
-  MacAddress: optional(Schema.String),
-  IPv4Address: optional(Schema.String),
-  IPv6Address: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EndpointResource = typeof EndpointResource.Type
-
-/**
- * Properties that can be configured to access and load balance a service.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EndpointSpec = Schema.Struct({
-  /**
-   * The mode of resolution to use for internal load balancing between tasks.
-   */
-  Mode: optional(openEnum("vip", "dnsrr")),
-  /**
-   * List of exposed ports that this service is accessible on from the
-   * outside. Ports can only be provided if `vip` resolution mode is used.
-   */
-  Ports: optional(Schema.Array(EndpointPortConfig))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EndpointSpec = typeof EndpointSpec.Type
-
-/**
- * EngineDescription provides information about an engine.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EngineDescription = Schema.Struct({
-  EngineVersion: optional(Schema.String),
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  Plugins: optional(Schema.Array(Schema.Struct({
-    Type: optional(Schema.String),
-    Name: optional(Schema.String)
-  })))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EngineDescription = typeof EngineDescription.Type
-
-/**
- * Represents an error.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ErrorResponse = Schema.Struct({
-  /**
-   * The error message.
-   */
-  message: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ErrorResponse = typeof ErrorResponse.Type
-
-/**
- * Actor describes something that generates events, like a container, network,
- * or a volume.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventActor = Schema.Struct({
-  /**
-   * The ID of the object emitting the event
-   */
-  ID: optional(Schema.String),
-  /**
-   * Various key/value attributes of the object, depending on its type.
-   */
-  Attributes: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EventActor = typeof EventActor.Type
-
-/**
- * EventMessage represents the information an event contains.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const EventMessage = Schema.Struct({
-  /**
-   * The type of object emitting the event
-   */
-  Type: optional(
-    openEnum(
-      "builder",
-      "config",
-      "container",
-      "daemon",
-      "image",
-      "network",
-      "node",
-      "plugin",
-      "secret",
-      "service",
-      "volume"
-    )
-  ),
-  /**
-   * The type of event
-   */
-  Action: optional(Schema.String),
-  Actor: optional(EventActor),
-  /**
-   * Scope of the event. Engine events are `local` scope. Cluster (Swarm)
-   * events are `swarm` scope.
-   */
-  scope: optional(openEnum("local", "swarm")),
-  /**
-   * Timestamp of event
-   */
-  time: optional(Schema.Number),
-  /**
-   * Timestamp of event, with nanosecond accuracy
-   */
-  timeNano: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type EventMessage = typeof EventMessage.Type
-
-/**
- * Change in the container's filesystem.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const FilesystemChange = Schema.Struct({
-  /**
-   * Path to file or directory that has changed.
-   */
-  Path: Schema.String,
-  Kind: ChangeType
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type FilesystemChange = typeof FilesystemChange.Type
-
-/**
- * Information about the daemon's firewalling configuration.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const FirewallInfo = Schema.NullOr(Schema.Struct({
-  /**
-   * The name of the firewall backend driver.
-   */
-  Driver: optional(Schema.String),
-  /**
-   * Information about the firewall backend, provided as
-   * "label" / "value" pairs.
-   */
-  Info: optional(Schema.Array(Schema.Array(Schema.String)))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type FirewallInfo = typeof FirewallInfo.Type
-
-/**
- * User-defined resources can be either Integer resources (e.g, `SSD=3`) or
- * String resources (e.g, `GPU=UUID1`).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const GenericResources = Schema.Array(Schema.Struct({
-  NamedResourceSpec: optional(Schema.Struct({
-    Kind: optional(Schema.String),
-    Value: optional(Schema.String)
-  })),
-  DiscreteResourceSpec: optional(Schema.Struct({
-    Kind: optional(Schema.String),
-    Value: optional(Schema.Number)
-  }))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type GenericResources = typeof GenericResources.Type
-
-/**
- * Response to an API call that returns just an Id
- *
- * @since 0.1.0
- * @category schemas
- */
-export const IDResponse = Schema.Struct({
-  /**
-   * The id of the newly created object.
-   */
-  Id: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type IDResponse = typeof IDResponse.Type
-
-/**
- * IPAMConfig
- *
- * @since 0.1.0
- * @category schemas
- */
-export const IPAMConfig = Schema.Struct({
-  Subnet: optional(Schema.String),
-  IPRange: optional(Schema.String),
-  Gateway: optional(Schema.String),
-  AuxiliaryAddresses: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type IPAMConfig = typeof IPAMConfig.Type
-
-/**
- * IPAM
- *
- * @since 0.1.0
- * @category schemas
- */
-export const IPAM = Schema.Struct({
-  /**
-   * Name of the IPAM driver to use.
-   */
-  Driver: optional(Schema.String),
-  /**
-   * List of IPAM configuration options, specified as a map:
-   */
-  Config: optional(Schema.Array(IPAMConfig)),
-  /**
-   * Driver-specific options, specified as a map.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type IPAM = typeof IPAM.Type
-
-/**
- * SubnetStatus
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SubnetStatus = Schema.Struct({
-  /**
-   * Number of IP addresses in the subnet that are in use or reserved and are therefore unavailable for allocation, saturating at 2<sup>64</sup> - 1.
-   */
-  IPsInUse: optional(Schema.Number),
-  /**
-   * Number of IP addresses within the network's IPRange for the subnet that are available for allocation, saturating at 2<sup>64</sup> - 1.
-   */
-  DynamicIPsAvailable: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SubnetStatus = typeof SubnetStatus.Type
-
-/**
- * IPAMStatus
- *
- * @since 0.1.0
- * @category schemas
- */
-export const IPAMStatus = Schema.Struct({
-  Subnets: optional(Schema.Record({ key: Schema.String, value: SubnetStatus }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type IPAMStatus = typeof IPAMStatus.Type
-
-/**
- * PullIdentity contains remote location information if image was created via pull.
- * If image was pulled via mirror, this contains the original repository location.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PullIdentity = Schema.Struct({
-  /**
-   * Repository is the remote repository location the image was pulled from.
-   */
-  Repository: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PullIdentity = typeof PullIdentity.Type
-
-/**
- * KnownSignerIdentity is an identifier for a special signer identity that is known to the implementation.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const KnownSignerIdentity = openEnum("DHI")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type KnownSignerIdentity = typeof KnownSignerIdentity.Type
-
-/**
- * SignatureTimestampType is the type of timestamp used in the signature.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SignatureTimestampType = openEnum("Tlog", "TimestampAuthority")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SignatureTimestampType = typeof SignatureTimestampType.Type
-
-/**
- * SignatureTimestamp contains information about a verified signed timestamp for an image signature.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SignatureTimestamp = Schema.Struct({
-  Type: optional(SignatureTimestampType),
-  URI: optional(Schema.String),
-  Timestamp: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SignatureTimestamp = typeof SignatureTimestamp.Type
-
-/**
- * SignatureType is the type of signature format.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SignatureType = openEnum("bundle-v0.3", "simplesigning-v1")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SignatureType = typeof SignatureType.Type
-
-/**
- * SignerIdentity contains information about the signer certificate used to sign the image.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SignerIdentity = Schema.Struct({
-  /**
-   * CertificateIssuer is the certificate issuer.
-   */
-  CertificateIssuer: optional(Schema.String),
-  /**
-   * SubjectAlternativeName is the certificate subject alternative name.
-   */
-  SubjectAlternativeName: optional(Schema.String),
-  /**
-   * The OIDC issuer. Should match `iss` claim of ID token or, in the case of
-   * a federated login like Dex it should match the issuer URL of the
-   * upstream issuer. The issuer is not set the extensions are invalid and
-   * will fail to render.
-   */
-  Issuer: optional(Schema.String),
-  /**
-   * Reference to specific build instructions that are responsible for signing.
-   */
-  BuildSignerURI: optional(Schema.String),
-  /**
-   * Immutable reference to the specific version of the build instructions that is responsible for signing.
-   */
-  BuildSignerDigest: optional(Schema.String),
-  /**
-   * Specifies whether the build took place in platform-hosted cloud infrastructure or customer/self-hosted infrastructure.
-   */
-  RunnerEnvironment: optional(Schema.String),
-  /**
-   * Source repository URL that the build was based on.
-   */
-  SourceRepositoryURI: optional(Schema.String),
-  /**
-   * Immutable reference to a specific version of the source code that the build was based upon.
-   */
-  SourceRepositoryDigest: optional(Schema.String),
-  /**
-   * Source Repository Ref that the build run was based upon.
-   */
-  SourceRepositoryRef: optional(Schema.String),
-  /**
-   * Immutable identifier for the source repository the workflow was based upon.
-   */
-  SourceRepositoryIdentifier: optional(Schema.String),
-  /**
-   * Source repository owner URL of the owner of the source repository that the build was based on.
-   */
-  SourceRepositoryOwnerURI: optional(Schema.String),
-  /**
-   * Immutable identifier for the owner of the source repository that the workflow was based upon.
-   */
-  SourceRepositoryOwnerIdentifier: optional(Schema.String),
-  /**
-   * Build Config URL to the top-level/initiating build instructions.
-   */
-  BuildConfigURI: optional(Schema.String),
-  /**
-   * Immutable reference to the specific version of the top-level/initiating build instructions.
-   */
-  BuildConfigDigest: optional(Schema.String),
-  /**
-   * Event or action that initiated the build.
-   */
-  BuildTrigger: optional(Schema.String),
-  /**
-   * Run Invocation URL to uniquely identify the build execution.
-   */
-  RunInvocationURI: optional(Schema.String),
-  /**
-   * Source repository visibility at the time of signing the certificate.
-   */
-  SourceRepositoryVisibilityAtSigning: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SignerIdentity = typeof SignerIdentity.Type
-
-/**
- * SignatureIdentity contains the properties of verified signatures for the image.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SignatureIdentity = Schema.Struct({
-  /**
-   * Name is a textual description summarizing the type of signature.
-   */
-  Name: optional(Schema.String),
-  /**
-   * Timestamps contains a list of verified signed timestamps for the signature.
-   */
-  Timestamps: optional(Schema.Array(SignatureTimestamp)),
-  /**
-   * KnownSigner is an identifier for a special signer identity that is known to the implementation.
-   */
-  KnownSigner: optional(KnownSignerIdentity),
-  /**
-   * DockerReference is the Docker image reference associated with the signature.
-   * This is an optional field only present in older hashedrecord signatures.
-   */
-  DockerReference: optional(Schema.String),
-  /**
-   * Signer contains information about the signer certificate used to sign the image.
-   */
-  Signer: optional(SignerIdentity),
-  /**
-   * SignatureType is the type of signature format. E.g. "bundle-v0.3" or "hashedrecord".
-   */
-  SignatureType: optional(SignatureType),
-  /**
-   * Error contains error information if signature verification failed.
-   * Other fields will be empty in this case.
-   */
-  Error: optional(Schema.String),
-  /**
-   * Warnings contains any warnings that occurred during signature verification.
-   * For example, if there was no internet connectivity and cached trust roots were used.
-   * Warning does not indicate a failed verification but may point to configuration issues.
-   */
-  Warnings: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SignatureIdentity = typeof SignatureIdentity.Type
-
-/**
- * Identity holds information about the identity and origin of the image.
- * This is trusted information verified by the daemon and cannot be modified
- * by tagging an image to a different name.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Identity = Schema.Struct({
-  /**
-   * Signature contains the properties of verified signatures for the image.
-   */
-  Signature: optional(Schema.Array(SignatureIdentity)),
-  /**
-   * Pull contains remote location information if image was created via pull.
-   * If image was pulled via mirror, this contains the original repository location.
-   * After successful push this images also contains the pushed repository location.
-   */
-  Pull: optional(Schema.Array(PullIdentity)),
-  /**
-   * Build contains build reference information if image was created via build.
-   */
-  Build: optional(Schema.Array(BuildIdentity))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Identity = typeof Identity.Type
-
-/**
- * Configuration of the image. These fields are used as defaults
- * when starting a container from the image.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageConfig = Schema.Struct({
-  /**
-   * The user that commands are run as inside the container.
-   */
-  User: optional(Schema.String),
-  /**
-   * An object mapping ports to an empty object in the form:
-   */
-  ExposedPorts: optional(
-    Schema.NullOr(
-      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-    )
-  ),
-  /**
-   * A list of environment variables to set inside the container in the
-   * form `["VAR=value", ...]`. A variable without `=` is removed from the
-   * environment, rather than to have an empty value.
-   */
-  Env: optional(Schema.Array(Schema.String)),
-  /**
-   * Command to run specified as a string or an array of strings.
-   */
-  Cmd: optional(Schema.Array(Schema.String)),
-  Healthcheck: optional(HealthConfig),
-  /**
-   * Command is already escaped (Windows only)
-   */
-  ArgsEscaped: optional(Schema.NullOr(Schema.Boolean)),
-  /**
-   * An object mapping mount point paths inside the container to empty
-   * objects.
-   */
-  Volumes: optional(
-    Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-  ),
-  /**
-   * The working directory for commands to run in.
-   */
-  WorkingDir: optional(Schema.String),
-  /**
-   * The entry point for the container as a string or an array of strings.
-   */
-  Entrypoint: optional(Schema.Array(Schema.String)),
-  /**
-   * `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-   */
-  OnBuild: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Signal to stop a container as a string or unsigned integer.
-   */
-  StopSignal: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-   */
-  Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageConfig = typeof ImageConfig.Type
-
-/**
- * ImageDeleteResponseItem
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageDeleteResponseItem = Schema.Struct({
-  /**
-   * The image ID of an image that was untagged
-   */
-  Untagged: optional(Schema.String),
-  /**
-   * The image ID of an image that was deleted
-   */
-  Deleted: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageDeleteResponseItem = typeof ImageDeleteResponseItem.Type
-
-/**
- * individual image layer information in response to ImageHistory operation
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageHistoryResponseItem = Schema.Struct({
-  Id: Schema.String,
-  Created: Schema.Number,
-  CreatedBy: Schema.String,
-  Tags: requiredCollection(Schema.Array(Schema.String), () => []),
-  Size: Schema.Number,
-  Comment: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageHistoryResponseItem = typeof ImageHistoryResponseItem.Type
-
-/**
- * ImageManifestSummary represents a summary of an image manifest.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageManifestSummary = Schema.Struct({
-  /**
-   * ID is the content-addressable ID of an image and is the same as the
-   * digest of the image manifest.
-   */
-  ID: Schema.String,
-  Descriptor: OCIDescriptor,
-  /**
-   * Indicates whether all the child content (image config, layers) is fully available locally.
-   */
-  Available: Schema.Boolean,
-  Size: Schema.Struct({
-    /**
-     * Total is the total size (in bytes) of all the locally present
-     * data (both distributable and non-distributable) that's related to
-     * this manifest and its children.
-     * This equal to the sum of [Content] size AND all the sizes in the
-     * [Size] struct present in the Kind-specific data struct.
-     * For example, for an image kind (Kind == "image")
-     * this would include the size of the image content and unpacked
-     * image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
-     */
-    Total: Schema.Number,
-    /**
-     * Content is the size (in bytes) of all the locally present
-     * content in the content store (e.g. image config, layers)
-     * referenced by this manifest and its children.
-     * This only includes blobs in the content store.
-     */
-    Content: Schema.Number
-  }),
-  /**
-   * The kind of the manifest.
-   */
-  Kind: openEnum("image", "attestation", "unknown"),
-  /**
-   * The image data for the image manifest.
-   * This field is only populated when Kind is "image".
-   */
-  ImageData: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * OCI platform of the image. This will be the platform specified in the
-     * manifest descriptor from the index/manifest list.
-     * If it's not available, it will be obtained from the image config.
-     */
-    Platform: OCIPlatform,
-    /**
-     * Identity holds information about the identity and origin of this image.
-     * For image list responses, this can duplicate Build/Pull fields across
-     * image manifests, because those parts are image-level metadata.
-     */
-    Identity: optional(Identity),
-    /**
-     * The IDs of the containers that are using this image.
-     */
-    Containers: requiredCollection(Schema.Array(Schema.String), () => []),
-    Size: Schema.Struct({
-      /**
-       * Unpacked is the size (in bytes) of the locally unpacked
-       * (uncompressed) image content that's directly usable by the containers
-       * running this image.
-       * It's independent of the distributable content - e.g.
-       * the image might still have an unpacked data that's still used by
-       * some container even when the distributable/compressed content is
-       * already gone.
-       */
-      Unpacked: Schema.Number
-    })
-  }))),
-  /**
-   * The image data for the attestation manifest.
-   * This field is only populated when Kind is "attestation".
-   */
-  AttestationData: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * The digest of the image manifest that this attestation is for.
-     */
-    For: Schema.String
-  })))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageManifestSummary = typeof ImageManifestSummary.Type
-
-/**
- * Information about an image in the local image cache.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageInspect = Schema.Struct({
-  /**
-   * ID is the content-addressable ID of an image.
-   */
-  Id: Schema.String,
-  /**
-   * Descriptor is an OCI descriptor of the image target.
-   * In case of a multi-platform image, this descriptor points to the OCI index
-   * or a manifest list.
-   */
-  Descriptor: optional(OCIDescriptor),
-  /**
-   * Manifests is a list of image manifests available in this image. It
-   * provides a more detailed view of the platform-specific image manifests or
-   * other image-attached data like build attestations.
-   */
-  Manifests: optional(Schema.NullOr(Schema.Array(ImageManifestSummary))),
-  /**
-   * Identity holds information about the identity and origin of the image.
-   * This is trusted information verified by the daemon and cannot be modified
-   * by tagging an image to a different name.
-   */
-  Identity: optional(Identity),
-  /**
-   * List of image names/tags in the local image cache that reference this
-   * image.
-   */
-  RepoTags: optional(Schema.Array(Schema.String)),
-  /**
-   * List of content-addressable digests of locally available image manifests
-   * that the image is referenced from. Multiple manifests can refer to the
-   * same image.
-   */
-  RepoDigests: optional(Schema.Array(Schema.String)),
-  /**
-   * Optional message that was set when committing or importing the image.
-   */
-  Comment: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Date and time at which the image was created, formatted in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  Created: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Name of the author that was specified when committing the image, or as
-   * specified through MAINTAINER (deprecated) in the Dockerfile.
-   */
-  Author: optional(Schema.NullOr(Schema.String)),
-  Config: optional(ImageConfig),
-  /**
-   * Hardware CPU architecture that the image runs on.
-   */
-  Architecture: optional(Schema.String),
-  /**
-   * CPU architecture variant (presently ARM-only).
-   */
-  Variant: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Operating System the image is built to run on.
-   */
-  Os: optional(Schema.String),
-  /**
-   * Operating System version the image is built to run on (especially
-   * for Windows).
-   */
-  OsVersion: optional(Schema.NullOr(Schema.String)),
-  /**
-   * Total size of the image including all layers it is composed of.
-   */
-  Size: optional(Schema.Number),
-  GraphDriver: optional(DriverData),
-  /**
-   * Information about the image's RootFS, including the layer IDs.
-   */
-  RootFS: optional(Schema.Struct({
-    Type: Schema.String,
-    Layers: optional(Schema.Array(Schema.String))
-  })),
-  /**
-   * Additional metadata of the image in the local cache. This information
-   * is local to the daemon, and not part of the image itself.
-   */
-  Metadata: optional(Schema.Struct({
-    /**
-     * Date and time at which the image was last tagged in
-     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-     */
-    LastTagTime: optional(Schema.NullOr(Schema.String))
-  }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageInspect = typeof ImageInspect.Type
-
-/**
- * ImageSummary
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImageSummary = Schema.Struct({
-  /**
-   * ID is the content-addressable ID of an image.
-   */
-  Id: Schema.String,
-  /**
-   * ID of the parent image.
-   */
-  ParentId: Schema.String,
-  /**
-   * List of image names/tags in the local image cache that reference this
-   * image.
-   */
-  RepoTags: requiredCollection(Schema.Array(Schema.String), () => []),
-  /**
-   * List of content-addressable digests of locally available image manifests
-   * that the image is referenced from. Multiple manifests can refer to the
-   * same image.
-   */
-  RepoDigests: requiredCollection(Schema.Array(Schema.String), () => []),
-  /**
-   * Date and time at which the image was created as a Unix timestamp
-   * (number of seconds since EPOCH).
-   */
-  Created: Schema.Number,
-  /**
-   * Total size of the image including all layers it is composed of.
-   */
-  Size: Schema.Number,
-  /**
-   * Total size of image layers that are shared between this image and other
-   * images.
-   */
-  SharedSize: Schema.Number,
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
-  /**
-   * Number of containers using this image. Includes both stopped and running
-   * containers.
-   */
-  Containers: Schema.Number,
-  /**
-   * Manifests is a list of manifests available in this image.
-   * It provides a more detailed view of the platform-specific image manifests
-   * or other image-attached data like build attestations.
-   */
-  Manifests: optional(Schema.Array(ImageManifestSummary)),
-  /**
-   * Descriptor is an OCI descriptor of the image target.
-   * In case of a multi-platform image, this descriptor points to the OCI index
-   * or a manifest list.
-   */
-  Descriptor: optional(OCIDescriptor)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImageSummary = typeof ImageSummary.Type
-
-/**
- * represents system data usage for image resources.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ImagesDiskUsage = Schema.Struct({
-  /**
-   * Count of active images.
-   */
-  ActiveCount: optional(Schema.Number),
-  /**
-   * Count of all images.
-   */
-  TotalCount: optional(Schema.Number),
-  /**
-   * Disk space that can be reclaimed by removing unused images.
-   */
-  Reclaimable: optional(Schema.Number),
-  /**
-   * Disk space in use by images.
-   */
-  TotalSize: optional(Schema.Number),
-  /**
-   * List of image summaries.
-   */
-  Items: optional(Schema.Array(Schema.Unknown))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ImagesDiskUsage = typeof ImagesDiskUsage.Type
-
-/**
- * IndexInfo contains information about a registry.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const IndexInfo = Schema.NullOr(Schema.Struct({
-  /**
-   * Name of the registry, such as "docker.io".
-   */
-  Name: optional(Schema.String),
-  /**
-   * List of mirrors, expressed as URIs.
-   */
-  Mirrors: optional(Schema.Array(Schema.String)),
-  /**
-   * Indicates if the registry is part of the list of insecure
-   * registries.
-   */
-  Secure: optional(Schema.Boolean),
-  /**
-   * Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
-   */
-  Official: optional(Schema.Boolean)
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type IndexInfo = typeof IndexInfo.Type
-
-/**
- * JoinTokens contains the tokens workers and managers need to join the swarm.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const JoinTokens = Schema.Struct({
-  /**
-   * The token workers can use to join the swarm.
-   */
-  Worker: optional(Schema.String),
-  /**
-   * The token managers can use to join the swarm.
-   */
-  Manager: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type JoinTokens = typeof JoinTokens.Type
-
-/**
- * An object describing a limit on resources which can be requested by a task.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Limit = Schema.Struct({
-  NanoCPUs: optional(Schema.Number),
-  MemoryBytes: optional(Schema.Number),
-  /**
-   * Limits the maximum number of PIDs in the container. Set `0` for unlimited.
-   */
-  Pids: optional(Schema.Number)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Limit = typeof Limit.Type
-
-/**
- * Current local status of this node.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const LocalNodeState = openEnum("", "inactive", "pending", "active", "error", "locked")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type LocalNodeState = typeof LocalNodeState.Type
-
-/**
- * Reachability represents the reachability of a node.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Reachability = openEnum("unknown", "unreachable", "reachable")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Reachability = typeof Reachability.Type
-
-/**
- * ManagerStatus represents the status of a manager.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ManagerStatus = Schema.NullOr(Schema.Struct({
-  Leader: optional(Schema.Boolean),
-  Reachability: optional(Reachability),
-  /**
-   * The IP address and port at which the manager is reachable.
-   */
-  Addr: optional(Schema.String)
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ManagerStatus = typeof ManagerStatus.Type
-
-/**
- * Information about the Node Resource Interface (NRI).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NRIInfo = Schema.NullOr(Schema.Struct({
-  /**
-   * Information about NRI, provided as "label" / "value" pairs.
-   */
-  Info: optional(Schema.Array(Schema.Array(Schema.String)))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NRIInfo = typeof NRIInfo.Type
-
-/**
- * represents one peer of an overlay network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PeerInfo = Schema.Struct({
-  /**
-   * ID of the peer-node in the Swarm cluster.
-   */
-  Name: optional(Schema.String),
-  /**
-   * IP-address of the peer-node in the Swarm cluster.
-   */
-  IP: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PeerInfo = typeof PeerInfo.Type
-
-/**
- * Network
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Network = Schema.Struct({
-  /**
-   * Name of the network.
-   */
-  Name: optional(Schema.String),
-  /**
-   * ID that uniquely identifies a network on a single machine.
-   */
-  Id: Schema.String,
-  /**
-   * Date and time at which the network was created in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  Created: optional(Schema.String),
-  /**
-   * The level at which the network exists (e.g. `swarm` for cluster-wide
-   * or `local` for machine level)
-   */
-  Scope: optional(Schema.String),
-  /**
-   * The name of the driver used to create the network (e.g. `bridge`,
-   * `overlay`).
-   */
-  Driver: optional(Schema.String),
-  /**
-   * Whether the network was created with IPv4 enabled.
-   */
-  EnableIPv4: optional(Schema.Boolean),
-  /**
-   * Whether the network was created with IPv6 enabled.
-   */
-  EnableIPv6: optional(Schema.Boolean),
-  /**
-   * The network's IP Address Management.
-   */
-  IPAM: optional(IPAM),
-  /**
-   * Whether the network is created to only allow internal networking
-   * connectivity.
-   */
-  Internal: optional(Schema.Boolean),
-  /**
-   * Whether a global / swarm scope network is manually attachable by regular
-   * containers from workers in swarm mode.
-   */
-  Attachable: optional(Schema.Boolean),
-  /**
-   * Whether the network is providing the routing-mesh for the swarm cluster.
-   */
-  Ingress: optional(Schema.Boolean),
-  ConfigFrom: optional(ConfigReference),
-  /**
-   * Whether the network is a config-only network. Config-only networks are
-   * placeholder networks for network configurations to be used by other
-   * networks. Config-only networks cannot be used directly to run containers
-   * or services.
-   */
-  ConfigOnly: optional(Schema.Boolean),
-  /**
-   * Network-specific options uses when creating the network.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Metadata specific to the network being created.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * List of peer nodes for an overlay network. This field is only present
-   * for overlay networks, and omitted for other network types.
-   */
-  Peers: optional(Schema.Array(PeerInfo))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Network = typeof Network.Type
-
-/**
- * Specifies how a task is attached to a network, and the addresses the
- * task was assigned on that network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkAttachment = Schema.Struct({
-  Network: optional(Network),
-  /**
-   * The IP addresses (in CIDR notation) assigned to the task on this
-   * network. To maintain backward compatibility this field accepts CIDR
-   * notation, but only the IP address is used.
-   */
-  Addresses: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkAttachment = typeof NetworkAttachment.Type
-
-/**
- * Specifies how a service should be attached to a particular network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkAttachmentConfig = Schema.Struct({
-  /**
-   * The target network for attachment. Must be a network name or ID.
-   */
-  Target: optional(Schema.String),
-  /**
-   * Discoverable alternate names for the service on this network.
-   */
-  Aliases: optional(Schema.Array(Schema.String)),
-  /**
-   * Driver attachment options for the network target.
-   */
-  DriverOpts: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkAttachmentConfig = typeof NetworkAttachmentConfig.Type
-
-/**
- * NetworkConnectRequest represents the data to be used to connect a container to a network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkConnectRequest = Schema.Struct({
-  /**
-   * The ID or name of the container to connect to the network.
-   */
-  Container: Schema.String,
-  EndpointConfig: optional(EndpointSettings)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkConnectRequest = typeof NetworkConnectRequest.Type
-
-/**
- * OK response to NetworkCreate operation
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkCreateResponse = Schema.Struct({
-  /**
-   * The ID of the created network.
-   */
-  Id: Schema.String,
-  /**
-   * Warnings encountered when creating the container
-   */
-  Warning: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkCreateResponse = typeof NetworkCreateResponse.Type
-
-/**
- * NetworkDisconnectRequest represents the data to be used to disconnect a container from a network.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkDisconnectRequest = Schema.Struct({
-  /**
-   * The ID or name of the container to disconnect from the network.
-   */
-  Container: Schema.String,
-  /**
-   * Force the container to disconnect from the network.
-   */
-  Force: optional(Schema.Boolean)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkDisconnectRequest = typeof NetworkDisconnectRequest.Type
-
-/**
- * provides runtime information about the network such as the number of allocated IPs.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkStatus = Schema.Struct({
-  IPAM: optional(IPAMStatus)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkStatus = typeof NetworkStatus.Type
-
-/**
- * The body of the "get network" http response message.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkInspect = Schema.Struct({
-  ...Network.fields,
-  /**
-   * Contains endpoints attached to the network.
-   */
-  Containers: optional(Schema.Record({ key: Schema.String, value: EndpointResource })),
-  /**
-   * List of services using the network. This field is only present for
-   * swarm scope networks, and omitted for local scope networks.
-   */
-  Services: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  /**
-   * provides runtime information about the network such as the number of allocated IPs.
-   */
-  Status: optional(NetworkStatus)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkInspect = typeof NetworkInspect.Type
-
-/**
- * Network list response item
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkSummary = Network
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkSummary = typeof NetworkSummary.Type
-
-/**
- * carries the information about one backend task
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkTaskInfo = Schema.Struct({
-  Name: optional(Schema.String),
-  EndpointID: optional(Schema.String),
-  EndpointIP: optional(Schema.String),
-  Info: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkTaskInfo = typeof NetworkTaskInfo.Type
-
-/**
- * NetworkingConfig represents the container's networking configuration for
- * each of its interfaces.
- * It is used for the networking configs specified in the `docker create`
- * and `docker network connect` commands.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NetworkingConfig = Schema.Struct({
-  /**
-   * A mapping of network name to endpoint configuration for that network.
-   * The endpoint configuration can be left empty to connect to that
-   * network with no particular endpoint configuration.
-   */
-  EndpointsConfig: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NetworkingConfig = typeof NetworkingConfig.Type
-
-/**
- * Platform represents the platform (Arch/OS).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Platform = Schema.Struct({
-  /**
-   * Architecture represents the hardware architecture (for example,
-   * `x86_64`).
-   */
-  Architecture: optional(Schema.String),
-  /**
-   * OS represents the Operating System (for example, `linux` or `windows`).
-   */
-  OS: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Platform = typeof Platform.Type
-
-/**
- * An object describing the resources which can be advertised by a node and
- * requested by a task.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ResourceObject = Schema.Struct({
-  NanoCPUs: optional(Schema.Number),
-  MemoryBytes: optional(Schema.Number),
-  GenericResources: optional(GenericResources)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ResourceObject = typeof ResourceObject.Type
-
-/**
- * NodeDescription encapsulates the properties of the Node as reported by the
- * agent.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NodeDescription = Schema.Struct({
-  Hostname: optional(Schema.String),
-  Platform: optional(Platform),
-  Resources: optional(ResourceObject),
-  Engine: optional(EngineDescription),
-  TLSInfo: optional(TLSInfo)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NodeDescription = typeof NodeDescription.Type
-
-/**
- * NodeSpec
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NodeSpec = Schema.Struct({
-  /**
-   * Name for the node.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Role of the node.
-   */
-  Role: optional(openEnum("worker", "manager")),
-  /**
-   * Availability of the node.
-   */
-  Availability: optional(openEnum("active", "pause", "drain"))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NodeSpec = typeof NodeSpec.Type
-
-/**
- * NodeState represents the state of a node.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NodeState = openEnum("unknown", "down", "ready", "disconnected")
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NodeState = typeof NodeState.Type
-
-/**
- * NodeStatus represents the status of a node.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const NodeStatus = Schema.Struct({
-  State: optional(NodeState),
-  Message: optional(Schema.String),
-  /**
-   * IP address of the node.
-   */
-  Addr: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type NodeStatus = typeof NodeStatus.Type
-
-/**
- * Node
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Node = Schema.Struct({
-  ID: Schema.String,
-  Version: optional(ObjectVersion),
-  /**
-   * Date and time at which the node was added to the swarm in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  CreatedAt: optional(Schema.String),
-  /**
-   * Date and time at which the node was last updated in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(NodeSpec),
-  Description: optional(NodeDescription),
-  Status: optional(NodeStatus),
-  ManagerStatus: optional(ManagerStatus)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Node = typeof Node.Type
-
-/**
- * Represents a peer-node in the swarm
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PeerNode = Schema.Struct({
-  /**
-   * Unique identifier of for this node in the swarm.
-   */
-  NodeID: optional(Schema.String),
-  /**
-   * IP address and ports at which this node can be reached.
-   */
-  Addr: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PeerNode = typeof PeerNode.Type
-
-/**
- * PluginDevice
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PluginDevice = Schema.Struct({
-  Name: Schema.String,
-  Description: Schema.String,
-  Settable: requiredCollection(Schema.Array(Schema.String), () => []),
-  Path: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PluginDevice = typeof PluginDevice.Type
-
-/**
- * PluginEnv
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PluginEnv = Schema.Struct({
-  Name: Schema.String,
-  Description: Schema.String,
-  Settable: requiredCollection(Schema.Array(Schema.String), () => []),
-  Value: Schema.String
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PluginEnv = typeof PluginEnv.Type
-
-/**
- * PluginMount
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PluginMount = Schema.Struct({
-  Name: Schema.String,
-  Description: Schema.String,
-  Settable: requiredCollection(Schema.Array(Schema.String), () => []),
-  Source: Schema.String,
-  Destination: Schema.String,
-  Type: Schema.String,
-  Options: requiredCollection(Schema.Array(Schema.String), () => [])
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PluginMount = typeof PluginMount.Type
-
-/**
- * A plugin for the Engine API
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Plugin = Schema.Struct({
-  Id: optional(Schema.String),
-  Name: Schema.String,
-  /**
-   * True if the plugin is running. False if the plugin is not running, only installed.
-   */
-  Enabled: Schema.Boolean,
-  /**
-   * user-configurable settings for the plugin.
-   */
-  Settings: Schema.Struct({
-    Mounts: requiredCollection(Schema.Array(PluginMount), () => []),
-    Env: requiredCollection(Schema.Array(Schema.String), () => []),
-    Args: requiredCollection(Schema.Array(Schema.String), () => []),
-    Devices: requiredCollection(Schema.Array(PluginDevice), () => [])
-  }),
-  /**
-   * plugin remote reference used to push/pull the plugin
-   */
-  PluginReference: optional(Schema.String),
-  /**
-   * The config of a plugin.
-   */
-  Config: Schema.Struct({
-    Description: Schema.String,
-    Documentation: Schema.String,
-    /**
-     * The interface between Docker and the plugin
-     */
-    Interface: Schema.Struct({
-      Types: requiredCollection(Schema.Array(Schema.String), () => []),
-      Socket: Schema.String,
-      /**
-       * Protocol to use for clients connecting to the plugin.
-       */
-      ProtocolScheme: optional(openEnum("", "moby.plugins.http/v1"))
-    }),
-    Entrypoint: requiredCollection(Schema.Array(Schema.String), () => []),
-    WorkDir: Schema.String,
-    User: optional(Schema.Struct({
-      UID: optional(Schema.Number),
-      GID: optional(Schema.Number)
-    })),
-    Network: Schema.Struct({
-      Type: Schema.String
-    }),
-    Linux: Schema.Struct({
-      Capabilities: requiredCollection(Schema.Array(Schema.String), () => []),
-      AllowAllDevices: Schema.Boolean,
-      Devices: requiredCollection(Schema.Array(PluginDevice), () => [])
-    }),
-    PropagatedMount: Schema.String,
-    IpcHost: Schema.Boolean,
-    PidHost: Schema.Boolean,
-    Mounts: requiredCollection(Schema.Array(PluginMount), () => []),
-    Env: requiredCollection(Schema.Array(PluginEnv), () => []),
-    Args: Schema.Struct({
-      Name: Schema.String,
-      Description: Schema.String,
-      Settable: requiredCollection(Schema.Array(Schema.String), () => []),
-      Value: requiredCollection(Schema.Array(Schema.String), () => [])
-    }),
-    rootfs: optional(Schema.Struct({
-      type: optional(Schema.String),
-      diff_ids: optional(Schema.Array(Schema.String))
-    }))
-  })
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Plugin = typeof Plugin.Type
-
-/**
- * Describes a permission the user has to accept upon installing
- * the plugin.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PluginPrivilege = Schema.Struct({
-  Name: optional(Schema.String),
-  Description: optional(Schema.String),
-  Value: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PluginPrivilege = typeof PluginPrivilege.Type
-
-/**
- * Available plugins per type.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PluginsInfo = Schema.Struct({
-  /**
-   * Names of available volume-drivers, and network-driver plugins.
-   */
-  Volume: optional(Schema.Array(Schema.String)),
-  /**
-   * Names of available network-drivers, and network-driver plugins.
-   */
-  Network: optional(Schema.Array(Schema.String)),
-  /**
-   * Names of available authorization plugins.
-   */
-  Authorization: optional(Schema.Array(Schema.String)),
-  /**
-   * Names of available logging-drivers, and logging-driver plugins.
-   */
-  Log: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PluginsInfo = typeof PluginsInfo.Type
-
-/**
- * represents the port status of a task's host ports whose service has published host ports
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PortStatus = Schema.Struct({
-  Ports: optional(Schema.Array(EndpointPortConfig))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PortStatus = typeof PortStatus.Type
-
-/**
- * ProcessConfig
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ProcessConfig = Schema.Struct({
-  privileged: optional(Schema.Boolean),
-  user: optional(Schema.String),
-  tty: optional(Schema.Boolean),
-  entrypoint: optional(Schema.String),
-  arguments: optional(Schema.Array(Schema.String))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ProcessConfig = typeof ProcessConfig.Type
-
-/**
- * PushImageInfo
- *
- * @since 0.1.0
- * @category schemas
- */
-export const PushImageInfo = Schema.Struct({
-  errorDetail: optional(ErrorDetail),
-  status: optional(Schema.String),
-  progressDetail: optional(ProgressDetail),
-  error: optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PushImageInfo = typeof PushImageInfo.Type
-
-/**
- * RegistryServiceConfig stores daemon registry services configuration.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const RegistryServiceConfig = Schema.NullOr(Schema.Struct({
-  /**
-   * List of IP ranges of insecure registries, using the CIDR syntax
-   * ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
-   * accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
-   * from unknown CAs) communication.
-   */
-  InsecureRegistryCIDRs: optional(Schema.Array(Schema.String)),
-  IndexConfigs: optional(Schema.Record({ key: Schema.String, value: IndexInfo })),
-  /**
-   * List of registry URLs that act as a mirror for the official
-   * (`docker.io`) registry.
-   */
-  Mirrors: optional(Schema.Array(Schema.String))
-}))
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type RegistryServiceConfig = typeof RegistryServiceConfig.Type
-
-/**
- * Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
- * runtime.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Runtime = Schema.Struct({
-  /**
-   * Name and, optional, path, of the OCI executable binary.
-   */
-  path: optional(Schema.String),
-  /**
-   * List of command-line arguments to pass to the runtime when invoked.
-   */
-  runtimeArgs: optional(Schema.NullOr(Schema.Array(Schema.String))),
-  /**
-   * Information specific to the runtime.
-   */
-  status: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Runtime = typeof Runtime.Type
-
-/**
- * SecretSpec
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SecretSpec = Schema.Struct({
-  /**
-   * User-defined name of the secret.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * Data is the data to store as a secret, formatted as a standard base64-encoded
-   * ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
-   * It must be empty if the Driver field is set, in which case the data is
-   * loaded from an external secret store. The maximum allowed size is 500KB,
-   * as defined in [MaxSecretSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
-   */
-  Data: optional(Schema.String),
-  /**
-   * Name of the secrets driver used to fetch the secret's value from an
-   * external secret store.
-   */
-  Driver: optional(Driver),
-  /**
-   * Templating driver, if applicable
-   */
-  Templating: optional(Driver)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type SecretSpec = typeof SecretSpec.Type
-
-/**
- * Secret
- *
- * @since 0.1.0
- * @category schemas
- */
-export const Secret = Schema.Struct({
-  ID: Schema.String,
-  Version: optional(ObjectVersion),
-  CreatedAt: optional(Schema.String),
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(SecretSpec)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Secret = typeof Secret.Type
-
-/**
- * User modifiable task configuration.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const TaskSpec = Schema.Struct({
-  /**
-   * Plugin spec for the service.  *(Experimental release only.)*
-   */
-  PluginSpec: optional(Schema.Struct({
-    /**
-     * The name or 'alias' to use for the plugin.
-     */
-    Name: optional(Schema.String),
-    /**
-     * The plugin image reference to use.
-     */
-    Remote: optional(Schema.String),
-    /**
-     * Disable the plugin once scheduled.
-     */
-    Disabled: optional(Schema.Boolean),
-    PluginPrivilege: optional(Schema.Array(PluginPrivilege))
-  })),
-  /**
-   * Container spec for the service.
-   */
-  ContainerSpec: optional(Schema.Struct({
-    /**
-     * The image name to use for the container
-     */
-    Image: optional(Schema.String),
-    /**
-     * User-defined key/value data.
-     */
-    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-    /**
-     * The command to be run in the image.
-     */
-    Command: optional(Schema.Array(Schema.String)),
-    /**
-     * Arguments to the command.
-     */
-    Args: optional(Schema.Array(Schema.String)),
-    /**
-     * The hostname to use for the container, as a valid
-     * [RFC 1123](https://tools.ietf.org/html/rfc1123) hostname.
-     */
-    Hostname: optional(Schema.String),
-    /**
-     * A list of environment variables in the form `VAR=value`.
-     */
-    Env: optional(Schema.Array(Schema.String)),
-    /**
-     * The working directory for commands to run in.
-     */
-    Dir: optional(Schema.String),
-    /**
-     * The user inside the container.
-     */
-    User: optional(Schema.String),
-    /**
-     * A list of additional groups that the container process will run as.
-     */
-    Groups: optional(Schema.Array(Schema.String)),
-    /**
-     * Security options for the container
-     */
-    Privileges: optional(Schema.Struct({
-      /**
-       * CredentialSpec for managed service account (Windows only)
-       */
-      CredentialSpec: optional(Schema.Struct({
-        /**
-         * Load credential spec from a Swarm Config with the given ID.
-         * The specified config must also be present in the Configs
-         * field with the Runtime property set.
-         */
-        Config: optional(Schema.String),
-        /**
-         * Load credential spec from this file. The file is read by
-         * the daemon, and must be present in the `CredentialSpecs`
-         * subdirectory in the docker data directory, which defaults
-         * to `C:\ProgramData\Docker\` on Windows.
-         */
-        File: optional(Schema.String),
-        /**
-         * Load credential spec from this value in the Windows
-         * registry. The specified registry value must be located in:
-         */
-        Registry: optional(Schema.String)
-      })),
-      /**
-       * SELinux labels of the container
-       */
-      SELinuxContext: optional(Schema.Struct({
-        /**
-         * Disable SELinux
-         */
-        Disable: optional(Schema.Boolean),
-        /**
-         * SELinux user label
-         */
-        User: optional(Schema.String),
-        /**
-         * SELinux role label
-         */
-        Role: optional(Schema.String),
-        /**
-         * SELinux type label
-         */
-        Type: optional(Schema.String),
-        /**
-         * SELinux level label
-         */
-        Level: optional(Schema.String)
-      })),
-      /**
-       * Options for configuring seccomp on the container
-       */
-      Seccomp: optional(Schema.Struct({
-        Mode: optional(openEnum("default", "unconfined", "custom")),
-        /**
-         * The custom seccomp profile as a json object
-         */
-        Profile: optional(Schema.String)
-      })),
-      /**
-       * Options for configuring AppArmor on the container
-       */
-      AppArmor: optional(Schema.Struct({
-        Mode: optional(openEnum("default", "disabled"))
-      })),
-      /**
-       * Configuration of the no_new_privs bit in the container
-       */
-      NoNewPrivileges: optional(Schema.Boolean)
-    })),
-    /**
-     * Whether a pseudo-TTY should be allocated.
-     */
-    TTY: optional(Schema.Boolean),
-    /**
-     * Open `stdin`
-     */
-    OpenStdin: optional(Schema.Boolean),
-    /**
-     * Mount the container's root filesystem as read only.
-     */
-    ReadOnly: optional(Schema.Boolean),
-    /**
-     * Specification for mounts to be added to containers created as part
-     * of the service.
-     */
-    Mounts: optional(Schema.Array(Mount)),
-    /**
-     * Signal to stop the container.
-     */
-    StopSignal: optional(Schema.String),
-    /**
-     * Amount of time to wait for the container to terminate before
-     * forcefully killing it.
-     */
-    StopGracePeriod: optional(Schema.Number),
-    HealthCheck: optional(HealthConfig),
-    /**
-     * A list of hostname/IP mappings to add to the container's `hosts`
-     * file. The format of extra hosts is specified in the
-     * [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
-     * man page:
-     */
-    Hosts: optional(Schema.Array(Schema.String)),
-    /**
-     * Specification for DNS related configurations in resolver configuration
-     * file (`resolv.conf`).
-     */
-    DNSConfig: optional(Schema.Struct({
-      /**
-       * The IP addresses of the name servers.
-       */
-      Nameservers: optional(Schema.Array(Schema.String)),
-      /**
-       * A search list for host-name lookup.
-       */
-      Search: optional(Schema.Array(Schema.String)),
-      /**
-       * A list of internal resolver variables to be modified (e.g.,
-       * `debug`, `ndots:3`, etc.).
-       */
-      Options: optional(Schema.Array(Schema.String))
-    })),
-    /**
-     * Secrets contains references to zero or more secrets that will be
-     * exposed to the service.
-     */
-    Secrets: optional(Schema.Array(Schema.Struct({
-      /**
-       * File represents a specific target that is backed by a file.
-       */
-      File: optional(Schema.Struct({
-        /**
-         * Name represents the final filename in the filesystem.
-         */
-        Name: optional(Schema.String),
-        /**
-         * UID represents the file UID.
-         */
-        UID: optional(Schema.String),
-        /**
-         * GID represents the file GID.
-         */
-        GID: optional(Schema.String),
-        /**
-         * Mode represents the FileMode of the file.
-         */
-        Mode: optional(Schema.Number)
-      })),
-      /**
-       * SecretID represents the ID of the specific secret that we're
-       * referencing.
-       */
-      SecretID: optional(Schema.String),
-      /**
-       * SecretName is the name of the secret that this references,
-       * but this is just provided for lookup/display purposes. The
-       * secret in the reference will be identified by its ID.
-       */
-      SecretName: optional(Schema.String)
+    BlkioWeightDevice: optional(Schema.Array(Schema.Struct({
+      Path: optional(Schema.String),
+      Weight: optional(Schema.Number)
     }))),
     /**
-     * An integer value containing the score given to the container in
-     * order to tune OOM killer preferences.
+     * Limit read rate (bytes per second) from a device, in the form:
      */
-    OomScoreAdj: optional(Schema.Number),
+    BlkioDeviceReadBps: optional(Schema.Array(ThrottleDevice)),
     /**
-     * Configs contains references to zero or more configs that will be
-     * exposed to the service.
+     * Limit write rate (bytes per second) to a device, in the form:
      */
-    Configs: optional(Schema.Array(Schema.Struct({
-      /**
-       * File represents a specific target that is backed by a file.
-       */
-      File: optional(Schema.Struct({
-        /**
-         * Name represents the final filename in the filesystem.
-         */
-        Name: optional(Schema.String),
-        /**
-         * UID represents the file UID.
-         */
-        UID: optional(Schema.String),
-        /**
-         * GID represents the file GID.
-         */
-        GID: optional(Schema.String),
-        /**
-         * Mode represents the FileMode of the file.
-         */
-        Mode: optional(Schema.Number)
-      })),
-      /**
-       * Runtime represents a target that is not mounted into the
-       * container but is used by the task
-       */
-      Runtime: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-      /**
-       * ConfigID represents the ID of the specific config that we're
-       * referencing.
-       */
-      ConfigID: optional(Schema.String),
-      /**
-       * ConfigName is the name of the config that this references,
-       * but this is just provided for lookup/display purposes. The
-       * config in the reference will be identified by its ID.
-       */
-      ConfigName: optional(Schema.String)
-    }))),
+    BlkioDeviceWriteBps: optional(Schema.Array(ThrottleDevice)),
     /**
-     * Isolation technology of the containers running the service.
-     * (Windows only)
+     * Limit read rate (IO per second) from a device, in the form:
      */
-    Isolation: optional(openEnum("default", "process", "hyperv", "")),
+    BlkioDeviceReadIOps: optional(Schema.Array(ThrottleDevice)),
+    /**
+     * Limit write rate (IO per second) to a device, in the form:
+     */
+    BlkioDeviceWriteIOps: optional(Schema.Array(ThrottleDevice)),
+    /**
+     * The length of a CPU period in microseconds.
+     */
+    CpuPeriod: optional(Schema.Number),
+    /**
+     * Microseconds of CPU time that the container can get in a CPU period.
+     */
+    CpuQuota: optional(Schema.Number),
+    /**
+     * The length of a CPU real-time period in microseconds. Set to 0 to
+     * allocate no time allocated to real-time tasks.
+     */
+    CpuRealtimePeriod: optional(Schema.Number),
+    /**
+     * The length of a CPU real-time runtime in microseconds. Set to 0 to
+     * allocate no time allocated to real-time tasks.
+     */
+    CpuRealtimeRuntime: optional(Schema.Number),
+    /**
+     * CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+     */
+    CpusetCpus: optional(Schema.String),
+    /**
+     * Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+     * effective on NUMA systems.
+     */
+    CpusetMems: optional(Schema.String),
+    /**
+     * A list of devices to add to the container.
+     */
+    Devices: optional(Schema.Array(DeviceMapping)),
+    /**
+     * a list of cgroup rules to apply to the container
+     */
+    DeviceCgroupRules: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of requests for devices to be sent to device drivers.
+     */
+    DeviceRequests: optional(Schema.Array(DeviceRequest)),
+    /**
+     * Memory soft limit in bytes.
+     */
+    MemoryReservation: optional(Schema.Number),
+    /**
+     * Total memory limit (memory + swap). Set as `-1` to enable unlimited
+     * swap.
+     */
+    MemorySwap: optional(Schema.Number),
+    /**
+     * Tune a container's memory swappiness behavior. Accepts an integer
+     * between 0 and 100.
+     */
+    MemorySwappiness: optional(Schema.Number),
+    /**
+     * CPU quota in units of 10<sup>-9</sup> CPUs.
+     */
+    NanoCpus: optional(Schema.Number),
+    /**
+     * Disable OOM Killer for the container.
+     */
+    OomKillDisable: optional(Schema.Boolean),
     /**
      * Run an init inside the container that forwards signals and reaps
      * processes. This field is omitted if empty, and the default (as
@@ -5352,27 +1953,12 @@ export const TaskSpec = Schema.Struct({
      */
     Init: optional(Schema.NullOr(Schema.Boolean)),
     /**
-     * Set kernel namedspaced parameters (sysctls) in the container.
-     * The Sysctls option on services accepts the same sysctls as the
-     * are supported on containers. Note that while the same sysctls are
-     * supported, no guarantees or checks are made about their
-     * suitability for a clustered environment, and it's up to the user
-     * to determine whether a given sysctl will work properly in a
-     * Service.
+     * Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+     * to not change.
      */
-    Sysctls: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    PidsLimit: optional(Schema.NullOr(Schema.Number)),
     /**
-     * A list of kernel capabilities to add to the default set
-     * for the container.
-     */
-    CapabilityAdd: optional(Schema.Array(Schema.String)),
-    /**
-     * A list of kernel capabilities to drop from the default set
-     * for the container.
-     */
-    CapabilityDrop: optional(Schema.Array(Schema.String)),
-    /**
-     * A list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
+     * A list of resource limits to set in the container. For example:
      */
     Ulimits: optional(Schema.Array(Schema.Struct({
       /**
@@ -5387,128 +1973,3968 @@ export const TaskSpec = Schema.Struct({
        * Hard limit
        */
       Hard: optional(Schema.Number)
-    })))
-  })),
-  /**
-   * Read-only spec type for non-swarm containers attached to swarm overlay
-   * networks.
-   */
-  NetworkAttachmentSpec: optional(Schema.Struct({
-    /**
-     * ID of the container represented by this task
-     */
-    ContainerID: optional(Schema.String)
-  })),
-  /**
-   * Resource requirements which apply to each individual container created
-   * as part of the service.
-   */
-  Resources: optional(Schema.Struct({
-    /**
-     * Define resources limits.
-     */
-    Limits: optional(Limit),
-    /**
-     * Define resources reservation.
-     */
-    Reservations: optional(ResourceObject),
-    /**
-     * Amount of swap in bytes - can only be used together with a memory limit.
-     * If not specified, the default behaviour is to grant a swap space twice
-     * as big as the memory limit.
-     * Set to -1 to enable unlimited swap.
-     */
-    SwapBytes: optional(Schema.NullOr(Schema.Number)),
-    /**
-     * Tune the service's containers' memory swappiness (0 to 100).
-     * If not specified, defaults to the containers' OS' default, generally 60,
-     * or whatever value was predefined in the image.
-     * Set to -1 to unset a previously set value.
-     */
-    MemorySwappiness: optional(Schema.NullOr(Schema.Number))
-  })),
-  /**
-   * Specification for the restart policy which applies to containers
-   * created as part of this service.
-   */
-  RestartPolicy: optional(Schema.Struct({
-    /**
-     * Condition for restart.
-     */
-    Condition: optional(openEnum("none", "on-failure", "any")),
-    /**
-     * Delay between restart attempts.
-     */
-    Delay: optional(Schema.Number),
-    /**
-     * Maximum attempts to restart a given container before giving up
-     * (default value is 0, which is ignored).
-     */
-    MaxAttempts: optional(Schema.Number),
-    /**
-     * Windows is the time window used to evaluate the restart policy
-     * (default value is 0, which is unbounded).
-     */
-    Window: optional(Schema.Number)
-  })),
-  Placement: optional(Schema.Struct({
-    /**
-     * An array of constraint expressions to limit the set of nodes where
-     * a task can be scheduled. Constraint expressions can either use a
-     * _match_ (`==`) or _exclude_ (`!=`) rule. Multiple constraints find
-     * nodes that satisfy every expression (AND match). Constraints can
-     * match node or Docker Engine labels as follows:
-     */
-    Constraints: optional(Schema.Array(Schema.String)),
-    /**
-     * Preferences provide a way to make the scheduler aware of factors
-     * such as topology. They are provided in order from highest to
-     * lowest precedence.
-     */
-    Preferences: optional(Schema.Array(Schema.Struct({
-      Spread: optional(Schema.Struct({
-        /**
-         * label descriptor, such as `engine.labels.az`.
-         */
-        SpreadDescriptor: optional(Schema.String)
-      }))
     }))),
     /**
-     * Maximum number of replicas for per node (default value is 0, which
-     * is unlimited)
+     * The number of usable CPUs (Windows only).
      */
-    MaxReplicas: optional(Schema.Number),
+    CpuCount: optional(Schema.Number),
     /**
-     * Platforms stores all the platforms that the service's image can
-     * run on. This field is used in the platform filter for scheduling.
-     * If empty, then the platform filter is off, meaning there are no
-     * scheduling restrictions.
+     * The usable percentage of the available CPUs (Windows only).
      */
-    Platforms: optional(Schema.Array(Platform))
-  })),
-  /**
-   * A counter that triggers an update even if no relevant parameters have
-   * been changed.
-   */
-  ForceUpdate: optional(Schema.Number),
-  /**
-   * Runtime is the type of runtime specified for the task executor.
-   */
-  Runtime: optional(Schema.String),
-  /**
-   * Specifies which networks the service should attach to.
-   */
-  Networks: optional(Schema.Array(NetworkAttachmentConfig)),
-  /**
-   * Specifies the log driver to use for tasks created from this spec. If
-   * not present, the default one for the swarm will be used, finally
-   * falling back to the engine default if not specified.
-   */
-  LogDriver: optional(Schema.Struct({
+    CpuPercent: optional(Schema.Number),
+    /**
+     * Maximum IOps for the container system drive (Windows only)
+     */
+    IOMaximumIOps: optional(Schema.Number),
+    /**
+     * Maximum IO in bytes per second for the container system drive
+     * (Windows only).
+     */
+    IOMaximumBandwidth: optional(Schema.Number)
+  })
+
+/**
+ * A container's resources (cgroups config, ulimits, etc)
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Resources = Schema.suspend(Resources_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Resources = typeof Resources.Type
+
+const RestartPolicy_ = () =>
+  Schema.Struct({
+    /**
+     * - Empty string means not to restart
+     * - `no` Do not automatically restart
+     * - `always` Always restart
+     * - `unless-stopped` Restart always except when the user has manually stopped the container
+     * - `on-failure` Restart only when the container exit code is non-zero
+     */
+    Name: optional(openEnum("", "no", "always", "unless-stopped", "on-failure")),
+    /**
+     * If `on-failure` is used, the number of times to retry before giving up.
+     */
+    MaximumRetryCount: optional(Schema.Number)
+  })
+
+/**
+ * The behavior to apply when the container exits. The default is not to
+ * restart.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RestartPolicy = Schema.suspend(RestartPolicy_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RestartPolicy = typeof RestartPolicy.Type
+
+const HostConfig_ = () =>
+  Schema.Struct({
+    ...Resources_().fields,
+    /**
+     * A list of volume bindings for this container. Each volume binding
+     * is a string in one of these forms:
+     */
+    Binds: optional(Schema.Array(Schema.String)),
+    /**
+     * Path to a file where the container ID is written
+     */
+    ContainerIDFile: optional(Schema.String),
+    /**
+     * The logging configuration for this container
+     */
+    LogConfig: optional(Schema.Struct({
+      /**
+       * Name of the logging driver used for the container or "none"
+       * if logging is disabled.
+       */
+      Type: optional(
+        openEnum("local", "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "none")
+      ),
+      /**
+       * Driver-specific configuration options for the logging driver.
+       */
+      Config: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+    })),
+    /**
+     * Network mode to use for this container. Supported standard values
+     * are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
+     * other value is taken as a custom network's name to which this
+     * container should connect to.
+     */
+    NetworkMode: optional(Schema.String),
+    PortBindings: optional(PortMap),
+    RestartPolicy: optional(RestartPolicy),
+    /**
+     * Automatically remove the container when the container's process
+     * exits. This has no effect if `RestartPolicy` is set.
+     */
+    AutoRemove: optional(Schema.Boolean),
+    /**
+     * Driver that this container uses to mount volumes.
+     */
+    VolumeDriver: optional(Schema.String),
+    /**
+     * A list of volumes to inherit from another container, specified in
+     * the form `<container name>[:<ro|rw>]`.
+     */
+    VolumesFrom: optional(Schema.Array(Schema.String)),
+    /**
+     * Specification for mounts to be added to the container.
+     */
+    Mounts: optional(Schema.Array(Mount)),
+    /**
+     * Initial console size, as an `[height, width]` array.
+     */
+    ConsoleSize: optional(Schema.NullOr(Schema.Array(Schema.Number))),
+    /**
+     * Arbitrary non-identifying metadata attached to container and
+     * provided to the runtime when the container is started.
+     */
+    Annotations: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * A list of kernel capabilities to add to the container. Conflicts
+     * with option 'Capabilities'.
+     */
+    CapAdd: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of kernel capabilities to drop from the container. Conflicts
+     * with option 'Capabilities'.
+     */
+    CapDrop: optional(Schema.Array(Schema.String)),
+    /**
+     * cgroup namespace mode for the container. Possible values are:
+     */
+    CgroupnsMode: optional(openEnum("private", "host")),
+    /**
+     * A list of DNS servers for the container to use.
+     */
+    Dns: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of DNS options.
+     */
+    DnsOptions: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of DNS search domains.
+     */
+    DnsSearch: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of hostnames/IP mappings to add to the container's `/etc/hosts`
+     * file. Specified in the form `["hostname:IP"]`.
+     */
+    ExtraHosts: optional(Schema.Array(Schema.String)),
+    /**
+     * A list of additional groups that the container process will run as.
+     */
+    GroupAdd: optional(Schema.Array(Schema.String)),
+    /**
+     * IPC sharing mode for the container. Possible values are:
+     */
+    IpcMode: optional(Schema.String),
+    /**
+     * Cgroup to use for the container.
+     */
+    Cgroup: optional(Schema.String),
+    /**
+     * A list of links for the container in the form `container_name:alias`.
+     */
+    Links: optional(Schema.Array(Schema.String)),
+    /**
+     * An integer value containing the score given to the container in
+     * order to tune OOM killer preferences.
+     */
+    OomScoreAdj: optional(Schema.Number),
+    /**
+     * Set the PID (Process) Namespace mode for the container. It can be
+     * either:
+     */
+    PidMode: optional(Schema.String),
+    /**
+     * Gives the container full access to the host.
+     */
+    Privileged: optional(Schema.Boolean),
+    /**
+     * Allocates an ephemeral host port for all of a container's
+     * exposed ports.
+     */
+    PublishAllPorts: optional(Schema.Boolean),
+    /**
+     * Mount the container's root filesystem as read only.
+     */
+    ReadonlyRootfs: optional(Schema.Boolean),
+    /**
+     * A list of string values to customize labels for MLS systems, such
+     * as SELinux.
+     */
+    SecurityOpt: optional(Schema.Array(Schema.String)),
+    /**
+     * Storage driver options for this container, in the form `{"size": "120G"}`.
+     */
+    StorageOpt: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * A map of container directories which should be replaced by tmpfs
+     * mounts, and their corresponding mount options. For example:
+     */
+    Tmpfs: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * UTS namespace to use for the container.
+     */
+    UTSMode: optional(Schema.String),
+    /**
+     * Sets the usernamespace mode for the container when usernamespace
+     * remapping option is enabled.
+     */
+    UsernsMode: optional(Schema.String),
+    /**
+     * Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
+     */
+    ShmSize: optional(Schema.Number),
+    /**
+     * A list of kernel parameters (sysctls) to set in the container.
+     */
+    Sysctls: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
+    /**
+     * Runtime to use with this container.
+     */
+    Runtime: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Isolation technology of the container. (Windows only)
+     */
+    Isolation: optional(openEnum("default", "process", "hyperv", "")),
+    /**
+     * The list of paths to be masked inside the container (this overrides
+     * the default set of paths).
+     */
+    MaskedPaths: optional(Schema.Array(Schema.String)),
+    /**
+     * The list of paths to be set as read-only inside the container
+     * (this overrides the default set of paths).
+     */
+    ReadonlyPaths: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Container configuration that depends on the host we are running on
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const HostConfig = Schema.suspend(HostConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type HostConfig = typeof HostConfig.Type
+
+const MountPoint_ = () =>
+  Schema.Struct({
+    /**
+     * The mount type:
+     */
+    Type: optional(MountType),
+    /**
+     * Name is the name reference to the underlying data defined by `Source`
+     * e.g., the volume name.
+     */
     Name: optional(Schema.String),
-    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+    /**
+     * Source location of the mount.
+     */
+    Source: optional(Schema.String),
+    /**
+     * Destination is the path relative to the container root (`/`) where
+     * the `Source` is mounted inside the container.
+     */
+    Destination: optional(Schema.String),
+    /**
+     * Driver is the volume driver used to create the volume (if it is a volume).
+     */
+    Driver: optional(Schema.String),
+    /**
+     * Mode is a comma separated list of options supplied by the user when
+     * creating the bind/volume mount.
+     */
+    Mode: optional(Schema.String),
+    /**
+     * Whether the mount is mounted writable (read-write).
+     */
+    RW: optional(Schema.Boolean),
+    /**
+     * Propagation describes how mounts are propagated from the host into the
+     * mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
+     * for details. This field is not used on Windows.
+     */
+    Propagation: optional(Schema.String)
+  })
+
+/**
+ * MountPoint represents a mount point configuration inside the container.
+ * This is used for reporting the mountpoints in use by a container.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MountPoint = Schema.suspend(MountPoint_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type MountPoint = typeof MountPoint.Type
+
+const EndpointIPAMConfig_ = () =>
+  Schema.NullOr(Schema.Struct({
+    IPv4Address: optional(Schema.String),
+    IPv6Address: optional(Schema.String),
+    LinkLocalIPs: optional(Schema.Array(Schema.String))
   }))
-})
+
+/**
+ * EndpointIPAMConfig represents an endpoint's IPAM configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EndpointIPAMConfig = Schema.suspend(EndpointIPAMConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EndpointIPAMConfig = typeof EndpointIPAMConfig.Type
+
+const EndpointSettings_ = () =>
+  Schema.Struct({
+    IPAMConfig: optional(EndpointIPAMConfig),
+    Links: optional(Schema.Array(Schema.String)),
+    /**
+     * MAC address for the endpoint on this network. The network driver might ignore this parameter.
+     */
+    MacAddress: optional(Schema.String),
+    Aliases: optional(Schema.Array(Schema.String)),
+    /**
+     * DriverOpts is a mapping of driver options and values. These options
+     * are passed directly to the driver and are driver specific.
+     */
+    DriverOpts: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
+    /**
+     * This property determines which endpoint will provide the default
+     * gateway for a container. The endpoint with the highest priority will
+     * be used. If multiple endpoints have the same priority, endpoints are
+     * lexicographically sorted based on their network name, and the one
+     * that sorts first is picked.
+     */
+    GwPriority: optional(Schema.Number),
+    /**
+     * Unique ID of the network.
+     */
+    NetworkID: optional(Schema.String),
+    /**
+     * Unique ID for the service endpoint in a Sandbox.
+     */
+    EndpointID: optional(Schema.String),
+    /**
+     * Gateway address for this network.
+     */
+    Gateway: optional(Schema.String),
+    /**
+     * IPv4 address.
+     */
+    IPAddress: optional(Schema.String),
+    /**
+     * Mask length of the IPv4 address.
+     */
+    IPPrefixLen: optional(Schema.Number),
+    /**
+     * IPv6 gateway address.
+     */
+    IPv6Gateway: optional(Schema.String),
+    /**
+     * Global IPv6 address.
+     */
+    GlobalIPv6Address: optional(Schema.String),
+    /**
+     * Mask length of the global IPv6 address.
+     */
+    GlobalIPv6PrefixLen: optional(Schema.Number),
+    /**
+     * List of all DNS names an endpoint has on a specific network. This
+     * list is based on the container name, network aliases, container short
+     * ID, and hostname.
+     */
+    DNSNames: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Configuration for a network endpoint.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EndpointSettings = Schema.suspend(EndpointSettings_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EndpointSettings = typeof EndpointSettings.Type
+
+const NetworkSettings_ = () =>
+  Schema.Struct({
+    /**
+     * SandboxID uniquely represents a container's network stack.
+     */
+    SandboxID: optional(Schema.String),
+    /**
+     * SandboxKey is the full path of the netns handle
+     */
+    SandboxKey: optional(Schema.String),
+    Ports: optional(PortMap),
+    /**
+     * Information about all networks that the container is connected to.
+     */
+    Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
+  })
+
+/**
+ * NetworkSettings exposes the network settings in the API
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkSettings = Schema.suspend(NetworkSettings_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkSettings = typeof NetworkSettings.Type
+
+const RootFSStorageSnapshot_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the snapshotter.
+     */
+    Name: optional(Schema.String)
+  })
+
+/**
+ * Information about a snapshot backend of the container's root filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RootFSStorageSnapshot = Schema.suspend(RootFSStorageSnapshot_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RootFSStorageSnapshot = typeof RootFSStorageSnapshot.Type
+
+const RootFSStorage_ = () =>
+  Schema.Struct({
+    /**
+     * Information about the snapshot used for the container's root filesystem.
+     */
+    Snapshot: optional(RootFSStorageSnapshot)
+  })
+
+/**
+ * Information about the storage used for the container's root filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RootFSStorage = Schema.suspend(RootFSStorage_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RootFSStorage = typeof RootFSStorage.Type
+
+const Storage_ = () =>
+  Schema.Struct({
+    /**
+     * Information about the storage used for the container's root filesystem.
+     */
+    RootFS: optional(RootFSStorage)
+  })
+
+/**
+ * Information about the storage used by the container.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Storage = Schema.suspend(Storage_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Storage = typeof Storage.Type
+
+const ContainerInspectResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
+     */
+    Id: Schema.String,
+    /**
+     * Date and time at which the container was created, formatted in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    Created: optional(Schema.NullOr(Schema.String)),
+    /**
+     * The path to the command being run
+     */
+    Path: optional(Schema.String),
+    /**
+     * The arguments to the command being run
+     */
+    Args: optional(Schema.Array(Schema.String)),
+    State: optional(ContainerState),
+    /**
+     * The ID (digest) of the image that this container was created from.
+     */
+    Image: optional(Schema.String),
+    /**
+     * Location of the `/etc/resolv.conf` generated for the container on the
+     * host.
+     */
+    ResolvConfPath: optional(Schema.String),
+    /**
+     * Location of the `/etc/hostname` generated for the container on the
+     * host.
+     */
+    HostnamePath: optional(Schema.String),
+    /**
+     * Location of the `/etc/hosts` generated for the container on the
+     * host.
+     */
+    HostsPath: optional(Schema.String),
+    /**
+     * Location of the file used to buffer the container's logs. Depending on
+     * the logging-driver used for the container, this field may be omitted.
+     */
+    LogPath: optional(Schema.NullOr(Schema.String)),
+    /**
+     * The name associated with this container.
+     */
+    Name: optional(Schema.String),
+    /**
+     * Number of times the container was restarted since it was created,
+     * or since daemon was started.
+     */
+    RestartCount: optional(Schema.Number),
+    /**
+     * The storage-driver used for the container's filesystem (graph-driver
+     * or snapshotter).
+     */
+    Driver: optional(Schema.String),
+    /**
+     * The platform (operating system) for which the container was created.
+     */
+    Platform: optional(Schema.String),
+    /**
+     * OCI descriptor of the platform-specific manifest of the image
+     * the container was created from.
+     */
+    ImageManifestDescriptor: optional(OCIDescriptor),
+    /**
+     * SELinux mount label set for the container.
+     */
+    MountLabel: optional(Schema.String),
+    /**
+     * SELinux process label set for the container.
+     */
+    ProcessLabel: optional(Schema.String),
+    /**
+     * The AppArmor profile set for the container.
+     */
+    AppArmorProfile: optional(Schema.String),
+    /**
+     * IDs of exec instances that are running in the container.
+     */
+    ExecIDs: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    HostConfig: optional(HostConfig),
+    GraphDriver: optional(DriverData),
+    Storage: optional(Storage),
+    /**
+     * The size of files that have been created or changed by this container.
+     */
+    SizeRw: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * The total size of all files in the read-only layers from the image
+     * that the container uses. These layers can be shared between containers.
+     */
+    SizeRootFs: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * List of mounts used by the container.
+     */
+    Mounts: optional(Schema.Array(MountPoint)),
+    Config: optional(ContainerConfig),
+    NetworkSettings: optional(NetworkSettings)
+  })
+
+/**
+ * ContainerInspectResponse
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerInspectResponse = Schema.suspend(ContainerInspectResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerInspectResponse = typeof ContainerInspectResponse.Type
+
+const ContainerMemoryStats_ = () =>
+  Schema.Struct({
+    /**
+     * Current `res_counter` usage for memory.
+     */
+    usage: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Maximum usage ever recorded.
+     */
+    max_usage: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * All the stats exported via memory.stat.
+     */
+    stats: optional(Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.Number) })),
+    /**
+     * Number of times memory usage hits limits.
+     */
+    failcnt: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * This field is Linux-specific and omitted for Windows containers.
+     */
+    limit: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Committed bytes.
+     */
+    commitbytes: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Peak committed bytes.
+     */
+    commitpeakbytes: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Private working set.
+     */
+    privateworkingset: optional(Schema.NullOr(Schema.Number))
+  })
+
+/**
+ * Aggregates all memory stats since container inception on Linux.
+ * Windows returns stats for commit and private working set only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerMemoryStats = Schema.suspend(ContainerMemoryStats_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerMemoryStats = typeof ContainerMemoryStats.Type
+
+const ContainerNetworkStats_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Bytes received. Windows and Linux.
+     */
+    rx_bytes: optional(Schema.Number),
+    /**
+     * Packets received. Windows and Linux.
+     */
+    rx_packets: optional(Schema.Number),
+    /**
+     * Received errors. Not used on Windows.
+     */
+    rx_errors: optional(Schema.Number),
+    /**
+     * Incoming packets dropped. Windows and Linux.
+     */
+    rx_dropped: optional(Schema.Number),
+    /**
+     * Bytes sent. Windows and Linux.
+     */
+    tx_bytes: optional(Schema.Number),
+    /**
+     * Packets sent. Windows and Linux.
+     */
+    tx_packets: optional(Schema.Number),
+    /**
+     * Sent errors. Not used on Windows.
+     */
+    tx_errors: optional(Schema.Number),
+    /**
+     * Outgoing packets dropped. Windows and Linux.
+     */
+    tx_dropped: optional(Schema.Number),
+    /**
+     * Endpoint ID. Not used on Linux.
+     */
+    endpoint_id: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Instance ID. Not used on Linux.
+     */
+    instance_id: optional(Schema.NullOr(Schema.String))
+  }))
+
+/**
+ * Aggregates the network stats of one container
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerNetworkStats = Schema.suspend(ContainerNetworkStats_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerNetworkStats = typeof ContainerNetworkStats.Type
+
+const ContainerPidsStats_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Current is the number of PIDs in the cgroup.
+     */
+    current: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Limit is the hard limit on the number of pids in the cgroup.
+     * A "Limit" of 0 means that there is no limit.
+     */
+    limit: optional(Schema.NullOr(Schema.Number))
+  }))
+
+/**
+ * PidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerPidsStats = Schema.suspend(ContainerPidsStats_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerPidsStats = typeof ContainerPidsStats.Type
+
+const ContainerStorageStats_ = () =>
+  Schema.NullOr(Schema.Struct({
+    read_count_normalized: optional(Schema.NullOr(Schema.Number)),
+    read_size_bytes: optional(Schema.NullOr(Schema.Number)),
+    write_count_normalized: optional(Schema.NullOr(Schema.Number)),
+    write_size_bytes: optional(Schema.NullOr(Schema.Number))
+  }))
+
+/**
+ * StorageStats is the disk I/O stats for read/write on Windows.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerStorageStats = Schema.suspend(ContainerStorageStats_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerStorageStats = typeof ContainerStorageStats.Type
+
+const ContainerStatsResponse_ = () =>
+  Schema.Struct({
+    /**
+     * ID of the container for which the stats were collected.
+     */
+    id: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Name of the container for which the stats were collected.
+     */
+    name: optional(Schema.NullOr(Schema.String)),
+    /**
+     * OSType is the OS of the container ("linux" or "windows") to allow
+     * platform-specific handling of stats.
+     */
+    os_type: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Date and time at which this sample was collected.
+     * The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+     * with nano-seconds.
+     */
+    read: optional(Schema.String),
+    cpu_stats: optional(ContainerCPUStats),
+    memory_stats: optional(ContainerMemoryStats),
+    /**
+     * Network statistics for the container per interface.
+     */
+    networks: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: ContainerNetworkStats }))),
+    pids_stats: optional(ContainerPidsStats),
+    blkio_stats: optional(ContainerBlkioStats),
+    /**
+     * The number of processors on the system.
+     */
+    num_procs: optional(Schema.Number),
+    storage_stats: optional(ContainerStorageStats),
+    /**
+     * Date and time at which this first sample was collected. This field
+     * is not propagated if the "one-shot" option is set. If the "one-shot"
+     * option is set, this field may be omitted, empty, or set to a default
+     * date (`0001-01-01T00:00:00Z`).
+     */
+    preread: optional(Schema.String),
+    precpu_stats: optional(ContainerCPUStats)
+  })
+
+/**
+ * Statistics sample for a container.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerStatsResponse = Schema.suspend(ContainerStatsResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerStatsResponse = typeof ContainerStatsResponse.Type
+
+const ContainerStatus_ = () =>
+  Schema.Struct({
+    ContainerID: optional(Schema.String),
+    PID: optional(Schema.Number),
+    ExitCode: optional(Schema.Number)
+  })
+
+/**
+ * represents the status of a container.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerStatus = Schema.suspend(ContainerStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerStatus = typeof ContainerStatus.Type
+
+const PortSummary_ = () =>
+  Schema.Struct({
+    /**
+     * Host IP address that the container's port is mapped to
+     */
+    IP: optional(Schema.String),
+    /**
+     * Port on the container
+     */
+    PrivatePort: Schema.Number,
+    /**
+     * Port exposed on the host
+     */
+    PublicPort: optional(Schema.Number),
+    Type: openEnum("tcp", "udp", "sctp")
+  })
+
+/**
+ * Describes a port-mapping between the container and the host.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PortSummary = Schema.suspend(PortSummary_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PortSummary = typeof PortSummary.Type
+
+const ContainerSummary_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
+     */
+    Id: Schema.String,
+    /**
+     * The names associated with this container. Most containers have a single
+     * name, but when using legacy "links", the container can have multiple
+     * names.
+     */
+    Names: optional(Schema.Array(Schema.String)),
+    /**
+     * The name or ID of the image used to create the container.
+     */
+    Image: optional(Schema.String),
+    /**
+     * The ID (digest) of the image that this container was created from.
+     */
+    ImageID: optional(Schema.String),
+    /**
+     * OCI descriptor of the platform-specific manifest of the image
+     * the container was created from.
+     */
+    ImageManifestDescriptor: optional(OCIDescriptor),
+    /**
+     * Command to run when starting the container
+     */
+    Command: optional(Schema.String),
+    /**
+     * Date and time at which the container was created as a Unix timestamp
+     * (number of seconds since EPOCH).
+     */
+    Created: optional(Schema.Number),
+    /**
+     * Port-mappings for the container.
+     */
+    Ports: optional(Schema.Array(PortSummary)),
+    /**
+     * The size of files that have been created or changed by this container.
+     */
+    SizeRw: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * The total size of all files in the read-only layers from the image
+     * that the container uses. These layers can be shared between containers.
+     */
+    SizeRootFs: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * The state of this container.
+     */
+    State: optional(openEnum("created", "running", "paused", "restarting", "exited", "removing", "dead")),
+    /**
+     * Additional human-readable status of this container (e.g. `Exit 0`)
+     */
+    Status: optional(Schema.String),
+    /**
+     * Summary of host-specific runtime information of the container. This
+     * is a reduced set of information in the container's "HostConfig" as
+     * available in the container "inspect" response.
+     */
+    HostConfig: optional(Schema.Struct({
+      /**
+       * Networking mode (`host`, `none`, `container:<id>`) or name of the
+       * primary network the container is using.
+       */
+      NetworkMode: optional(Schema.String),
+      /**
+       * Arbitrary key-value metadata attached to the container.
+       */
+      Annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
+    })),
+    /**
+     * Summary of the container's network settings
+     */
+    NetworkSettings: optional(Schema.Struct({
+      /**
+       * Summary of network-settings for each network the container is
+       * attached to.
+       */
+      Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
+    })),
+    /**
+     * List of mounts used by the container.
+     */
+    Mounts: optional(Schema.Array(MountPoint)),
+    /**
+     * Summary of health status
+     */
+    Health: optional(Schema.Struct({
+      /**
+       * the health status of the container
+       */
+      Status: optional(openEnum("none", "starting", "healthy", "unhealthy")),
+      /**
+       * FailingStreak is the number of consecutive failures
+       */
+      FailingStreak: optional(Schema.Number)
+    }))
+  })
+
+/**
+ * ContainerSummary
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerSummary = Schema.suspend(ContainerSummary_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerSummary = typeof ContainerSummary.Type
+
+const ContainerTopResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The ps column titles
+     */
+    Titles: optional(Schema.Array(Schema.String)),
+    /**
+     * Each process running in the container, where each process
+     * is an array of values corresponding to the titles.
+     */
+    Processes: optional(Schema.Array(Schema.Array(Schema.String)))
+  })
+
+/**
+ * Container "top" response.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerTopResponse = Schema.suspend(ContainerTopResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerTopResponse = typeof ContainerTopResponse.Type
+
+const ContainerUpdateResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Warnings encountered when updating the container.
+     */
+    Warnings: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Response for a successful container-update.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerUpdateResponse = Schema.suspend(ContainerUpdateResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerUpdateResponse = typeof ContainerUpdateResponse.Type
+
+const ContainerWaitExitError_ = () =>
+  Schema.Struct({
+    /**
+     * Details of an error
+     */
+    Message: optional(Schema.String)
+  })
+
+/**
+ * container waiting error, if any
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerWaitExitError = Schema.suspend(ContainerWaitExitError_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerWaitExitError = typeof ContainerWaitExitError.Type
+
+const ContainerWaitResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Exit code of the container
+     */
+    StatusCode: Schema.Number,
+    Error: optional(ContainerWaitExitError)
+  })
+
+/**
+ * OK response to ContainerWait operation
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerWaitResponse = Schema.suspend(ContainerWaitResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerWaitResponse = typeof ContainerWaitResponse.Type
+
+const ContainerdInfo_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * The address of the containerd socket.
+     */
+    Address: optional(Schema.String),
+    /**
+     * The namespaces that the daemon uses for running containers and
+     * plugins in containerd. These namespaces can be configured in the
+     * daemon configuration, and are considered to be used exclusively
+     * by the daemon, Tampering with the containerd instance may cause
+     * unexpected behavior.
+     */
+    Namespaces: optional(Schema.Struct({
+      /**
+       * The default containerd namespace used for containers managed
+       * by the daemon.
+       */
+      Containers: optional(Schema.String),
+      /**
+       * The default containerd namespace used for plugins managed by
+       * the daemon.
+       */
+      Plugins: optional(Schema.String)
+    }))
+  }))
+
+/**
+ * Information for connecting to the containerd instance that is used by the daemon.
+ * This is included for debugging purposes only.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainerdInfo = Schema.suspend(ContainerdInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerdInfo = typeof ContainerdInfo.Type
+
+const ContainersDiskUsage_ = () =>
+  Schema.Struct({
+    /**
+     * Count of active containers.
+     */
+    ActiveCount: optional(Schema.Number),
+    /**
+     * Count of all containers.
+     */
+    TotalCount: optional(Schema.Number),
+    /**
+     * Disk space that can be reclaimed by removing inactive containers.
+     */
+    Reclaimable: optional(Schema.Number),
+    /**
+     * Disk space in use by containers.
+     */
+    TotalSize: optional(Schema.Number),
+    /**
+     * List of container summaries.
+     */
+    Items: optional(Schema.Array(Schema.Unknown))
+  })
+
+/**
+ * represents system data usage information for container resources.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContainersDiskUsage = Schema.suspend(ContainersDiskUsage_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainersDiskUsage = typeof ContainersDiskUsage.Type
+
+const CreateImageInfo_ = () =>
+  Schema.Struct({
+    id: optional(Schema.String),
+    errorDetail: optional(ErrorDetail),
+    status: optional(Schema.String),
+    progressDetail: optional(ProgressDetail),
+    error: optional(Schema.String),
+    stream: optional(Schema.String),
+    aux: optional(Schema.Struct({ ID: optional(Schema.String) }))
+  })
+
+/**
+ * CreateImageInfo
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CreateImageInfo = Schema.suspend(CreateImageInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateImageInfo = typeof CreateImageInfo.Type
+
+const DeviceInfo_ = () =>
+  Schema.Struct({
+    /**
+     * The origin device driver.
+     */
+    Source: optional(Schema.String),
+    /**
+     * The unique identifier for the device within its source driver.
+     * For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
+     */
+    ID: optional(Schema.String)
+  })
+
+/**
+ * DeviceInfo represents a device that can be used by a container.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DeviceInfo = Schema.suspend(DeviceInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DeviceInfo = typeof DeviceInfo.Type
+
+const DistributionInspect_ = () =>
+  Schema.Struct({
+    Descriptor: OCIDescriptor,
+    /**
+     * An array containing all platforms supported by the image.
+     */
+    Platforms: requiredCollection(Schema.Array(OCIPlatform), () => [])
+  })
+
+/**
+ * Describes the result obtained from contacting the registry to retrieve
+ * image metadata.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DistributionInspect = Schema.suspend(DistributionInspect_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type DistributionInspect = typeof DistributionInspect.Type
+
+const EndpointPortConfig_ = () =>
+  Schema.Struct({
+    Name: optional(Schema.String),
+    Protocol: optional(openEnum("tcp", "udp", "sctp")),
+    /**
+     * The port inside the container.
+     */
+    TargetPort: optional(Schema.Number),
+    /**
+     * The port on the swarm hosts.
+     */
+    PublishedPort: optional(Schema.Number),
+    /**
+     * The mode in which port is published.
+     */
+    PublishMode: optional(openEnum("ingress", "host"))
+  })
+
+/**
+ * EndpointPortConfig
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EndpointPortConfig = Schema.suspend(EndpointPortConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EndpointPortConfig = typeof EndpointPortConfig.Type
+
+const EndpointResource_ = () =>
+  Schema.Struct({
+    Name: optional(Schema.String),
+    EndpointID: optional(Schema.String),
+    MacAddress: optional(Schema.String),
+    IPv4Address: optional(Schema.String),
+    IPv6Address: optional(Schema.String)
+  })
+
+/**
+ * contains network resources allocated and used for a container in a network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EndpointResource = Schema.suspend(EndpointResource_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EndpointResource = typeof EndpointResource.Type
+
+const EndpointSpec_ = () =>
+  Schema.Struct({
+    /**
+     * The mode of resolution to use for internal load balancing between tasks.
+     */
+    Mode: optional(openEnum("vip", "dnsrr")),
+    /**
+     * List of exposed ports that this service is accessible on from the
+     * outside. Ports can only be provided if `vip` resolution mode is used.
+     */
+    Ports: optional(Schema.Array(EndpointPortConfig))
+  })
+
+/**
+ * Properties that can be configured to access and load balance a service.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EndpointSpec = Schema.suspend(EndpointSpec_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EndpointSpec = typeof EndpointSpec.Type
+
+const EngineDescription_ = () =>
+  Schema.Struct({
+    EngineVersion: optional(Schema.String),
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    Plugins: optional(Schema.Array(Schema.Struct({
+      Type: optional(Schema.String),
+      Name: optional(Schema.String)
+    })))
+  })
+
+/**
+ * EngineDescription provides information about an engine.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EngineDescription = Schema.suspend(EngineDescription_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EngineDescription = typeof EngineDescription.Type
+
+const ErrorResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The error message.
+     */
+    message: Schema.String
+  })
+
+/**
+ * Represents an error.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ErrorResponse = Schema.suspend(ErrorResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorResponse = typeof ErrorResponse.Type
+
+const EventActor_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the object emitting the event
+     */
+    ID: optional(Schema.String),
+    /**
+     * Various key/value attributes of the object, depending on its type.
+     */
+    Attributes: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
+/**
+ * Actor describes something that generates events, like a container, network,
+ * or a volume.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventActor = Schema.suspend(EventActor_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EventActor = typeof EventActor.Type
+
+const EventMessage_ = () =>
+  Schema.Struct({
+    /**
+     * The type of object emitting the event
+     */
+    Type: optional(
+      openEnum(
+        "builder",
+        "config",
+        "container",
+        "daemon",
+        "image",
+        "network",
+        "node",
+        "plugin",
+        "secret",
+        "service",
+        "volume"
+      )
+    ),
+    /**
+     * The type of event
+     */
+    Action: optional(Schema.String),
+    Actor: optional(EventActor),
+    /**
+     * Scope of the event. Engine events are `local` scope. Cluster (Swarm)
+     * events are `swarm` scope.
+     */
+    scope: optional(openEnum("local", "swarm")),
+    /**
+     * Timestamp of event
+     */
+    time: optional(Schema.Number),
+    /**
+     * Timestamp of event, with nanosecond accuracy
+     */
+    timeNano: optional(Schema.Number)
+  })
+
+/**
+ * EventMessage represents the information an event contains.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EventMessage = Schema.suspend(EventMessage_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type EventMessage = typeof EventMessage.Type
+
+const FilesystemChange_ = () =>
+  Schema.Struct({
+    /**
+     * Path to file or directory that has changed.
+     */
+    Path: Schema.String,
+    Kind: ChangeType
+  })
+
+/**
+ * Change in the container's filesystem.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const FilesystemChange = Schema.suspend(FilesystemChange_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type FilesystemChange = typeof FilesystemChange.Type
+
+const FirewallInfo_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * The name of the firewall backend driver.
+     */
+    Driver: optional(Schema.String),
+    /**
+     * Information about the firewall backend, provided as
+     * "label" / "value" pairs.
+     */
+    Info: optional(Schema.Array(Schema.Array(Schema.String)))
+  }))
+
+/**
+ * Information about the daemon's firewalling configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const FirewallInfo = Schema.suspend(FirewallInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type FirewallInfo = typeof FirewallInfo.Type
+
+const GenericResources_ = () =>
+  Schema.Array(Schema.Struct({
+    NamedResourceSpec: optional(Schema.Struct({
+      Kind: optional(Schema.String),
+      Value: optional(Schema.String)
+    })),
+    DiscreteResourceSpec: optional(Schema.Struct({
+      Kind: optional(Schema.String),
+      Value: optional(Schema.Number)
+    }))
+  }))
+
+/**
+ * User-defined resources can be either Integer resources (e.g, `SSD=3`) or
+ * String resources (e.g, `GPU=UUID1`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GenericResources = Schema.suspend(GenericResources_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type GenericResources = typeof GenericResources.Type
+
+const IDResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The id of the newly created object.
+     */
+    Id: Schema.String
+  })
+
+/**
+ * Response to an API call that returns just an Id
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IDResponse = Schema.suspend(IDResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IDResponse = typeof IDResponse.Type
+
+const IPAMConfig_ = () =>
+  Schema.Struct({
+    Subnet: optional(Schema.String),
+    IPRange: optional(Schema.String),
+    Gateway: optional(Schema.String),
+    AuxiliaryAddresses: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
+/**
+ * IPAMConfig
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IPAMConfig = Schema.suspend(IPAMConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IPAMConfig = typeof IPAMConfig.Type
+
+const IPAM_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the IPAM driver to use.
+     */
+    Driver: optional(Schema.String),
+    /**
+     * List of IPAM configuration options, specified as a map:
+     */
+    Config: optional(Schema.Array(IPAMConfig)),
+    /**
+     * Driver-specific options, specified as a map.
+     */
+    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
+/**
+ * IPAM
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IPAM = Schema.suspend(IPAM_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IPAM = typeof IPAM.Type
+
+const SubnetStatus_ = () =>
+  Schema.Struct({
+    /**
+     * Number of IP addresses in the subnet that are in use or reserved and are therefore unavailable for allocation, saturating at 2<sup>64</sup> - 1.
+     */
+    IPsInUse: optional(Schema.Number),
+    /**
+     * Number of IP addresses within the network's IPRange for the subnet that are available for allocation, saturating at 2<sup>64</sup> - 1.
+     */
+    DynamicIPsAvailable: optional(Schema.Number)
+  })
+
+/**
+ * SubnetStatus
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SubnetStatus = Schema.suspend(SubnetStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SubnetStatus = typeof SubnetStatus.Type
+
+const IPAMStatus_ = () =>
+  Schema.Struct({
+    Subnets: optional(Schema.Record({ key: Schema.String, value: SubnetStatus }))
+  })
+
+/**
+ * IPAMStatus
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IPAMStatus = Schema.suspend(IPAMStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IPAMStatus = typeof IPAMStatus.Type
+
+const PullIdentity_ = () =>
+  Schema.Struct({
+    /**
+     * Repository is the remote repository location the image was pulled from.
+     */
+    Repository: optional(Schema.String)
+  })
+
+/**
+ * PullIdentity contains remote location information if image was created via pull.
+ * If image was pulled via mirror, this contains the original repository location.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PullIdentity = Schema.suspend(PullIdentity_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PullIdentity = typeof PullIdentity.Type
+
+const KnownSignerIdentity_ = () => openEnum("DHI")
+
+/**
+ * KnownSignerIdentity is an identifier for a special signer identity that is known to the implementation.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const KnownSignerIdentity = Schema.suspend(KnownSignerIdentity_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type KnownSignerIdentity = typeof KnownSignerIdentity.Type
+
+const SignatureTimestampType_ = () => openEnum("Tlog", "TimestampAuthority")
+
+/**
+ * SignatureTimestampType is the type of timestamp used in the signature.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SignatureTimestampType = Schema.suspend(SignatureTimestampType_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SignatureTimestampType = typeof SignatureTimestampType.Type
+
+const SignatureTimestamp_ = () =>
+  Schema.Struct({
+    Type: optional(SignatureTimestampType),
+    URI: optional(Schema.String),
+    Timestamp: optional(Schema.String)
+  })
+
+/**
+ * SignatureTimestamp contains information about a verified signed timestamp for an image signature.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SignatureTimestamp = Schema.suspend(SignatureTimestamp_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SignatureTimestamp = typeof SignatureTimestamp.Type
+
+const SignatureType_ = () => openEnum("bundle-v0.3", "simplesigning-v1")
+
+/**
+ * SignatureType is the type of signature format.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SignatureType = Schema.suspend(SignatureType_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SignatureType = typeof SignatureType.Type
+
+const SignerIdentity_ = () =>
+  Schema.Struct({
+    /**
+     * CertificateIssuer is the certificate issuer.
+     */
+    CertificateIssuer: optional(Schema.String),
+    /**
+     * SubjectAlternativeName is the certificate subject alternative name.
+     */
+    SubjectAlternativeName: optional(Schema.String),
+    /**
+     * The OIDC issuer. Should match `iss` claim of ID token or, in the case of
+     * a federated login like Dex it should match the issuer URL of the
+     * upstream issuer. The issuer is not set the extensions are invalid and
+     * will fail to render.
+     */
+    Issuer: optional(Schema.String),
+    /**
+     * Reference to specific build instructions that are responsible for signing.
+     */
+    BuildSignerURI: optional(Schema.String),
+    /**
+     * Immutable reference to the specific version of the build instructions that is responsible for signing.
+     */
+    BuildSignerDigest: optional(Schema.String),
+    /**
+     * Specifies whether the build took place in platform-hosted cloud infrastructure or customer/self-hosted infrastructure.
+     */
+    RunnerEnvironment: optional(Schema.String),
+    /**
+     * Source repository URL that the build was based on.
+     */
+    SourceRepositoryURI: optional(Schema.String),
+    /**
+     * Immutable reference to a specific version of the source code that the build was based upon.
+     */
+    SourceRepositoryDigest: optional(Schema.String),
+    /**
+     * Source Repository Ref that the build run was based upon.
+     */
+    SourceRepositoryRef: optional(Schema.String),
+    /**
+     * Immutable identifier for the source repository the workflow was based upon.
+     */
+    SourceRepositoryIdentifier: optional(Schema.String),
+    /**
+     * Source repository owner URL of the owner of the source repository that the build was based on.
+     */
+    SourceRepositoryOwnerURI: optional(Schema.String),
+    /**
+     * Immutable identifier for the owner of the source repository that the workflow was based upon.
+     */
+    SourceRepositoryOwnerIdentifier: optional(Schema.String),
+    /**
+     * Build Config URL to the top-level/initiating build instructions.
+     */
+    BuildConfigURI: optional(Schema.String),
+    /**
+     * Immutable reference to the specific version of the top-level/initiating build instructions.
+     */
+    BuildConfigDigest: optional(Schema.String),
+    /**
+     * Event or action that initiated the build.
+     */
+    BuildTrigger: optional(Schema.String),
+    /**
+     * Run Invocation URL to uniquely identify the build execution.
+     */
+    RunInvocationURI: optional(Schema.String),
+    /**
+     * Source repository visibility at the time of signing the certificate.
+     */
+    SourceRepositoryVisibilityAtSigning: optional(Schema.String)
+  })
+
+/**
+ * SignerIdentity contains information about the signer certificate used to sign the image.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SignerIdentity = Schema.suspend(SignerIdentity_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SignerIdentity = typeof SignerIdentity.Type
+
+const SignatureIdentity_ = () =>
+  Schema.Struct({
+    /**
+     * Name is a textual description summarizing the type of signature.
+     */
+    Name: optional(Schema.String),
+    /**
+     * Timestamps contains a list of verified signed timestamps for the signature.
+     */
+    Timestamps: optional(Schema.Array(SignatureTimestamp)),
+    /**
+     * KnownSigner is an identifier for a special signer identity that is known to the implementation.
+     */
+    KnownSigner: optional(KnownSignerIdentity),
+    /**
+     * DockerReference is the Docker image reference associated with the signature.
+     * This is an optional field only present in older hashedrecord signatures.
+     */
+    DockerReference: optional(Schema.String),
+    /**
+     * Signer contains information about the signer certificate used to sign the image.
+     */
+    Signer: optional(SignerIdentity),
+    /**
+     * SignatureType is the type of signature format. E.g. "bundle-v0.3" or "hashedrecord".
+     */
+    SignatureType: optional(SignatureType),
+    /**
+     * Error contains error information if signature verification failed.
+     * Other fields will be empty in this case.
+     */
+    Error: optional(Schema.String),
+    /**
+     * Warnings contains any warnings that occurred during signature verification.
+     * For example, if there was no internet connectivity and cached trust roots were used.
+     * Warning does not indicate a failed verification but may point to configuration issues.
+     */
+    Warnings: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * SignatureIdentity contains the properties of verified signatures for the image.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SignatureIdentity = Schema.suspend(SignatureIdentity_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SignatureIdentity = typeof SignatureIdentity.Type
+
+const Identity_ = () =>
+  Schema.Struct({
+    /**
+     * Signature contains the properties of verified signatures for the image.
+     */
+    Signature: optional(Schema.Array(SignatureIdentity)),
+    /**
+     * Pull contains remote location information if image was created via pull.
+     * If image was pulled via mirror, this contains the original repository location.
+     * After successful push this images also contains the pushed repository location.
+     */
+    Pull: optional(Schema.Array(PullIdentity)),
+    /**
+     * Build contains build reference information if image was created via build.
+     */
+    Build: optional(Schema.Array(BuildIdentity))
+  })
+
+/**
+ * Identity holds information about the identity and origin of the image.
+ * This is trusted information verified by the daemon and cannot be modified
+ * by tagging an image to a different name.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Identity = Schema.suspend(Identity_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Identity = typeof Identity.Type
+
+const ImageConfig_ = () =>
+  Schema.Struct({
+    /**
+     * The user that commands are run as inside the container.
+     */
+    User: optional(Schema.String),
+    /**
+     * An object mapping ports to an empty object in the form:
+     */
+    ExposedPorts: optional(
+      Schema.NullOr(
+        Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+      )
+    ),
+    /**
+     * A list of environment variables to set inside the container in the
+     * form `["VAR=value", ...]`. A variable without `=` is removed from the
+     * environment, rather than to have an empty value.
+     */
+    Env: optional(Schema.Array(Schema.String)),
+    /**
+     * Command to run specified as a string or an array of strings.
+     */
+    Cmd: optional(Schema.Array(Schema.String)),
+    Healthcheck: optional(HealthConfig),
+    /**
+     * Command is already escaped (Windows only)
+     */
+    ArgsEscaped: optional(Schema.NullOr(Schema.Boolean)),
+    /**
+     * An object mapping mount point paths inside the container to empty
+     * objects.
+     */
+    Volumes: optional(
+      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+    ),
+    /**
+     * The working directory for commands to run in.
+     */
+    WorkingDir: optional(Schema.String),
+    /**
+     * The entry point for the container as a string or an array of strings.
+     */
+    Entrypoint: optional(Schema.Array(Schema.String)),
+    /**
+     * `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+     */
+    OnBuild: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Signal to stop a container as a string or unsigned integer.
+     */
+    StopSignal: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+     */
+    Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
+  })
+
+/**
+ * Configuration of the image. These fields are used as defaults
+ * when starting a container from the image.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageConfig = Schema.suspend(ImageConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageConfig = typeof ImageConfig.Type
+
+const ImageDeleteResponseItem_ = () =>
+  Schema.Struct({
+    /**
+     * The image ID of an image that was untagged
+     */
+    Untagged: optional(Schema.String),
+    /**
+     * The image ID of an image that was deleted
+     */
+    Deleted: optional(Schema.String)
+  })
+
+/**
+ * ImageDeleteResponseItem
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageDeleteResponseItem = Schema.suspend(ImageDeleteResponseItem_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageDeleteResponseItem = typeof ImageDeleteResponseItem.Type
+
+const ImageHistoryResponseItem_ = () =>
+  Schema.Struct({
+    Id: Schema.String,
+    Created: Schema.Number,
+    CreatedBy: Schema.String,
+    Tags: requiredCollection(Schema.Array(Schema.String), () => []),
+    Size: Schema.Number,
+    Comment: Schema.String
+  })
+
+/**
+ * individual image layer information in response to ImageHistory operation
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageHistoryResponseItem = Schema.suspend(ImageHistoryResponseItem_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageHistoryResponseItem = typeof ImageHistoryResponseItem.Type
+
+const ImageManifestSummary_ = () =>
+  Schema.Struct({
+    /**
+     * ID is the content-addressable ID of an image and is the same as the
+     * digest of the image manifest.
+     */
+    ID: Schema.String,
+    Descriptor: OCIDescriptor,
+    /**
+     * Indicates whether all the child content (image config, layers) is fully available locally.
+     */
+    Available: Schema.Boolean,
+    Size: Schema.Struct({
+      /**
+       * Total is the total size (in bytes) of all the locally present
+       * data (both distributable and non-distributable) that's related to
+       * this manifest and its children.
+       * This equal to the sum of [Content] size AND all the sizes in the
+       * [Size] struct present in the Kind-specific data struct.
+       * For example, for an image kind (Kind == "image")
+       * this would include the size of the image content and unpacked
+       * image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
+       */
+      Total: Schema.Number,
+      /**
+       * Content is the size (in bytes) of all the locally present
+       * content in the content store (e.g. image config, layers)
+       * referenced by this manifest and its children.
+       * This only includes blobs in the content store.
+       */
+      Content: Schema.Number
+    }),
+    /**
+     * The kind of the manifest.
+     */
+    Kind: openEnum("image", "attestation", "unknown"),
+    /**
+     * The image data for the image manifest.
+     * This field is only populated when Kind is "image".
+     */
+    ImageData: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * OCI platform of the image. This will be the platform specified in the
+       * manifest descriptor from the index/manifest list.
+       * If it's not available, it will be obtained from the image config.
+       */
+      Platform: OCIPlatform,
+      /**
+       * Identity holds information about the identity and origin of this image.
+       * For image list responses, this can duplicate Build/Pull fields across
+       * image manifests, because those parts are image-level metadata.
+       */
+      Identity: optional(Identity),
+      /**
+       * The IDs of the containers that are using this image.
+       */
+      Containers: requiredCollection(Schema.Array(Schema.String), () => []),
+      Size: Schema.Struct({
+        /**
+         * Unpacked is the size (in bytes) of the locally unpacked
+         * (uncompressed) image content that's directly usable by the containers
+         * running this image.
+         * It's independent of the distributable content - e.g.
+         * the image might still have an unpacked data that's still used by
+         * some container even when the distributable/compressed content is
+         * already gone.
+         */
+        Unpacked: Schema.Number
+      })
+    }))),
+    /**
+     * The image data for the attestation manifest.
+     * This field is only populated when Kind is "attestation".
+     */
+    AttestationData: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * The digest of the image manifest that this attestation is for.
+       */
+      For: Schema.String
+    })))
+  })
+
+/**
+ * ImageManifestSummary represents a summary of an image manifest.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageManifestSummary = Schema.suspend(ImageManifestSummary_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageManifestSummary = typeof ImageManifestSummary.Type
+
+const ImageInspect_ = () =>
+  Schema.Struct({
+    /**
+     * ID is the content-addressable ID of an image.
+     */
+    Id: Schema.String,
+    /**
+     * Descriptor is an OCI descriptor of the image target.
+     * In case of a multi-platform image, this descriptor points to the OCI index
+     * or a manifest list.
+     */
+    Descriptor: optional(OCIDescriptor),
+    /**
+     * Manifests is a list of image manifests available in this image. It
+     * provides a more detailed view of the platform-specific image manifests or
+     * other image-attached data like build attestations.
+     */
+    Manifests: optional(Schema.NullOr(Schema.Array(ImageManifestSummary))),
+    /**
+     * Identity holds information about the identity and origin of the image.
+     * This is trusted information verified by the daemon and cannot be modified
+     * by tagging an image to a different name.
+     */
+    Identity: optional(Identity),
+    /**
+     * List of image names/tags in the local image cache that reference this
+     * image.
+     */
+    RepoTags: optional(Schema.Array(Schema.String)),
+    /**
+     * List of content-addressable digests of locally available image manifests
+     * that the image is referenced from. Multiple manifests can refer to the
+     * same image.
+     */
+    RepoDigests: optional(Schema.Array(Schema.String)),
+    /**
+     * Optional message that was set when committing or importing the image.
+     */
+    Comment: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Date and time at which the image was created, formatted in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    Created: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Name of the author that was specified when committing the image, or as
+     * specified through MAINTAINER (deprecated) in the Dockerfile.
+     */
+    Author: optional(Schema.NullOr(Schema.String)),
+    Config: optional(ImageConfig),
+    /**
+     * Hardware CPU architecture that the image runs on.
+     */
+    Architecture: optional(Schema.String),
+    /**
+     * CPU architecture variant (presently ARM-only).
+     */
+    Variant: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Operating System the image is built to run on.
+     */
+    Os: optional(Schema.String),
+    /**
+     * Operating System version the image is built to run on (especially
+     * for Windows).
+     */
+    OsVersion: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Total size of the image including all layers it is composed of.
+     */
+    Size: optional(Schema.Number),
+    GraphDriver: optional(DriverData),
+    /**
+     * Information about the image's RootFS, including the layer IDs.
+     */
+    RootFS: optional(Schema.Struct({
+      Type: Schema.String,
+      Layers: optional(Schema.Array(Schema.String))
+    })),
+    /**
+     * Additional metadata of the image in the local cache. This information
+     * is local to the daemon, and not part of the image itself.
+     */
+    Metadata: optional(Schema.Struct({
+      /**
+       * Date and time at which the image was last tagged in
+       * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+       */
+      LastTagTime: optional(Schema.NullOr(Schema.String))
+    }))
+  })
+
+/**
+ * Information about an image in the local image cache.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageInspect = Schema.suspend(ImageInspect_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageInspect = typeof ImageInspect.Type
+
+const ImageSummary_ = () =>
+  Schema.Struct({
+    /**
+     * ID is the content-addressable ID of an image.
+     */
+    Id: Schema.String,
+    /**
+     * ID of the parent image.
+     */
+    ParentId: Schema.String,
+    /**
+     * List of image names/tags in the local image cache that reference this
+     * image.
+     */
+    RepoTags: requiredCollection(Schema.Array(Schema.String), () => []),
+    /**
+     * List of content-addressable digests of locally available image manifests
+     * that the image is referenced from. Multiple manifests can refer to the
+     * same image.
+     */
+    RepoDigests: requiredCollection(Schema.Array(Schema.String), () => []),
+    /**
+     * Date and time at which the image was created as a Unix timestamp
+     * (number of seconds since EPOCH).
+     */
+    Created: Schema.Number,
+    /**
+     * Total size of the image including all layers it is composed of.
+     */
+    Size: Schema.Number,
+    /**
+     * Total size of image layers that are shared between this image and other
+     * images.
+     */
+    SharedSize: Schema.Number,
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
+    /**
+     * Number of containers using this image. Includes both stopped and running
+     * containers.
+     */
+    Containers: Schema.Number,
+    /**
+     * Manifests is a list of manifests available in this image.
+     * It provides a more detailed view of the platform-specific image manifests
+     * or other image-attached data like build attestations.
+     */
+    Manifests: optional(Schema.Array(ImageManifestSummary)),
+    /**
+     * Descriptor is an OCI descriptor of the image target.
+     * In case of a multi-platform image, this descriptor points to the OCI index
+     * or a manifest list.
+     */
+    Descriptor: optional(OCIDescriptor)
+  })
+
+/**
+ * ImageSummary
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageSummary = Schema.suspend(ImageSummary_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageSummary = typeof ImageSummary.Type
+
+const ImagesDiskUsage_ = () =>
+  Schema.Struct({
+    /**
+     * Count of active images.
+     */
+    ActiveCount: optional(Schema.Number),
+    /**
+     * Count of all images.
+     */
+    TotalCount: optional(Schema.Number),
+    /**
+     * Disk space that can be reclaimed by removing unused images.
+     */
+    Reclaimable: optional(Schema.Number),
+    /**
+     * Disk space in use by images.
+     */
+    TotalSize: optional(Schema.Number),
+    /**
+     * List of image summaries.
+     */
+    Items: optional(Schema.Array(Schema.Unknown))
+  })
+
+/**
+ * represents system data usage for image resources.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImagesDiskUsage = Schema.suspend(ImagesDiskUsage_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImagesDiskUsage = typeof ImagesDiskUsage.Type
+
+const IndexInfo_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Name of the registry, such as "docker.io".
+     */
+    Name: optional(Schema.String),
+    /**
+     * List of mirrors, expressed as URIs.
+     */
+    Mirrors: optional(Schema.Array(Schema.String)),
+    /**
+     * Indicates if the registry is part of the list of insecure
+     * registries.
+     */
+    Secure: optional(Schema.Boolean),
+    /**
+     * Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
+     */
+    Official: optional(Schema.Boolean)
+  }))
+
+/**
+ * IndexInfo contains information about a registry.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IndexInfo = Schema.suspend(IndexInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type IndexInfo = typeof IndexInfo.Type
+
+const JoinTokens_ = () =>
+  Schema.Struct({
+    /**
+     * The token workers can use to join the swarm.
+     */
+    Worker: optional(Schema.String),
+    /**
+     * The token managers can use to join the swarm.
+     */
+    Manager: optional(Schema.String)
+  })
+
+/**
+ * JoinTokens contains the tokens workers and managers need to join the swarm.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const JoinTokens = Schema.suspend(JoinTokens_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type JoinTokens = typeof JoinTokens.Type
+
+const Limit_ = () =>
+  Schema.Struct({
+    NanoCPUs: optional(Schema.Number),
+    MemoryBytes: optional(Schema.Number),
+    /**
+     * Limits the maximum number of PIDs in the container. Set `0` for unlimited.
+     */
+    Pids: optional(Schema.Number)
+  })
+
+/**
+ * An object describing a limit on resources which can be requested by a task.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Limit = Schema.suspend(Limit_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Limit = typeof Limit.Type
+
+const LocalNodeState_ = () => openEnum("", "inactive", "pending", "active", "error", "locked")
+
+/**
+ * Current local status of this node.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LocalNodeState = Schema.suspend(LocalNodeState_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type LocalNodeState = typeof LocalNodeState.Type
+
+const Reachability_ = () => openEnum("unknown", "unreachable", "reachable")
+
+/**
+ * Reachability represents the reachability of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Reachability = Schema.suspend(Reachability_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Reachability = typeof Reachability.Type
+
+const ManagerStatus_ = () =>
+  Schema.NullOr(Schema.Struct({
+    Leader: optional(Schema.Boolean),
+    Reachability: optional(Reachability),
+    /**
+     * The IP address and port at which the manager is reachable.
+     */
+    Addr: optional(Schema.String)
+  }))
+
+/**
+ * ManagerStatus represents the status of a manager.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ManagerStatus = Schema.suspend(ManagerStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ManagerStatus = typeof ManagerStatus.Type
+
+const NRIInfo_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * Information about NRI, provided as "label" / "value" pairs.
+     */
+    Info: optional(Schema.Array(Schema.Array(Schema.String)))
+  }))
+
+/**
+ * Information about the Node Resource Interface (NRI).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NRIInfo = Schema.suspend(NRIInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NRIInfo = typeof NRIInfo.Type
+
+const PeerInfo_ = () =>
+  Schema.Struct({
+    /**
+     * ID of the peer-node in the Swarm cluster.
+     */
+    Name: optional(Schema.String),
+    /**
+     * IP-address of the peer-node in the Swarm cluster.
+     */
+    IP: optional(Schema.String)
+  })
+
+/**
+ * represents one peer of an overlay network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PeerInfo = Schema.suspend(PeerInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PeerInfo = typeof PeerInfo.Type
+
+const Network_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the network.
+     */
+    Name: optional(Schema.String),
+    /**
+     * ID that uniquely identifies a network on a single machine.
+     */
+    Id: Schema.String,
+    /**
+     * Date and time at which the network was created in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    Created: optional(Schema.String),
+    /**
+     * The level at which the network exists (e.g. `swarm` for cluster-wide
+     * or `local` for machine level)
+     */
+    Scope: optional(Schema.String),
+    /**
+     * The name of the driver used to create the network (e.g. `bridge`,
+     * `overlay`).
+     */
+    Driver: optional(Schema.String),
+    /**
+     * Whether the network was created with IPv4 enabled.
+     */
+    EnableIPv4: optional(Schema.Boolean),
+    /**
+     * Whether the network was created with IPv6 enabled.
+     */
+    EnableIPv6: optional(Schema.Boolean),
+    /**
+     * The network's IP Address Management.
+     */
+    IPAM: optional(IPAM),
+    /**
+     * Whether the network is created to only allow internal networking
+     * connectivity.
+     */
+    Internal: optional(Schema.Boolean),
+    /**
+     * Whether a global / swarm scope network is manually attachable by regular
+     * containers from workers in swarm mode.
+     */
+    Attachable: optional(Schema.Boolean),
+    /**
+     * Whether the network is providing the routing-mesh for the swarm cluster.
+     */
+    Ingress: optional(Schema.Boolean),
+    ConfigFrom: optional(ConfigReference),
+    /**
+     * Whether the network is a config-only network. Config-only networks are
+     * placeholder networks for network configurations to be used by other
+     * networks. Config-only networks cannot be used directly to run containers
+     * or services.
+     */
+    ConfigOnly: optional(Schema.Boolean),
+    /**
+     * Network-specific options uses when creating the network.
+     */
+    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Metadata specific to the network being created.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * List of peer nodes for an overlay network. This field is only present
+     * for overlay networks, and omitted for other network types.
+     */
+    Peers: optional(Schema.Array(PeerInfo))
+  })
+
+/**
+ * Network
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Network = Schema.suspend(Network_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Network = typeof Network.Type
+
+const NetworkAttachment_ = () =>
+  Schema.Struct({
+    Network: optional(Network),
+    /**
+     * The IP addresses (in CIDR notation) assigned to the task on this
+     * network. To maintain backward compatibility this field accepts CIDR
+     * notation, but only the IP address is used.
+     */
+    Addresses: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Specifies how a task is attached to a network, and the addresses the
+ * task was assigned on that network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkAttachment = Schema.suspend(NetworkAttachment_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkAttachment = typeof NetworkAttachment.Type
+
+const NetworkAttachmentConfig_ = () =>
+  Schema.Struct({
+    /**
+     * The target network for attachment. Must be a network name or ID.
+     */
+    Target: optional(Schema.String),
+    /**
+     * Discoverable alternate names for the service on this network.
+     */
+    Aliases: optional(Schema.Array(Schema.String)),
+    /**
+     * Driver attachment options for the network target.
+     */
+    DriverOpts: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
+/**
+ * Specifies how a service should be attached to a particular network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkAttachmentConfig = Schema.suspend(NetworkAttachmentConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkAttachmentConfig = typeof NetworkAttachmentConfig.Type
+
+const NetworkConnectRequest_ = () =>
+  Schema.Struct({
+    /**
+     * The ID or name of the container to connect to the network.
+     */
+    Container: Schema.String,
+    EndpointConfig: optional(EndpointSettings)
+  })
+
+/**
+ * NetworkConnectRequest represents the data to be used to connect a container to a network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkConnectRequest = Schema.suspend(NetworkConnectRequest_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkConnectRequest = typeof NetworkConnectRequest.Type
+
+const NetworkCreateResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the created network.
+     */
+    Id: Schema.String,
+    /**
+     * Warnings encountered when creating the container
+     */
+    Warning: Schema.String
+  })
+
+/**
+ * OK response to NetworkCreate operation
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkCreateResponse = Schema.suspend(NetworkCreateResponse_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkCreateResponse = typeof NetworkCreateResponse.Type
+
+const NetworkDisconnectRequest_ = () =>
+  Schema.Struct({
+    /**
+     * The ID or name of the container to disconnect from the network.
+     */
+    Container: Schema.String,
+    /**
+     * Force the container to disconnect from the network.
+     */
+    Force: optional(Schema.Boolean)
+  })
+
+/**
+ * NetworkDisconnectRequest represents the data to be used to disconnect a container from a network.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkDisconnectRequest = Schema.suspend(NetworkDisconnectRequest_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkDisconnectRequest = typeof NetworkDisconnectRequest.Type
+
+const NetworkStatus_ = () =>
+  Schema.Struct({
+    IPAM: optional(IPAMStatus)
+  })
+
+/**
+ * provides runtime information about the network such as the number of allocated IPs.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkStatus = Schema.suspend(NetworkStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkStatus = typeof NetworkStatus.Type
+
+const NetworkInspect_ = () =>
+  Schema.Struct({
+    ...Network_().fields,
+    /**
+     * Contains endpoints attached to the network.
+     */
+    Containers: optional(Schema.Record({ key: Schema.String, value: EndpointResource })),
+    /**
+     * List of services using the network. This field is only present for
+     * swarm scope networks, and omitted for local scope networks.
+     */
+    Services: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    /**
+     * provides runtime information about the network such as the number of allocated IPs.
+     */
+    Status: optional(NetworkStatus)
+  })
+
+/**
+ * The body of the "get network" http response message.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkInspect = Schema.suspend(NetworkInspect_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkInspect = typeof NetworkInspect.Type
+
+const NetworkSummary_ = () => Network
+
+/**
+ * Network list response item
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkSummary = Schema.suspend(NetworkSummary_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkSummary = typeof NetworkSummary.Type
+
+const NetworkTaskInfo_ = () =>
+  Schema.Struct({
+    Name: optional(Schema.String),
+    EndpointID: optional(Schema.String),
+    EndpointIP: optional(Schema.String),
+    Info: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+  })
+
+/**
+ * carries the information about one backend task
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkTaskInfo = Schema.suspend(NetworkTaskInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkTaskInfo = typeof NetworkTaskInfo.Type
+
+const NetworkingConfig_ = () =>
+  Schema.Struct({
+    /**
+     * A mapping of network name to endpoint configuration for that network.
+     * The endpoint configuration can be left empty to connect to that
+     * network with no particular endpoint configuration.
+     */
+    EndpointsConfig: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
+  })
+
+/**
+ * NetworkingConfig represents the container's networking configuration for
+ * each of its interfaces.
+ * It is used for the networking configs specified in the `docker create`
+ * and `docker network connect` commands.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NetworkingConfig = Schema.suspend(NetworkingConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NetworkingConfig = typeof NetworkingConfig.Type
+
+const Platform_ = () =>
+  Schema.Struct({
+    /**
+     * Architecture represents the hardware architecture (for example,
+     * `x86_64`).
+     */
+    Architecture: optional(Schema.String),
+    /**
+     * OS represents the Operating System (for example, `linux` or `windows`).
+     */
+    OS: optional(Schema.String)
+  })
+
+/**
+ * Platform represents the platform (Arch/OS).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Platform = Schema.suspend(Platform_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Platform = typeof Platform.Type
+
+const ResourceObject_ = () =>
+  Schema.Struct({
+    NanoCPUs: optional(Schema.Number),
+    MemoryBytes: optional(Schema.Number),
+    GenericResources: optional(GenericResources)
+  })
+
+/**
+ * An object describing the resources which can be advertised by a node and
+ * requested by a task.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ResourceObject = Schema.suspend(ResourceObject_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ResourceObject = typeof ResourceObject.Type
+
+const NodeDescription_ = () =>
+  Schema.Struct({
+    Hostname: optional(Schema.String),
+    Platform: optional(Platform),
+    Resources: optional(ResourceObject),
+    Engine: optional(EngineDescription),
+    TLSInfo: optional(TLSInfo)
+  })
+
+/**
+ * NodeDescription encapsulates the properties of the Node as reported by the
+ * agent.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NodeDescription = Schema.suspend(NodeDescription_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NodeDescription = typeof NodeDescription.Type
+
+const NodeSpec_ = () =>
+  Schema.Struct({
+    /**
+     * Name for the node.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Role of the node.
+     */
+    Role: optional(openEnum("worker", "manager")),
+    /**
+     * Availability of the node.
+     */
+    Availability: optional(openEnum("active", "pause", "drain"))
+  })
+
+/**
+ * NodeSpec
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NodeSpec = Schema.suspend(NodeSpec_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NodeSpec = typeof NodeSpec.Type
+
+const NodeState_ = () => openEnum("unknown", "down", "ready", "disconnected")
+
+/**
+ * NodeState represents the state of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NodeState = Schema.suspend(NodeState_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NodeState = typeof NodeState.Type
+
+const NodeStatus_ = () =>
+  Schema.Struct({
+    State: optional(NodeState),
+    Message: optional(Schema.String),
+    /**
+     * IP address of the node.
+     */
+    Addr: optional(Schema.String)
+  })
+
+/**
+ * NodeStatus represents the status of a node.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NodeStatus = Schema.suspend(NodeStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type NodeStatus = typeof NodeStatus.Type
+
+const Node_ = () =>
+  Schema.Struct({
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    /**
+     * Date and time at which the node was added to the swarm in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    CreatedAt: optional(Schema.String),
+    /**
+     * Date and time at which the node was last updated in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(NodeSpec),
+    Description: optional(NodeDescription),
+    Status: optional(NodeStatus),
+    ManagerStatus: optional(ManagerStatus)
+  })
+
+/**
+ * Node
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Node = Schema.suspend(Node_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Node = typeof Node.Type
+
+const PeerNode_ = () =>
+  Schema.Struct({
+    /**
+     * Unique identifier of for this node in the swarm.
+     */
+    NodeID: optional(Schema.String),
+    /**
+     * IP address and ports at which this node can be reached.
+     */
+    Addr: optional(Schema.String)
+  })
+
+/**
+ * Represents a peer-node in the swarm
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PeerNode = Schema.suspend(PeerNode_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PeerNode = typeof PeerNode.Type
+
+const PluginDevice_ = () =>
+  Schema.Struct({
+    Name: Schema.String,
+    Description: Schema.String,
+    Settable: requiredCollection(Schema.Array(Schema.String), () => []),
+    Path: Schema.String
+  })
+
+/**
+ * PluginDevice
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PluginDevice = Schema.suspend(PluginDevice_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginDevice = typeof PluginDevice.Type
+
+const PluginEnv_ = () =>
+  Schema.Struct({
+    Name: Schema.String,
+    Description: Schema.String,
+    Settable: requiredCollection(Schema.Array(Schema.String), () => []),
+    Value: Schema.String
+  })
+
+/**
+ * PluginEnv
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PluginEnv = Schema.suspend(PluginEnv_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginEnv = typeof PluginEnv.Type
+
+const PluginMount_ = () =>
+  Schema.Struct({
+    Name: Schema.String,
+    Description: Schema.String,
+    Settable: requiredCollection(Schema.Array(Schema.String), () => []),
+    Source: Schema.String,
+    Destination: Schema.String,
+    Type: Schema.String,
+    Options: requiredCollection(Schema.Array(Schema.String), () => [])
+  })
+
+/**
+ * PluginMount
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PluginMount = Schema.suspend(PluginMount_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginMount = typeof PluginMount.Type
+
+const Plugin_ = () =>
+  Schema.Struct({
+    Id: optional(Schema.String),
+    Name: Schema.String,
+    /**
+     * True if the plugin is running. False if the plugin is not running, only installed.
+     */
+    Enabled: Schema.Boolean,
+    /**
+     * user-configurable settings for the plugin.
+     */
+    Settings: Schema.Struct({
+      Mounts: requiredCollection(Schema.Array(PluginMount), () => []),
+      Env: requiredCollection(Schema.Array(Schema.String), () => []),
+      Args: requiredCollection(Schema.Array(Schema.String), () => []),
+      Devices: requiredCollection(Schema.Array(PluginDevice), () => [])
+    }),
+    /**
+     * plugin remote reference used to push/pull the plugin
+     */
+    PluginReference: optional(Schema.String),
+    /**
+     * The config of a plugin.
+     */
+    Config: Schema.Struct({
+      Description: Schema.String,
+      Documentation: Schema.String,
+      /**
+       * The interface between Docker and the plugin
+       */
+      Interface: Schema.Struct({
+        Types: requiredCollection(Schema.Array(Schema.String), () => []),
+        Socket: Schema.String,
+        /**
+         * Protocol to use for clients connecting to the plugin.
+         */
+        ProtocolScheme: optional(openEnum("", "moby.plugins.http/v1"))
+      }),
+      Entrypoint: requiredCollection(Schema.Array(Schema.String), () => []),
+      WorkDir: Schema.String,
+      User: optional(Schema.Struct({
+        UID: optional(Schema.Number),
+        GID: optional(Schema.Number)
+      })),
+      Network: Schema.Struct({
+        Type: Schema.String
+      }),
+      Linux: Schema.Struct({
+        Capabilities: requiredCollection(Schema.Array(Schema.String), () => []),
+        AllowAllDevices: Schema.Boolean,
+        Devices: requiredCollection(Schema.Array(PluginDevice), () => [])
+      }),
+      PropagatedMount: Schema.String,
+      IpcHost: Schema.Boolean,
+      PidHost: Schema.Boolean,
+      Mounts: requiredCollection(Schema.Array(PluginMount), () => []),
+      Env: requiredCollection(Schema.Array(PluginEnv), () => []),
+      Args: Schema.Struct({
+        Name: Schema.String,
+        Description: Schema.String,
+        Settable: requiredCollection(Schema.Array(Schema.String), () => []),
+        Value: requiredCollection(Schema.Array(Schema.String), () => [])
+      }),
+      rootfs: optional(Schema.Struct({
+        type: optional(Schema.String),
+        diff_ids: optional(Schema.Array(Schema.String))
+      }))
+    })
+  })
+
+/**
+ * A plugin for the Engine API
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Plugin = Schema.suspend(Plugin_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Plugin = typeof Plugin.Type
+
+const PluginPrivilege_ = () =>
+  Schema.Struct({
+    Name: optional(Schema.String),
+    Description: optional(Schema.String),
+    Value: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Describes a permission the user has to accept upon installing
+ * the plugin.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PluginPrivilege = Schema.suspend(PluginPrivilege_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginPrivilege = typeof PluginPrivilege.Type
+
+const PluginsInfo_ = () =>
+  Schema.Struct({
+    /**
+     * Names of available volume-drivers, and network-driver plugins.
+     */
+    Volume: optional(Schema.Array(Schema.String)),
+    /**
+     * Names of available network-drivers, and network-driver plugins.
+     */
+    Network: optional(Schema.Array(Schema.String)),
+    /**
+     * Names of available authorization plugins.
+     */
+    Authorization: optional(Schema.Array(Schema.String)),
+    /**
+     * Names of available logging-drivers, and logging-driver plugins.
+     */
+    Log: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * Available plugins per type.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PluginsInfo = Schema.suspend(PluginsInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PluginsInfo = typeof PluginsInfo.Type
+
+const PortStatus_ = () =>
+  Schema.Struct({
+    Ports: optional(Schema.Array(EndpointPortConfig))
+  })
+
+/**
+ * represents the port status of a task's host ports whose service has published host ports
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PortStatus = Schema.suspend(PortStatus_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PortStatus = typeof PortStatus.Type
+
+const ProcessConfig_ = () =>
+  Schema.Struct({
+    privileged: optional(Schema.Boolean),
+    user: optional(Schema.String),
+    tty: optional(Schema.Boolean),
+    entrypoint: optional(Schema.String),
+    arguments: optional(Schema.Array(Schema.String))
+  })
+
+/**
+ * ProcessConfig
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ProcessConfig = Schema.suspend(ProcessConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ProcessConfig = typeof ProcessConfig.Type
+
+const PushImageInfo_ = () =>
+  Schema.Struct({
+    errorDetail: optional(ErrorDetail),
+    status: optional(Schema.String),
+    progressDetail: optional(ProgressDetail),
+    error: optional(Schema.String)
+  })
+
+/**
+ * PushImageInfo
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PushImageInfo = Schema.suspend(PushImageInfo_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PushImageInfo = typeof PushImageInfo.Type
+
+const RegistryServiceConfig_ = () =>
+  Schema.NullOr(Schema.Struct({
+    /**
+     * List of IP ranges of insecure registries, using the CIDR syntax
+     * ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
+     * accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
+     * from unknown CAs) communication.
+     */
+    InsecureRegistryCIDRs: optional(Schema.Array(Schema.String)),
+    IndexConfigs: optional(Schema.Record({ key: Schema.String, value: IndexInfo })),
+    /**
+     * List of registry URLs that act as a mirror for the official
+     * (`docker.io`) registry.
+     */
+    Mirrors: optional(Schema.Array(Schema.String))
+  }))
+
+/**
+ * RegistryServiceConfig stores daemon registry services configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RegistryServiceConfig = Schema.suspend(RegistryServiceConfig_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RegistryServiceConfig = typeof RegistryServiceConfig.Type
+
+const Runtime_ = () =>
+  Schema.Struct({
+    /**
+     * Name and, optional, path, of the OCI executable binary.
+     */
+    path: optional(Schema.String),
+    /**
+     * List of command-line arguments to pass to the runtime when invoked.
+     */
+    runtimeArgs: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * Information specific to the runtime.
+     */
+    status: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
+  })
+
+/**
+ * Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
+ * runtime.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Runtime = Schema.suspend(Runtime_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Runtime = typeof Runtime.Type
+
+const SecretSpec_ = () =>
+  Schema.Struct({
+    /**
+     * User-defined name of the secret.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * Data is the data to store as a secret, formatted as a standard base64-encoded
+     * ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
+     * It must be empty if the Driver field is set, in which case the data is
+     * loaded from an external secret store. The maximum allowed size is 500KB,
+     * as defined in [MaxSecretSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
+     */
+    Data: optional(Schema.String),
+    /**
+     * Name of the secrets driver used to fetch the secret's value from an
+     * external secret store.
+     */
+    Driver: optional(Driver),
+    /**
+     * Templating driver, if applicable
+     */
+    Templating: optional(Driver)
+  })
+
+/**
+ * SecretSpec
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SecretSpec = Schema.suspend(SecretSpec_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SecretSpec = typeof SecretSpec.Type
+
+const Secret_ = () =>
+  Schema.Struct({
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(SecretSpec)
+  })
+
+/**
+ * Secret
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Secret = Schema.suspend(Secret_)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Secret = typeof Secret.Type
+
+const TaskSpec_ = () =>
+  Schema.Struct({
+    /**
+     * Plugin spec for the service.  *(Experimental release only.)*
+     */
+    PluginSpec: optional(Schema.Struct({
+      /**
+       * The name or 'alias' to use for the plugin.
+       */
+      Name: optional(Schema.String),
+      /**
+       * The plugin image reference to use.
+       */
+      Remote: optional(Schema.String),
+      /**
+       * Disable the plugin once scheduled.
+       */
+      Disabled: optional(Schema.Boolean),
+      PluginPrivilege: optional(Schema.Array(PluginPrivilege))
+    })),
+    /**
+     * Container spec for the service.
+     */
+    ContainerSpec: optional(Schema.Struct({
+      /**
+       * The image name to use for the container
+       */
+      Image: optional(Schema.String),
+      /**
+       * User-defined key/value data.
+       */
+      Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      /**
+       * The command to be run in the image.
+       */
+      Command: optional(Schema.Array(Schema.String)),
+      /**
+       * Arguments to the command.
+       */
+      Args: optional(Schema.Array(Schema.String)),
+      /**
+       * The hostname to use for the container, as a valid
+       * [RFC 1123](https://tools.ietf.org/html/rfc1123) hostname.
+       */
+      Hostname: optional(Schema.String),
+      /**
+       * A list of environment variables in the form `VAR=value`.
+       */
+      Env: optional(Schema.Array(Schema.String)),
+      /**
+       * The working directory for commands to run in.
+       */
+      Dir: optional(Schema.String),
+      /**
+       * The user inside the container.
+       */
+      User: optional(Schema.String),
+      /**
+       * A list of additional groups that the container process will run as.
+       */
+      Groups: optional(Schema.Array(Schema.String)),
+      /**
+       * Security options for the container
+       */
+      Privileges: optional(Schema.Struct({
+        /**
+         * CredentialSpec for managed service account (Windows only)
+         */
+        CredentialSpec: optional(Schema.Struct({
+          /**
+           * Load credential spec from a Swarm Config with the given ID.
+           * The specified config must also be present in the Configs
+           * field with the Runtime property set.
+           */
+          Config: optional(Schema.String),
+          /**
+           * Load credential spec from this file. The file is read by
+           * the daemon, and must be present in the `CredentialSpecs`
+           * subdirectory in the docker data directory, which defaults
+           * to `C:\ProgramData\Docker\` on Windows.
+           */
+          File: optional(Schema.String),
+          /**
+           * Load credential spec from this value in the Windows
+           * registry. The specified registry value must be located in:
+           */
+          Registry: optional(Schema.String)
+        })),
+        /**
+         * SELinux labels of the container
+         */
+        SELinuxContext: optional(Schema.Struct({
+          /**
+           * Disable SELinux
+           */
+          Disable: optional(Schema.Boolean),
+          /**
+           * SELinux user label
+           */
+          User: optional(Schema.String),
+          /**
+           * SELinux role label
+           */
+          Role: optional(Schema.String),
+          /**
+           * SELinux type label
+           */
+          Type: optional(Schema.String),
+          /**
+           * SELinux level label
+           */
+          Level: optional(Schema.String)
+        })),
+        /**
+         * Options for configuring seccomp on the container
+         */
+        Seccomp: optional(Schema.Struct({
+          Mode: optional(openEnum("default", "unconfined", "custom")),
+          /**
+           * The custom seccomp profile as a json object
+           */
+          Profile: optional(Schema.String)
+        })),
+        /**
+         * Options for configuring AppArmor on the container
+         */
+        AppArmor: optional(Schema.Struct({
+          Mode: optional(openEnum("default", "disabled"))
+        })),
+        /**
+         * Configuration of the no_new_privs bit in the container
+         */
+        NoNewPrivileges: optional(Schema.Boolean)
+      })),
+      /**
+       * Whether a pseudo-TTY should be allocated.
+       */
+      TTY: optional(Schema.Boolean),
+      /**
+       * Open `stdin`
+       */
+      OpenStdin: optional(Schema.Boolean),
+      /**
+       * Mount the container's root filesystem as read only.
+       */
+      ReadOnly: optional(Schema.Boolean),
+      /**
+       * Specification for mounts to be added to containers created as part
+       * of the service.
+       */
+      Mounts: optional(Schema.Array(Mount)),
+      /**
+       * Signal to stop the container.
+       */
+      StopSignal: optional(Schema.String),
+      /**
+       * Amount of time to wait for the container to terminate before
+       * forcefully killing it.
+       */
+      StopGracePeriod: optional(Schema.Number),
+      HealthCheck: optional(HealthConfig),
+      /**
+       * A list of hostname/IP mappings to add to the container's `hosts`
+       * file. The format of extra hosts is specified in the
+       * [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
+       * man page:
+       */
+      Hosts: optional(Schema.Array(Schema.String)),
+      /**
+       * Specification for DNS related configurations in resolver configuration
+       * file (`resolv.conf`).
+       */
+      DNSConfig: optional(Schema.Struct({
+        /**
+         * The IP addresses of the name servers.
+         */
+        Nameservers: optional(Schema.Array(Schema.String)),
+        /**
+         * A search list for host-name lookup.
+         */
+        Search: optional(Schema.Array(Schema.String)),
+        /**
+         * A list of internal resolver variables to be modified (e.g.,
+         * `debug`, `ndots:3`, etc.).
+         */
+        Options: optional(Schema.Array(Schema.String))
+      })),
+      /**
+       * Secrets contains references to zero or more secrets that will be
+       * exposed to the service.
+       */
+      Secrets: optional(Schema.Array(Schema.Struct({
+        /**
+         * File represents a specific target that is backed by a file.
+         */
+        File: optional(Schema.Struct({
+          /**
+           * Name represents the final filename in the filesystem.
+           */
+          Name: optional(Schema.String),
+          /**
+           * UID represents the file UID.
+           */
+          UID: optional(Schema.String),
+          /**
+           * GID represents the file GID.
+           */
+          GID: optional(Schema.String),
+          /**
+           * Mode represents the FileMode of the file.
+           */
+          Mode: optional(Schema.Number)
+        })),
+        /**
+         * SecretID represents the ID of the specific secret that we're
+         * referencing.
+         */
+        SecretID: optional(Schema.String),
+        /**
+         * SecretName is the name of the secret that this references,
+         * but this is just provided for lookup/display purposes. The
+         * secret in the reference will be identified by its ID.
+         */
+        SecretName: optional(Schema.String)
+      }))),
+      /**
+       * An integer value containing the score given to the container in
+       * order to tune OOM killer preferences.
+       */
+      OomScoreAdj: optional(Schema.Number),
+      /**
+       * Configs contains references to zero or more configs that will be
+       * exposed to the service.
+       */
+      Configs: optional(Schema.Array(Schema.Struct({
+        /**
+         * File represents a specific target that is backed by a file.
+         */
+        File: optional(Schema.Struct({
+          /**
+           * Name represents the final filename in the filesystem.
+           */
+          Name: optional(Schema.String),
+          /**
+           * UID represents the file UID.
+           */
+          UID: optional(Schema.String),
+          /**
+           * GID represents the file GID.
+           */
+          GID: optional(Schema.String),
+          /**
+           * Mode represents the FileMode of the file.
+           */
+          Mode: optional(Schema.Number)
+        })),
+        /**
+         * Runtime represents a target that is not mounted into the
+         * container but is used by the task
+         */
+        Runtime: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+        /**
+         * ConfigID represents the ID of the specific config that we're
+         * referencing.
+         */
+        ConfigID: optional(Schema.String),
+        /**
+         * ConfigName is the name of the config that this references,
+         * but this is just provided for lookup/display purposes. The
+         * config in the reference will be identified by its ID.
+         */
+        ConfigName: optional(Schema.String)
+      }))),
+      /**
+       * Isolation technology of the containers running the service.
+       * (Windows only)
+       */
+      Isolation: optional(openEnum("default", "process", "hyperv", "")),
+      /**
+       * Run an init inside the container that forwards signals and reaps
+       * processes. This field is omitted if empty, and the default (as
+       * configured on the daemon) is used.
+       */
+      Init: optional(Schema.NullOr(Schema.Boolean)),
+      /**
+       * Set kernel namedspaced parameters (sysctls) in the container.
+       * The Sysctls option on services accepts the same sysctls as the
+       * are supported on containers. Note that while the same sysctls are
+       * supported, no guarantees or checks are made about their
+       * suitability for a clustered environment, and it's up to the user
+       * to determine whether a given sysctl will work properly in a
+       * Service.
+       */
+      Sysctls: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      /**
+       * A list of kernel capabilities to add to the default set
+       * for the container.
+       */
+      CapabilityAdd: optional(Schema.Array(Schema.String)),
+      /**
+       * A list of kernel capabilities to drop from the default set
+       * for the container.
+       */
+      CapabilityDrop: optional(Schema.Array(Schema.String)),
+      /**
+       * A list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
+       */
+      Ulimits: optional(Schema.Array(Schema.Struct({
+        /**
+         * Name of ulimit
+         */
+        Name: optional(Schema.String),
+        /**
+         * Soft limit
+         */
+        Soft: optional(Schema.Number),
+        /**
+         * Hard limit
+         */
+        Hard: optional(Schema.Number)
+      })))
+    })),
+    /**
+     * Read-only spec type for non-swarm containers attached to swarm overlay
+     * networks.
+     */
+    NetworkAttachmentSpec: optional(Schema.Struct({
+      /**
+       * ID of the container represented by this task
+       */
+      ContainerID: optional(Schema.String)
+    })),
+    /**
+     * Resource requirements which apply to each individual container created
+     * as part of the service.
+     */
+    Resources: optional(Schema.Struct({
+      /**
+       * Define resources limits.
+       */
+      Limits: optional(Limit),
+      /**
+       * Define resources reservation.
+       */
+      Reservations: optional(ResourceObject),
+      /**
+       * Amount of swap in bytes - can only be used together with a memory limit.
+       * If not specified, the default behaviour is to grant a swap space twice
+       * as big as the memory limit.
+       * Set to -1 to enable unlimited swap.
+       */
+      SwapBytes: optional(Schema.NullOr(Schema.Number)),
+      /**
+       * Tune the service's containers' memory swappiness (0 to 100).
+       * If not specified, defaults to the containers' OS' default, generally 60,
+       * or whatever value was predefined in the image.
+       * Set to -1 to unset a previously set value.
+       */
+      MemorySwappiness: optional(Schema.NullOr(Schema.Number))
+    })),
+    /**
+     * Specification for the restart policy which applies to containers
+     * created as part of this service.
+     */
+    RestartPolicy: optional(Schema.Struct({
+      /**
+       * Condition for restart.
+       */
+      Condition: optional(openEnum("none", "on-failure", "any")),
+      /**
+       * Delay between restart attempts.
+       */
+      Delay: optional(Schema.Number),
+      /**
+       * Maximum attempts to restart a given container before giving up
+       * (default value is 0, which is ignored).
+       */
+      MaxAttempts: optional(Schema.Number),
+      /**
+       * Windows is the time window used to evaluate the restart policy
+       * (default value is 0, which is unbounded).
+       */
+      Window: optional(Schema.Number)
+    })),
+    Placement: optional(Schema.Struct({
+      /**
+       * An array of constraint expressions to limit the set of nodes where
+       * a task can be scheduled. Constraint expressions can either use a
+       * _match_ (`==`) or _exclude_ (`!=`) rule. Multiple constraints find
+       * nodes that satisfy every expression (AND match). Constraints can
+       * match node or Docker Engine labels as follows:
+       */
+      Constraints: optional(Schema.Array(Schema.String)),
+      /**
+       * Preferences provide a way to make the scheduler aware of factors
+       * such as topology. They are provided in order from highest to
+       * lowest precedence.
+       */
+      Preferences: optional(Schema.Array(Schema.Struct({
+        Spread: optional(Schema.Struct({
+          /**
+           * label descriptor, such as `engine.labels.az`.
+           */
+          SpreadDescriptor: optional(Schema.String)
+        }))
+      }))),
+      /**
+       * Maximum number of replicas for per node (default value is 0, which
+       * is unlimited)
+       */
+      MaxReplicas: optional(Schema.Number),
+      /**
+       * Platforms stores all the platforms that the service's image can
+       * run on. This field is used in the platform filter for scheduling.
+       * If empty, then the platform filter is off, meaning there are no
+       * scheduling restrictions.
+       */
+      Platforms: optional(Schema.Array(Platform))
+    })),
+    /**
+     * A counter that triggers an update even if no relevant parameters have
+     * been changed.
+     */
+    ForceUpdate: optional(Schema.Number),
+    /**
+     * Runtime is the type of runtime specified for the task executor.
+     */
+    Runtime: optional(Schema.String),
+    /**
+     * Specifies which networks the service should attach to.
+     */
+    Networks: optional(Schema.Array(NetworkAttachmentConfig)),
+    /**
+     * Specifies the log driver to use for tasks created from this spec. If
+     * not present, the default one for the swarm will be used, finally
+     * falling back to the engine default if not specified.
+     */
+    LogDriver: optional(Schema.Struct({
+      Name: optional(Schema.String),
+      Options: optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+    }))
+  })
+
+/**
+ * User modifiable task configuration.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TaskSpec = Schema.suspend(TaskSpec_)
 
 /**
  * @since 0.1.0
@@ -5516,129 +5942,132 @@ export const TaskSpec = Schema.Struct({
  */
 export type TaskSpec = typeof TaskSpec.Type
 
+const ServiceSpec_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the service.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    TaskTemplate: optional(TaskSpec),
+    /**
+     * Scheduling mode for the service.
+     */
+    Mode: optional(Schema.Struct({
+      Replicated: optional(Schema.Struct({
+        Replicas: optional(Schema.Number)
+      })),
+      Global: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+      /**
+       * The mode used for services with a finite number of tasks that run
+       * to a completed state.
+       */
+      ReplicatedJob: optional(Schema.Struct({
+        /**
+         * The maximum number of replicas to run simultaneously.
+         */
+        MaxConcurrent: optional(Schema.Number),
+        /**
+         * The total number of replicas desired to reach the Completed
+         * state. If unset, will default to the value of `MaxConcurrent`
+         */
+        TotalCompletions: optional(Schema.Number)
+      })),
+      /**
+       * The mode used for services which run a task to the completed state
+       * on each valid node.
+       */
+      GlobalJob: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+    })),
+    /**
+     * Specification for the update strategy of the service.
+     */
+    UpdateConfig: optional(Schema.Struct({
+      /**
+       * Maximum number of tasks to be updated in one iteration (0 means
+       * unlimited parallelism).
+       */
+      Parallelism: optional(Schema.Number),
+      /**
+       * Amount of time between updates, in nanoseconds.
+       */
+      Delay: optional(Schema.Number),
+      /**
+       * Action to take if an updated task fails to run, or stops running
+       * during the update.
+       */
+      FailureAction: optional(openEnum("continue", "pause", "rollback")),
+      /**
+       * Amount of time to monitor each updated task for failures, in
+       * nanoseconds.
+       */
+      Monitor: optional(Schema.Number),
+      /**
+       * The fraction of tasks that may fail during an update before the
+       * failure action is invoked, specified as a floating point number
+       * between 0 and 1.
+       */
+      MaxFailureRatio: optional(Schema.Number),
+      /**
+       * The order of operations when rolling out an updated task. Either
+       * the old task is shut down before the new task is started, or the
+       * new task is started before the old task is shut down.
+       */
+      Order: optional(openEnum("stop-first", "start-first"))
+    })),
+    /**
+     * Specification for the rollback strategy of the service.
+     */
+    RollbackConfig: optional(Schema.Struct({
+      /**
+       * Maximum number of tasks to be rolled back in one iteration (0 means
+       * unlimited parallelism).
+       */
+      Parallelism: optional(Schema.Number),
+      /**
+       * Amount of time between rollback iterations, in nanoseconds.
+       */
+      Delay: optional(Schema.Number),
+      /**
+       * Action to take if an rolled back task fails to run, or stops
+       * running during the rollback.
+       */
+      FailureAction: optional(openEnum("continue", "pause")),
+      /**
+       * Amount of time to monitor each rolled back task for failures, in
+       * nanoseconds.
+       */
+      Monitor: optional(Schema.Number),
+      /**
+       * The fraction of tasks that may fail during a rollback before the
+       * failure action is invoked, specified as a floating point number
+       * between 0 and 1.
+       */
+      MaxFailureRatio: optional(Schema.Number),
+      /**
+       * The order of operations when rolling back a task. Either the old
+       * task is shut down before the new task is started, or the new task
+       * is started before the old task is shut down.
+       */
+      Order: optional(openEnum("stop-first", "start-first"))
+    })),
+    /**
+     * Specifies which networks the service should attach to.
+     */
+    Networks: optional(Schema.Array(NetworkAttachmentConfig)),
+    EndpointSpec: optional(EndpointSpec)
+  })
+
 /**
  * User modifiable configuration for a service.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceSpec = Schema.Struct({
-  /**
-   * Name of the service.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  TaskTemplate: optional(TaskSpec),
-  /**
-   * Scheduling mode for the service.
-   */
-  Mode: optional(Schema.Struct({
-    Replicated: optional(Schema.Struct({
-      Replicas: optional(Schema.Number)
-    })),
-    Global: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-    /**
-     * The mode used for services with a finite number of tasks that run
-     * to a completed state.
-     */
-    ReplicatedJob: optional(Schema.Struct({
-      /**
-       * The maximum number of replicas to run simultaneously.
-       */
-      MaxConcurrent: optional(Schema.Number),
-      /**
-       * The total number of replicas desired to reach the Completed
-       * state. If unset, will default to the value of `MaxConcurrent`
-       */
-      TotalCompletions: optional(Schema.Number)
-    })),
-    /**
-     * The mode used for services which run a task to the completed state
-     * on each valid node.
-     */
-    GlobalJob: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-  })),
-  /**
-   * Specification for the update strategy of the service.
-   */
-  UpdateConfig: optional(Schema.Struct({
-    /**
-     * Maximum number of tasks to be updated in one iteration (0 means
-     * unlimited parallelism).
-     */
-    Parallelism: optional(Schema.Number),
-    /**
-     * Amount of time between updates, in nanoseconds.
-     */
-    Delay: optional(Schema.Number),
-    /**
-     * Action to take if an updated task fails to run, or stops running
-     * during the update.
-     */
-    FailureAction: optional(openEnum("continue", "pause", "rollback")),
-    /**
-     * Amount of time to monitor each updated task for failures, in
-     * nanoseconds.
-     */
-    Monitor: optional(Schema.Number),
-    /**
-     * The fraction of tasks that may fail during an update before the
-     * failure action is invoked, specified as a floating point number
-     * between 0 and 1.
-     */
-    MaxFailureRatio: optional(Schema.Number),
-    /**
-     * The order of operations when rolling out an updated task. Either
-     * the old task is shut down before the new task is started, or the
-     * new task is started before the old task is shut down.
-     */
-    Order: optional(openEnum("stop-first", "start-first"))
-  })),
-  /**
-   * Specification for the rollback strategy of the service.
-   */
-  RollbackConfig: optional(Schema.Struct({
-    /**
-     * Maximum number of tasks to be rolled back in one iteration (0 means
-     * unlimited parallelism).
-     */
-    Parallelism: optional(Schema.Number),
-    /**
-     * Amount of time between rollback iterations, in nanoseconds.
-     */
-    Delay: optional(Schema.Number),
-    /**
-     * Action to take if an rolled back task fails to run, or stops
-     * running during the rollback.
-     */
-    FailureAction: optional(openEnum("continue", "pause")),
-    /**
-     * Amount of time to monitor each rolled back task for failures, in
-     * nanoseconds.
-     */
-    Monitor: optional(Schema.Number),
-    /**
-     * The fraction of tasks that may fail during a rollback before the
-     * failure action is invoked, specified as a floating point number
-     * between 0 and 1.
-     */
-    MaxFailureRatio: optional(Schema.Number),
-    /**
-     * The order of operations when rolling back a task. Either the old
-     * task is shut down before the new task is started, or the new task
-     * is started before the old task is shut down.
-     */
-    Order: optional(openEnum("stop-first", "start-first"))
-  })),
-  /**
-   * Specifies which networks the service should attach to.
-   */
-  Networks: optional(Schema.Array(NetworkAttachmentConfig)),
-  EndpointSpec: optional(EndpointSpec)
-})
+export const ServiceSpec = Schema.suspend(ServiceSpec_)
 
 /**
  * @since 0.1.0
@@ -5646,91 +6075,106 @@ export const ServiceSpec = Schema.Struct({
  */
 export type ServiceSpec = typeof ServiceSpec.Type
 
+const Service_ = () =>
+  Schema.Struct({
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(ServiceSpec),
+    Endpoint: optional(Schema.Struct({
+      Spec: optional(EndpointSpec),
+      Ports: optional(Schema.Array(EndpointPortConfig)),
+      VirtualIPs: optional(Schema.Array(Schema.Struct({
+        NetworkID: optional(Schema.String),
+        Addr: optional(Schema.String)
+      })))
+    })),
+    /**
+     * The status of a service update.
+     */
+    UpdateStatus: optional(Schema.Struct({
+      State: optional(openEnum("updating", "paused", "completed")),
+      StartedAt: optional(Schema.String),
+      CompletedAt: optional(Schema.String),
+      Message: optional(Schema.String)
+    })),
+    /**
+     * The status of the service's tasks. Provided only when requested as
+     * part of a ServiceList operation.
+     */
+    ServiceStatus: optional(Schema.Struct({
+      /**
+       * The number of tasks for the service currently in the Running state.
+       */
+      RunningTasks: optional(Schema.Number),
+      /**
+       * The number of tasks for the service desired to be running.
+       * For replicated services, this is the replica count from the
+       * service spec. For global services, this is computed by taking
+       * count of all tasks for the service with a Desired State other
+       * than Shutdown.
+       */
+      DesiredTasks: optional(Schema.Number),
+      /**
+       * The number of tasks for a job that are in the Completed state.
+       * This field must be cross-referenced with the service type, as the
+       * value of 0 may mean the service is not in a job mode, or it may
+       * mean the job-mode service has no tasks yet Completed.
+       */
+      CompletedTasks: optional(Schema.Number)
+    })),
+    /**
+     * The status of the service when it is in one of ReplicatedJob or
+     * GlobalJob modes. Absent on Replicated and Global mode services. The
+     * JobIteration is an ObjectVersion, but unlike the Service's version,
+     * does not need to be sent with an update request.
+     */
+    JobStatus: optional(Schema.Struct({
+      /**
+       * JobIteration is a value increased each time a Job is executed,
+       * successfully or otherwise. "Executed", in this case, means the
+       * job as a whole has been started, not that an individual Task has
+       * been launched. A job is "Executed" when its ServiceSpec is
+       * updated. JobIteration can be used to disambiguate Tasks belonging
+       * to different executions of a job.  Though JobIteration will
+       * increase with each subsequent execution, it may not necessarily
+       * increase by 1, and so JobIteration should not be used to
+       */
+      JobIteration: optional(ObjectVersion),
+      /**
+       * The last time, as observed by the server, that this job was
+       * started.
+       */
+      LastExecution: optional(Schema.String)
+    }))
+  })
+
 /**
  * Service
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Service = Schema.Struct({
-  ID: Schema.String,
-  Version: optional(ObjectVersion),
-  CreatedAt: optional(Schema.String),
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(ServiceSpec),
-  Endpoint: optional(Schema.Struct({
-    Spec: optional(EndpointSpec),
-    Ports: optional(Schema.Array(EndpointPortConfig)),
-    VirtualIPs: optional(Schema.Array(Schema.Struct({
-      NetworkID: optional(Schema.String),
-      Addr: optional(Schema.String)
-    })))
-  })),
-  /**
-   * The status of a service update.
-   */
-  UpdateStatus: optional(Schema.Struct({
-    State: optional(openEnum("updating", "paused", "completed")),
-    StartedAt: optional(Schema.String),
-    CompletedAt: optional(Schema.String),
-    Message: optional(Schema.String)
-  })),
-  /**
-   * The status of the service's tasks. Provided only when requested as
-   * part of a ServiceList operation.
-   */
-  ServiceStatus: optional(Schema.Struct({
-    /**
-     * The number of tasks for the service currently in the Running state.
-     */
-    RunningTasks: optional(Schema.Number),
-    /**
-     * The number of tasks for the service desired to be running.
-     * For replicated services, this is the replica count from the
-     * service spec. For global services, this is computed by taking
-     * count of all tasks for the service with a Desired State other
-     * than Shutdown.
-     */
-    DesiredTasks: optional(Schema.Number),
-    /**
-     * The number of tasks for a job that are in the Completed state.
-     * This field must be cross-referenced with the service type, as the
-     * value of 0 may mean the service is not in a job mode, or it may
-     * mean the job-mode service has no tasks yet Completed.
-     */
-    CompletedTasks: optional(Schema.Number)
-  })),
-  /**
-   * The status of the service when it is in one of ReplicatedJob or
-   * GlobalJob modes. Absent on Replicated and Global mode services. The
-   * JobIteration is an ObjectVersion, but unlike the Service's version,
-   * does not need to be sent with an update request.
-   */
-  JobStatus: optional(Schema.Struct({
-    /**
-     * JobIteration is a value increased each time a Job is executed,
-     * successfully or otherwise. "Executed", in this case, means the
-     * job as a whole has been started, not that an individual Task has
-     * been launched. A job is "Executed" when its ServiceSpec is
-     * updated. JobIteration can be used to disambiguate Tasks belonging
-     * to different executions of a job.  Though JobIteration will
-     * increase with each subsequent execution, it may not necessarily
-     * increase by 1, and so JobIteration should not be used to
-     */
-    JobIteration: optional(ObjectVersion),
-    /**
-     * The last time, as observed by the server, that this job was
-     * started.
-     */
-    LastExecution: optional(Schema.String)
-  }))
-})
+export const Service = Schema.suspend(Service_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type Service = typeof Service.Type
+
+const ServiceCreateResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the created service.
+     */
+    ID: optional(Schema.String),
+    /**
+     * Optional warning message.
+     */
+    Warnings: optional(Schema.NullOr(Schema.Array(Schema.String)))
+  })
 
 /**
  * contains the information returned to a client on the
@@ -5739,16 +6183,7 @@ export type Service = typeof Service.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceCreateResponse = Schema.Struct({
-  /**
-   * The ID of the created service.
-   */
-  ID: optional(Schema.String),
-  /**
-   * Optional warning message.
-   */
-  Warnings: optional(Schema.NullOr(Schema.Array(Schema.String)))
-})
+export const ServiceCreateResponse = Schema.suspend(ServiceCreateResponse_)
 
 /**
  * @since 0.1.0
@@ -5756,18 +6191,21 @@ export const ServiceCreateResponse = Schema.Struct({
  */
 export type ServiceCreateResponse = typeof ServiceCreateResponse.Type
 
+const ServiceInfo_ = () =>
+  Schema.Struct({
+    VIP: optional(Schema.String),
+    Ports: optional(Schema.Array(Schema.String)),
+    LocalLBIndex: optional(Schema.Number),
+    Tasks: optional(Schema.Array(NetworkTaskInfo))
+  })
+
 /**
  * represents service parameters with the list of service's tasks
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceInfo = Schema.Struct({
-  VIP: optional(Schema.String),
-  Ports: optional(Schema.Array(Schema.String)),
-  LocalLBIndex: optional(Schema.Number),
-  Tasks: optional(Schema.Array(NetworkTaskInfo))
-})
+export const ServiceInfo = Schema.suspend(ServiceInfo_)
 
 /**
  * @since 0.1.0
@@ -5775,18 +6213,21 @@ export const ServiceInfo = Schema.Struct({
  */
 export type ServiceInfo = typeof ServiceInfo.Type
 
+const ServiceUpdateResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Optional warning messages
+     */
+    Warnings: optional(Schema.Array(Schema.String))
+  })
+
 /**
  * ServiceUpdateResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceUpdateResponse = Schema.Struct({
-  /**
-   * Optional warning messages
-   */
-  Warnings: optional(Schema.Array(Schema.String))
-})
+export const ServiceUpdateResponse = Schema.suspend(ServiceUpdateResponse_)
 
 /**
  * @since 0.1.0
@@ -5794,52 +6235,55 @@ export const ServiceUpdateResponse = Schema.Struct({
  */
 export type ServiceUpdateResponse = typeof ServiceUpdateResponse.Type
 
+const Swarm_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the swarm.
+     */
+    ID: optional(Schema.String),
+    Version: optional(ObjectVersion),
+    /**
+     * Date and time at which the swarm was initialised in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    CreatedAt: optional(Schema.String),
+    /**
+     * Date and time at which the swarm was last updated in
+     * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+     */
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(SwarmSpec),
+    TLSInfo: optional(TLSInfo),
+    /**
+     * Whether there is currently a root CA rotation in progress for the swarm
+     */
+    RootRotationInProgress: optional(Schema.Boolean),
+    /**
+     * DataPathPort specifies the data path port number for data traffic.
+     * Acceptable port range is 1024 to 49151.
+     * If no port is set or is set to 0, the default port (4789) is used.
+     */
+    DataPathPort: optional(Schema.Number),
+    /**
+     * Default Address Pool specifies default subnet pools for global scope
+     * networks.
+     */
+    DefaultAddrPool: optional(Schema.Array(Schema.String)),
+    /**
+     * SubnetSize specifies the subnet size of the networks created from the
+     * default subnet pool.
+     */
+    SubnetSize: optional(Schema.Number),
+    JoinTokens: optional(JoinTokens)
+  })
+
 /**
  * Swarm
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Swarm = Schema.Struct({
-  /**
-   * The ID of the swarm.
-   */
-  ID: optional(Schema.String),
-  Version: optional(ObjectVersion),
-  /**
-   * Date and time at which the swarm was initialised in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  CreatedAt: optional(Schema.String),
-  /**
-   * Date and time at which the swarm was last updated in
-   * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-   */
-  UpdatedAt: optional(Schema.String),
-  Spec: optional(SwarmSpec),
-  TLSInfo: optional(TLSInfo),
-  /**
-   * Whether there is currently a root CA rotation in progress for the swarm
-   */
-  RootRotationInProgress: optional(Schema.Boolean),
-  /**
-   * DataPathPort specifies the data path port number for data traffic.
-   * Acceptable port range is 1024 to 49151.
-   * If no port is set or is set to 0, the default port (4789) is used.
-   */
-  DataPathPort: optional(Schema.Number),
-  /**
-   * Default Address Pool specifies default subnet pools for global scope
-   * networks.
-   */
-  DefaultAddrPool: optional(Schema.Array(Schema.String)),
-  /**
-   * SubnetSize specifies the subnet size of the networks created from the
-   * default subnet pool.
-   */
-  SubnetSize: optional(Schema.Number),
-  JoinTokens: optional(JoinTokens)
-})
+export const Swarm = Schema.suspend(Swarm_)
 
 /**
  * @since 0.1.0
@@ -5847,39 +6291,42 @@ export const Swarm = Schema.Struct({
  */
 export type Swarm = typeof Swarm.Type
 
+const SwarmInfo_ = () =>
+  Schema.Struct({
+    /**
+     * Unique identifier of for this node in the swarm.
+     */
+    NodeID: optional(Schema.String),
+    /**
+     * IP address at which this node can be reached by other nodes in the
+     * swarm.
+     */
+    NodeAddr: optional(Schema.String),
+    LocalNodeState: optional(LocalNodeState),
+    ControlAvailable: optional(Schema.Boolean),
+    Error: optional(Schema.String),
+    /**
+     * List of ID's and addresses of other managers in the swarm.
+     */
+    RemoteManagers: optional(Schema.NullOr(Schema.Array(PeerNode))),
+    /**
+     * Total number of nodes in the swarm.
+     */
+    Nodes: optional(Schema.NullOr(Schema.Number)),
+    /**
+     * Total number of managers in the swarm.
+     */
+    Managers: optional(Schema.NullOr(Schema.Number)),
+    Cluster: optional(ClusterInfo)
+  })
+
 /**
  * Represents generic information about swarm.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmInfo = Schema.Struct({
-  /**
-   * Unique identifier of for this node in the swarm.
-   */
-  NodeID: optional(Schema.String),
-  /**
-   * IP address at which this node can be reached by other nodes in the
-   * swarm.
-   */
-  NodeAddr: optional(Schema.String),
-  LocalNodeState: optional(LocalNodeState),
-  ControlAvailable: optional(Schema.Boolean),
-  Error: optional(Schema.String),
-  /**
-   * List of ID's and addresses of other managers in the swarm.
-   */
-  RemoteManagers: optional(Schema.NullOr(Schema.Array(PeerNode))),
-  /**
-   * Total number of nodes in the swarm.
-   */
-  Nodes: optional(Schema.NullOr(Schema.Number)),
-  /**
-   * Total number of managers in the swarm.
-   */
-  Managers: optional(Schema.NullOr(Schema.Number)),
-  Cluster: optional(ClusterInfo)
-})
+export const SwarmInfo = Schema.suspend(SwarmInfo_)
 
 /**
  * @since 0.1.0
@@ -5887,266 +6334,269 @@ export const SwarmInfo = Schema.Struct({
  */
 export type SwarmInfo = typeof SwarmInfo.Type
 
+const SystemInfo_ = () =>
+  Schema.Struct({
+    /**
+     * Unique identifier of the daemon.
+     */
+    ID: optional(Schema.String),
+    /**
+     * Total number of containers on the host.
+     */
+    Containers: optional(Schema.Number),
+    /**
+     * Number of containers with status `"running"`.
+     */
+    ContainersRunning: optional(Schema.Number),
+    /**
+     * Number of containers with status `"paused"`.
+     */
+    ContainersPaused: optional(Schema.Number),
+    /**
+     * Number of containers with status `"stopped"`.
+     */
+    ContainersStopped: optional(Schema.Number),
+    /**
+     * Total number of images on the host.
+     */
+    Images: optional(Schema.Number),
+    /**
+     * Name of the storage driver in use.
+     */
+    Driver: optional(Schema.String),
+    /**
+     * Information specific to the storage driver, provided as
+     * "label" / "value" pairs.
+     */
+    DriverStatus: optional(Schema.Array(Schema.Array(Schema.String))),
+    /**
+     * Root directory of persistent Docker state.
+     */
+    DockerRootDir: optional(Schema.String),
+    Plugins: optional(PluginsInfo),
+    /**
+     * Indicates if the host has memory limit support enabled.
+     */
+    MemoryLimit: optional(Schema.Boolean),
+    /**
+     * Indicates if the host has memory swap limit support enabled.
+     */
+    SwapLimit: optional(Schema.Boolean),
+    /**
+     * Indicates if CPU CFS(Completely Fair Scheduler) period is supported by
+     * the host.
+     */
+    CpuCfsPeriod: optional(Schema.Boolean),
+    /**
+     * Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by
+     * the host.
+     */
+    CpuCfsQuota: optional(Schema.Boolean),
+    /**
+     * Indicates if CPU Shares limiting is supported by the host.
+     */
+    CPUShares: optional(Schema.Boolean),
+    /**
+     * Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
+     */
+    CPUSet: optional(Schema.Boolean),
+    /**
+     * Indicates if the host kernel has PID limit support enabled.
+     */
+    PidsLimit: optional(Schema.Boolean),
+    /**
+     * Indicates if OOM killer disable is supported on the host.
+     */
+    OomKillDisable: optional(Schema.Boolean),
+    /**
+     * Indicates IPv4 forwarding is enabled.
+     */
+    IPv4Forwarding: optional(Schema.Boolean),
+    /**
+     * Indicates if the daemon is running in debug-mode / with debug-level
+     * logging enabled.
+     */
+    Debug: optional(Schema.Boolean),
+    /**
+     * The total number of file Descriptors in use by the daemon process.
+     */
+    NFd: optional(Schema.Number),
+    /**
+     * The  number of goroutines that currently exist.
+     */
+    NGoroutines: optional(Schema.Number),
+    /**
+     * Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+     * format with nano-seconds.
+     */
+    SystemTime: optional(Schema.String),
+    /**
+     * The logging driver to use as a default for new containers.
+     */
+    LoggingDriver: optional(Schema.String),
+    /**
+     * The driver to use for managing cgroups.
+     */
+    CgroupDriver: optional(openEnum("cgroupfs", "systemd", "none")),
+    /**
+     * The version of the cgroup.
+     */
+    CgroupVersion: optional(openEnum("1", "2")),
+    /**
+     * Number of event listeners subscribed.
+     */
+    NEventsListener: optional(Schema.Number),
+    /**
+     * Kernel version of the host.
+     */
+    KernelVersion: optional(Schema.String),
+    /**
+     * Name of the host's operating system, for example: "Ubuntu 24.04 LTS"
+     * or "Windows Server 2016 Datacenter"
+     */
+    OperatingSystem: optional(Schema.String),
+    /**
+     * Version of the host's operating system
+     */
+    OSVersion: optional(Schema.String),
+    /**
+     * Generic type of the operating system of the host, as returned by the
+     * Go runtime (`GOOS`).
+     */
+    OSType: optional(Schema.String),
+    /**
+     * Hardware architecture of the host, as returned by the operating system.
+     * This is equivalent to the output of `uname -m` on Linux.
+     */
+    Architecture: optional(Schema.String),
+    /**
+     * The number of logical CPUs usable by the daemon.
+     */
+    NCPU: optional(Schema.Number),
+    /**
+     * Total amount of physical memory available on the host, in bytes.
+     */
+    MemTotal: optional(Schema.Number),
+    /**
+     * Address / URL of the index server that is used for image search,
+     * and as a default for user authentication for Docker Hub and Docker Cloud.
+     */
+    IndexServerAddress: optional(Schema.String),
+    RegistryConfig: optional(RegistryServiceConfig),
+    GenericResources: optional(GenericResources),
+    /**
+     * HTTP-proxy configured for the daemon. This value is obtained from the
+     * [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+     * Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+     * are masked in the API response.
+     */
+    HttpProxy: optional(Schema.String),
+    /**
+     * HTTPS-proxy configured for the daemon. This value is obtained from the
+     * [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+     * Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+     * are masked in the API response.
+     */
+    HttpsProxy: optional(Schema.String),
+    /**
+     * Comma-separated list of domain extensions for which no proxy should be
+     * used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
+     * environment variable.
+     */
+    NoProxy: optional(Schema.String),
+    /**
+     * Hostname of the host.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined labels (key/value metadata) as set on the daemon.
+     */
+    Labels: optional(Schema.Array(Schema.String)),
+    /**
+     * Indicates if experimental features are enabled on the daemon.
+     */
+    ExperimentalBuild: optional(Schema.Boolean),
+    /**
+     * Version string of the daemon.
+     */
+    ServerVersion: optional(Schema.String),
+    /**
+     * List of [OCI compliant](https://github.com/opencontainers/runtime-spec)
+     * runtimes configured on the daemon. Keys hold the "name" used to
+     * reference the runtime.
+     */
+    Runtimes: optional(Schema.Record({ key: Schema.String, value: Runtime })),
+    /**
+     * Name of the default OCI runtime that is used when starting containers.
+     */
+    DefaultRuntime: optional(Schema.String),
+    Swarm: optional(SwarmInfo),
+    /**
+     * Indicates if live restore is enabled.
+     */
+    LiveRestoreEnabled: optional(Schema.Boolean),
+    /**
+     * Represents the isolation technology to use as a default for containers.
+     * The supported values are platform-specific.
+     */
+    Isolation: optional(openEnum("default", "hyperv", "process", "")),
+    /**
+     * Name and, optional, path of the `docker-init` binary.
+     */
+    InitBinary: optional(Schema.String),
+    ContainerdCommit: optional(Commit),
+    RuncCommit: optional(Commit),
+    InitCommit: optional(Commit),
+    /**
+     * List of security features that are enabled on the daemon, such as
+     * apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
+     * no-new-privileges.
+     */
+    SecurityOptions: optional(Schema.Array(Schema.String)),
+    /**
+     * Reports a summary of the product license on the daemon.
+     */
+    ProductLicense: optional(Schema.String),
+    /**
+     * List of custom default address pools for local networks, which can be
+     * specified in the daemon.json file or dockerd option.
+     */
+    DefaultAddressPools: optional(Schema.Array(Schema.Struct({
+      /**
+       * The network address in CIDR format
+       */
+      Base: optional(Schema.String),
+      /**
+       * The network pool size
+       */
+      Size: optional(Schema.Number)
+    }))),
+    FirewallBackend: optional(FirewallInfo),
+    /**
+     * List of devices discovered by device drivers.
+     */
+    DiscoveredDevices: optional(Schema.Array(DeviceInfo)),
+    NRI: optional(NRIInfo),
+    /**
+     * List of warnings / informational messages about missing features, or
+     * issues related to the daemon configuration.
+     */
+    Warnings: optional(Schema.Array(Schema.String)),
+    /**
+     * List of directories where (Container Device Interface) CDI
+     * specifications are located.
+     */
+    CDISpecDirs: optional(Schema.Array(Schema.String)),
+    Containerd: optional(ContainerdInfo)
+  })
+
 /**
  * SystemInfo
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SystemInfo = Schema.Struct({
-  /**
-   * Unique identifier of the daemon.
-   */
-  ID: optional(Schema.String),
-  /**
-   * Total number of containers on the host.
-   */
-  Containers: optional(Schema.Number),
-  /**
-   * Number of containers with status `"running"`.
-   */
-  ContainersRunning: optional(Schema.Number),
-  /**
-   * Number of containers with status `"paused"`.
-   */
-  ContainersPaused: optional(Schema.Number),
-  /**
-   * Number of containers with status `"stopped"`.
-   */
-  ContainersStopped: optional(Schema.Number),
-  /**
-   * Total number of images on the host.
-   */
-  Images: optional(Schema.Number),
-  /**
-   * Name of the storage driver in use.
-   */
-  Driver: optional(Schema.String),
-  /**
-   * Information specific to the storage driver, provided as
-   * "label" / "value" pairs.
-   */
-  DriverStatus: optional(Schema.Array(Schema.Array(Schema.String))),
-  /**
-   * Root directory of persistent Docker state.
-   */
-  DockerRootDir: optional(Schema.String),
-  Plugins: optional(PluginsInfo),
-  /**
-   * Indicates if the host has memory limit support enabled.
-   */
-  MemoryLimit: optional(Schema.Boolean),
-  /**
-   * Indicates if the host has memory swap limit support enabled.
-   */
-  SwapLimit: optional(Schema.Boolean),
-  /**
-   * Indicates if CPU CFS(Completely Fair Scheduler) period is supported by
-   * the host.
-   */
-  CpuCfsPeriod: optional(Schema.Boolean),
-  /**
-   * Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by
-   * the host.
-   */
-  CpuCfsQuota: optional(Schema.Boolean),
-  /**
-   * Indicates if CPU Shares limiting is supported by the host.
-   */
-  CPUShares: optional(Schema.Boolean),
-  /**
-   * Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
-   */
-  CPUSet: optional(Schema.Boolean),
-  /**
-   * Indicates if the host kernel has PID limit support enabled.
-   */
-  PidsLimit: optional(Schema.Boolean),
-  /**
-   * Indicates if OOM killer disable is supported on the host.
-   */
-  OomKillDisable: optional(Schema.Boolean),
-  /**
-   * Indicates IPv4 forwarding is enabled.
-   */
-  IPv4Forwarding: optional(Schema.Boolean),
-  /**
-   * Indicates if the daemon is running in debug-mode / with debug-level
-   * logging enabled.
-   */
-  Debug: optional(Schema.Boolean),
-  /**
-   * The total number of file Descriptors in use by the daemon process.
-   */
-  NFd: optional(Schema.Number),
-  /**
-   * The  number of goroutines that currently exist.
-   */
-  NGoroutines: optional(Schema.Number),
-  /**
-   * Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
-   * format with nano-seconds.
-   */
-  SystemTime: optional(Schema.String),
-  /**
-   * The logging driver to use as a default for new containers.
-   */
-  LoggingDriver: optional(Schema.String),
-  /**
-   * The driver to use for managing cgroups.
-   */
-  CgroupDriver: optional(openEnum("cgroupfs", "systemd", "none")),
-  /**
-   * The version of the cgroup.
-   */
-  CgroupVersion: optional(openEnum("1", "2")),
-  /**
-   * Number of event listeners subscribed.
-   */
-  NEventsListener: optional(Schema.Number),
-  /**
-   * Kernel version of the host.
-   */
-  KernelVersion: optional(Schema.String),
-  /**
-   * Name of the host's operating system, for example: "Ubuntu 24.04 LTS"
-   * or "Windows Server 2016 Datacenter"
-   */
-  OperatingSystem: optional(Schema.String),
-  /**
-   * Version of the host's operating system
-   */
-  OSVersion: optional(Schema.String),
-  /**
-   * Generic type of the operating system of the host, as returned by the
-   * Go runtime (`GOOS`).
-   */
-  OSType: optional(Schema.String),
-  /**
-   * Hardware architecture of the host, as returned by the operating system.
-   * This is equivalent to the output of `uname -m` on Linux.
-   */
-  Architecture: optional(Schema.String),
-  /**
-   * The number of logical CPUs usable by the daemon.
-   */
-  NCPU: optional(Schema.Number),
-  /**
-   * Total amount of physical memory available on the host, in bytes.
-   */
-  MemTotal: optional(Schema.Number),
-  /**
-   * Address / URL of the index server that is used for image search,
-   * and as a default for user authentication for Docker Hub and Docker Cloud.
-   */
-  IndexServerAddress: optional(Schema.String),
-  RegistryConfig: optional(RegistryServiceConfig),
-  GenericResources: optional(GenericResources),
-  /**
-   * HTTP-proxy configured for the daemon. This value is obtained from the
-   * [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-   * Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
-   * are masked in the API response.
-   */
-  HttpProxy: optional(Schema.String),
-  /**
-   * HTTPS-proxy configured for the daemon. This value is obtained from the
-   * [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-   * Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
-   * are masked in the API response.
-   */
-  HttpsProxy: optional(Schema.String),
-  /**
-   * Comma-separated list of domain extensions for which no proxy should be
-   * used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
-   * environment variable.
-   */
-  NoProxy: optional(Schema.String),
-  /**
-   * Hostname of the host.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined labels (key/value metadata) as set on the daemon.
-   */
-  Labels: optional(Schema.Array(Schema.String)),
-  /**
-   * Indicates if experimental features are enabled on the daemon.
-   */
-  ExperimentalBuild: optional(Schema.Boolean),
-  /**
-   * Version string of the daemon.
-   */
-  ServerVersion: optional(Schema.String),
-  /**
-   * List of [OCI compliant](https://github.com/opencontainers/runtime-spec)
-   * runtimes configured on the daemon. Keys hold the "name" used to
-   * reference the runtime.
-   */
-  Runtimes: optional(Schema.Record({ key: Schema.String, value: Runtime })),
-  /**
-   * Name of the default OCI runtime that is used when starting containers.
-   */
-  DefaultRuntime: optional(Schema.String),
-  Swarm: optional(SwarmInfo),
-  /**
-   * Indicates if live restore is enabled.
-   */
-  LiveRestoreEnabled: optional(Schema.Boolean),
-  /**
-   * Represents the isolation technology to use as a default for containers.
-   * The supported values are platform-specific.
-   */
-  Isolation: optional(openEnum("default", "hyperv", "process", "")),
-  /**
-   * Name and, optional, path of the `docker-init` binary.
-   */
-  InitBinary: optional(Schema.String),
-  ContainerdCommit: optional(Commit),
-  RuncCommit: optional(Commit),
-  InitCommit: optional(Commit),
-  /**
-   * List of security features that are enabled on the daemon, such as
-   * apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
-   * no-new-privileges.
-   */
-  SecurityOptions: optional(Schema.Array(Schema.String)),
-  /**
-   * Reports a summary of the product license on the daemon.
-   */
-  ProductLicense: optional(Schema.String),
-  /**
-   * List of custom default address pools for local networks, which can be
-   * specified in the daemon.json file or dockerd option.
-   */
-  DefaultAddressPools: optional(Schema.Array(Schema.Struct({
-    /**
-     * The network address in CIDR format
-     */
-    Base: optional(Schema.String),
-    /**
-     * The network pool size
-     */
-    Size: optional(Schema.Number)
-  }))),
-  FirewallBackend: optional(FirewallInfo),
-  /**
-   * List of devices discovered by device drivers.
-   */
-  DiscoveredDevices: optional(Schema.Array(DeviceInfo)),
-  NRI: optional(NRIInfo),
-  /**
-   * List of warnings / informational messages about missing features, or
-   * issues related to the daemon configuration.
-   */
-  Warnings: optional(Schema.Array(Schema.String)),
-  /**
-   * List of directories where (Container Device Interface) CDI
-   * specifications are located.
-   */
-  CDISpecDirs: optional(Schema.Array(Schema.String)),
-  Containerd: optional(ContainerdInfo)
-})
+export const SystemInfo = Schema.suspend(SystemInfo_)
 
 /**
  * @since 0.1.0
@@ -6154,78 +6604,81 @@ export const SystemInfo = Schema.Struct({
  */
 export type SystemInfo = typeof SystemInfo.Type
 
+const SystemVersion_ = () =>
+  Schema.Struct({
+    Platform: optional(Schema.Struct({
+      Name: Schema.String
+    })),
+    /**
+     * Information about system components
+     */
+    Components: optional(Schema.Array(Schema.Struct({
+      /**
+       * Name of the component
+       */
+      Name: Schema.String,
+      /**
+       * Version of the component
+       */
+      Version: Schema.String,
+      /**
+       * Key/value pairs of strings with additional information about the
+       * component. These values are intended for informational purposes
+       * only, and their content is not defined, and not part of the API
+       * specification.
+       */
+      Details: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+    }))),
+    /**
+     * The version of the daemon
+     */
+    Version: optional(Schema.String),
+    /**
+     * The default (and highest) API version that is supported by the daemon
+     */
+    ApiVersion: optional(Schema.String),
+    /**
+     * The minimum API version that is supported by the daemon
+     */
+    MinAPIVersion: optional(Schema.String),
+    /**
+     * The Git commit of the source code that was used to build the daemon
+     */
+    GitCommit: optional(Schema.String),
+    /**
+     * The version Go used to compile the daemon, and the version of the Go
+     * runtime in use.
+     */
+    GoVersion: optional(Schema.String),
+    /**
+     * The operating system that the daemon is running on ("linux" or "windows")
+     */
+    Os: optional(Schema.String),
+    /**
+     * Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
+     */
+    Arch: optional(Schema.String),
+    /**
+     * The kernel version (`uname -r`) that the daemon is running on.
+     */
+    KernelVersion: optional(Schema.String),
+    /**
+     * Indicates if the daemon is started with experimental features enabled.
+     */
+    Experimental: optional(Schema.Boolean),
+    /**
+     * The date and time that the daemon was compiled.
+     */
+    BuildTime: optional(Schema.String)
+  })
+
 /**
  * Response of Engine API: GET "/version"
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SystemVersion = Schema.Struct({
-  Platform: optional(Schema.Struct({
-    Name: Schema.String
-  })),
-  /**
-   * Information about system components
-   */
-  Components: optional(Schema.Array(Schema.Struct({
-    /**
-     * Name of the component
-     */
-    Name: Schema.String,
-    /**
-     * Version of the component
-     */
-    Version: Schema.String,
-    /**
-     * Key/value pairs of strings with additional information about the
-     * component. These values are intended for informational purposes
-     * only, and their content is not defined, and not part of the API
-     * specification.
-     */
-    Details: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
-  }))),
-  /**
-   * The version of the daemon
-   */
-  Version: optional(Schema.String),
-  /**
-   * The default (and highest) API version that is supported by the daemon
-   */
-  ApiVersion: optional(Schema.String),
-  /**
-   * The minimum API version that is supported by the daemon
-   */
-  MinAPIVersion: optional(Schema.String),
-  /**
-   * The Git commit of the source code that was used to build the daemon
-   */
-  GitCommit: optional(Schema.String),
-  /**
-   * The version Go used to compile the daemon, and the version of the Go
-   * runtime in use.
-   */
-  GoVersion: optional(Schema.String),
-  /**
-   * The operating system that the daemon is running on ("linux" or "windows")
-   */
-  Os: optional(Schema.String),
-  /**
-   * Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
-   */
-  Arch: optional(Schema.String),
-  /**
-   * The kernel version (`uname -r`) that the daemon is running on.
-   */
-  KernelVersion: optional(Schema.String),
-  /**
-   * Indicates if the daemon is started with experimental features enabled.
-   */
-  Experimental: optional(Schema.Boolean),
-  /**
-   * The date and time that the daemon was compiled.
-   */
-  BuildTime: optional(Schema.String)
-})
+export const SystemVersion = Schema.suspend(SystemVersion_)
 
 /**
  * @since 0.1.0
@@ -6233,29 +6686,32 @@ export const SystemVersion = Schema.Struct({
  */
 export type SystemVersion = typeof SystemVersion.Type
 
+const TaskState_ = () =>
+  openEnum(
+    "new",
+    "allocated",
+    "pending",
+    "assigned",
+    "accepted",
+    "preparing",
+    "ready",
+    "starting",
+    "running",
+    "complete",
+    "shutdown",
+    "failed",
+    "rejected",
+    "remove",
+    "orphaned"
+  )
+
 /**
  * TaskState
  *
  * @since 0.1.0
  * @category schemas
  */
-export const TaskState = openEnum(
-  "new",
-  "allocated",
-  "pending",
-  "assigned",
-  "accepted",
-  "preparing",
-  "ready",
-  "starting",
-  "running",
-  "complete",
-  "shutdown",
-  "failed",
-  "rejected",
-  "remove",
-  "orphaned"
-)
+export const TaskState = Schema.suspend(TaskState_)
 
 /**
  * @since 0.1.0
@@ -6263,20 +6719,23 @@ export const TaskState = openEnum(
  */
 export type TaskState = typeof TaskState.Type
 
+const TaskStatus_ = () =>
+  Schema.Struct({
+    Timestamp: optional(Schema.String),
+    State: optional(TaskState),
+    Message: optional(Schema.String),
+    Err: optional(Schema.String),
+    ContainerStatus: optional(ContainerStatus),
+    PortStatus: optional(PortStatus)
+  })
+
 /**
  * represents the status of a task.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const TaskStatus = Schema.Struct({
-  Timestamp: optional(Schema.String),
-  State: optional(TaskState),
-  Message: optional(Schema.String),
-  Err: optional(Schema.String),
-  ContainerStatus: optional(ContainerStatus),
-  PortStatus: optional(PortStatus)
-})
+export const TaskStatus = Schema.suspend(TaskStatus_)
 
 /**
  * @since 0.1.0
@@ -6284,53 +6743,56 @@ export const TaskStatus = Schema.Struct({
  */
 export type TaskStatus = typeof TaskStatus.Type
 
+const Task_ = () =>
+  Schema.Struct({
+    /**
+     * The ID of the task.
+     */
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    /**
+     * Name of the task.
+     */
+    Name: optional(Schema.String),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    Spec: optional(TaskSpec),
+    /**
+     * The ID of the service this task is part of.
+     */
+    ServiceID: optional(Schema.String),
+    Slot: optional(Schema.Number),
+    /**
+     * The ID of the node that this task is on.
+     */
+    NodeID: optional(Schema.String),
+    AssignedGenericResources: optional(GenericResources),
+    Status: optional(TaskStatus),
+    DesiredState: optional(TaskState),
+    /**
+     * If the Service this Task belongs to is a job-mode service, contains
+     * the JobIteration of the Service this Task was created for. Absent if
+     * the Task was created for a Replicated or Global Service.
+     */
+    JobIteration: optional(ObjectVersion),
+    /**
+     * The networks that this task is attached to, and the addresses the
+     * task was assigned on each of them.
+     */
+    NetworksAttachments: optional(Schema.Array(NetworkAttachment))
+  })
+
 /**
  * Task
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Task = Schema.Struct({
-  /**
-   * The ID of the task.
-   */
-  ID: Schema.String,
-  Version: optional(ObjectVersion),
-  CreatedAt: optional(Schema.String),
-  UpdatedAt: optional(Schema.String),
-  /**
-   * Name of the task.
-   */
-  Name: optional(Schema.String),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  Spec: optional(TaskSpec),
-  /**
-   * The ID of the service this task is part of.
-   */
-  ServiceID: optional(Schema.String),
-  Slot: optional(Schema.Number),
-  /**
-   * The ID of the node that this task is on.
-   */
-  NodeID: optional(Schema.String),
-  AssignedGenericResources: optional(GenericResources),
-  Status: optional(TaskStatus),
-  DesiredState: optional(TaskState),
-  /**
-   * If the Service this Task belongs to is a job-mode service, contains
-   * the JobIteration of the Service this Task was created for. Absent if
-   * the Task was created for a Replicated or Global Service.
-   */
-  JobIteration: optional(ObjectVersion),
-  /**
-   * The networks that this task is attached to, and the addresses the
-   * task was assigned on each of them.
-   */
-  NetworksAttachments: optional(Schema.Array(NetworkAttachment))
-})
+export const Task = Schema.suspend(Task_)
 
 /**
  * @since 0.1.0
@@ -6338,70 +6800,73 @@ export const Task = Schema.Struct({
  */
 export type Task = typeof Task.Type
 
+const Volume_ = () =>
+  Schema.Struct({
+    /**
+     * Name of the volume.
+     */
+    Name: Schema.String,
+    /**
+     * Name of the volume driver used by the volume.
+     */
+    Driver: Schema.String,
+    /**
+     * Mount path of the volume on the host.
+     */
+    Mountpoint: Schema.String,
+    /**
+     * Date/Time the volume was created.
+     */
+    CreatedAt: optional(Schema.String),
+    /**
+     * Low-level details about the volume, provided by the volume driver.
+     * Details are returned as a map with key/value pairs:
+     * `{"key":"value","key2":"value2"}`.
+     */
+    Status: optional(
+      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+    ),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
+    /**
+     * The level at which the volume exists. Either `global` for cluster-wide,
+     * or `local` for machine level.
+     */
+    Scope: openEnum("local", "global"),
+    ClusterVolume: optional(ClusterVolume),
+    /**
+     * The driver specific options used when creating the volume.
+     */
+    Options: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
+    /**
+     * Usage details about the volume. This information is used by the
+     * `GET /system/df` endpoint, and omitted in other endpoints.
+     */
+    UsageData: optional(Schema.NullOr(Schema.Struct({
+      /**
+       * Amount of disk space used by the volume (in bytes). This information
+       * is only available for volumes created with the `"local"` volume
+       * driver. For volumes created with other volume drivers, this field
+       * is set to `-1` ("not available")
+       */
+      Size: Schema.Number,
+      /**
+       * The number of containers referencing this volume. This field
+       * is set to `-1` if the reference-count is not available.
+       */
+      RefCount: Schema.Number
+    })))
+  })
+
 /**
  * Volume
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Volume = Schema.Struct({
-  /**
-   * Name of the volume.
-   */
-  Name: Schema.String,
-  /**
-   * Name of the volume driver used by the volume.
-   */
-  Driver: Schema.String,
-  /**
-   * Mount path of the volume on the host.
-   */
-  Mountpoint: Schema.String,
-  /**
-   * Date/Time the volume was created.
-   */
-  CreatedAt: optional(Schema.String),
-  /**
-   * Low-level details about the volume, provided by the volume driver.
-   * Details are returned as a map with key/value pairs:
-   * `{"key":"value","key2":"value2"}`.
-   */
-  Status: optional(
-    Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-  ),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
-  /**
-   * The level at which the volume exists. Either `global` for cluster-wide,
-   * or `local` for machine level.
-   */
-  Scope: openEnum("local", "global"),
-  ClusterVolume: optional(ClusterVolume),
-  /**
-   * The driver specific options used when creating the volume.
-   */
-  Options: requiredCollection(Schema.Record({ key: Schema.String, value: Schema.String }), () => ({})),
-  /**
-   * Usage details about the volume. This information is used by the
-   * `GET /system/df` endpoint, and omitted in other endpoints.
-   */
-  UsageData: optional(Schema.NullOr(Schema.Struct({
-    /**
-     * Amount of disk space used by the volume (in bytes). This information
-     * is only available for volumes created with the `"local"` volume
-     * driver. For volumes created with other volume drivers, this field
-     * is set to `-1` ("not available")
-     */
-    Size: Schema.Number,
-    /**
-     * The number of containers referencing this volume. This field
-     * is set to `-1` if the reference-count is not available.
-     */
-    RefCount: Schema.Number
-  })))
-})
+export const Volume = Schema.suspend(Volume_)
 
 /**
  * @since 0.1.0
@@ -6409,32 +6874,35 @@ export const Volume = Schema.Struct({
  */
 export type Volume = typeof Volume.Type
 
+const VolumeCreateRequest_ = () =>
+  Schema.Struct({
+    /**
+     * The new volume's name. If not specified, Docker generates a name.
+     */
+    Name: optional(Schema.String),
+    /**
+     * Name of the volume driver to use.
+     */
+    Driver: optional(Schema.String),
+    /**
+     * A mapping of driver options and values. These options are
+     * passed directly to the driver and are driver specific.
+     */
+    DriverOpts: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    ClusterVolumeSpec: optional(ClusterVolumeSpec)
+  })
+
 /**
  * Volume configuration
  *
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeCreateRequest = Schema.Struct({
-  /**
-   * The new volume's name. If not specified, Docker generates a name.
-   */
-  Name: optional(Schema.String),
-  /**
-   * Name of the volume driver to use.
-   */
-  Driver: optional(Schema.String),
-  /**
-   * A mapping of driver options and values. These options are
-   * passed directly to the driver and are driver specific.
-   */
-  DriverOpts: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  ClusterVolumeSpec: optional(ClusterVolumeSpec)
-})
+export const VolumeCreateRequest = Schema.suspend(VolumeCreateRequest_)
 
 /**
  * @since 0.1.0
@@ -6442,22 +6910,25 @@ export const VolumeCreateRequest = Schema.Struct({
  */
 export type VolumeCreateRequest = typeof VolumeCreateRequest.Type
 
+const VolumeListResponse_ = () =>
+  Schema.Struct({
+    /**
+     * List of volumes
+     */
+    Volumes: optional(Schema.Array(Volume)),
+    /**
+     * Warnings that occurred when fetching the list of volumes.
+     */
+    Warnings: optional(Schema.Array(Schema.String))
+  })
+
 /**
  * Volume list response
  *
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeListResponse = Schema.Struct({
-  /**
-   * List of volumes
-   */
-  Volumes: optional(Schema.Array(Volume)),
-  /**
-   * Warnings that occurred when fetching the list of volumes.
-   */
-  Warnings: optional(Schema.Array(Schema.String))
-})
+export const VolumeListResponse = Schema.suspend(VolumeListResponse_)
 
 /**
  * @since 0.1.0
@@ -6465,34 +6936,37 @@ export const VolumeListResponse = Schema.Struct({
  */
 export type VolumeListResponse = typeof VolumeListResponse.Type
 
+const VolumesDiskUsage_ = () =>
+  Schema.Struct({
+    /**
+     * Count of active volumes.
+     */
+    ActiveCount: optional(Schema.Number),
+    /**
+     * Count of all volumes.
+     */
+    TotalCount: optional(Schema.Number),
+    /**
+     * Disk space that can be reclaimed by removing inactive volumes.
+     */
+    Reclaimable: optional(Schema.Number),
+    /**
+     * Disk space in use by volumes.
+     */
+    TotalSize: optional(Schema.Number),
+    /**
+     * List of volumes.
+     */
+    Items: optional(Schema.Array(Schema.Unknown))
+  })
+
 /**
  * represents system data usage for volume resources.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const VolumesDiskUsage = Schema.Struct({
-  /**
-   * Count of active volumes.
-   */
-  ActiveCount: optional(Schema.Number),
-  /**
-   * Count of all volumes.
-   */
-  TotalCount: optional(Schema.Number),
-  /**
-   * Disk space that can be reclaimed by removing inactive volumes.
-   */
-  Reclaimable: optional(Schema.Number),
-  /**
-   * Disk space in use by volumes.
-   */
-  TotalSize: optional(Schema.Number),
-  /**
-   * List of volumes.
-   */
-  Items: optional(Schema.Array(Schema.Unknown))
-})
+export const VolumesDiskUsage = Schema.suspend(VolumesDiskUsage_)
 
 /**
  * @since 0.1.0
@@ -6500,13 +6974,15 @@ export const VolumesDiskUsage = Schema.Struct({
  */
 export type VolumesDiskUsage = typeof VolumesDiskUsage.Type
 
+const ContainerListResponse_ = () => Schema.Array(ContainerSummary)
+
 /**
  * ContainerListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerListResponse = Schema.Array(ContainerSummary)
+export const ContainerListResponse = Schema.suspend(ContainerListResponse_)
 
 /**
  * @since 0.1.0
@@ -6514,17 +6990,20 @@ export const ContainerListResponse = Schema.Array(ContainerSummary)
  */
 export type ContainerListResponse = typeof ContainerListResponse.Type
 
+const ContainerCreateBody_ = () =>
+  Schema.Struct({
+    ...ContainerConfig_().fields,
+    HostConfig: optional(HostConfig),
+    NetworkingConfig: optional(NetworkingConfig)
+  })
+
 /**
  * Container to create
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerCreateBody = Schema.Struct({
-  ...ContainerConfig.fields,
-  HostConfig: optional(HostConfig),
-  NetworkingConfig: optional(NetworkingConfig)
-})
+export const ContainerCreateBody = Schema.suspend(ContainerCreateBody_)
 
 /**
  * @since 0.1.0
@@ -6532,13 +7011,15 @@ export const ContainerCreateBody = Schema.Struct({
  */
 export type ContainerCreateBody = typeof ContainerCreateBody.Type
 
+const ContainerChangesResponse_ = () => Schema.Array(FilesystemChange)
+
 /**
  * ContainerChangesResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerChangesResponse = Schema.Array(FilesystemChange)
+export const ContainerChangesResponse = Schema.suspend(ContainerChangesResponse_)
 
 /**
  * @since 0.1.0
@@ -6546,16 +7027,19 @@ export const ContainerChangesResponse = Schema.Array(FilesystemChange)
  */
 export type ContainerChangesResponse = typeof ContainerChangesResponse.Type
 
+const ContainerUpdateBody_ = () =>
+  Schema.Struct({
+    ...Resources_().fields,
+    RestartPolicy: optional(RestartPolicy)
+  })
+
 /**
  * ContainerUpdateBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerUpdateBody = Schema.Struct({
-  ...Resources.fields,
-  RestartPolicy: optional(RestartPolicy)
-})
+export const ContainerUpdateBody = Schema.suspend(ContainerUpdateBody_)
 
 /**
  * @since 0.1.0
@@ -6563,22 +7047,25 @@ export const ContainerUpdateBody = Schema.Struct({
  */
 export type ContainerUpdateBody = typeof ContainerUpdateBody.Type
 
+const ContainerPruneResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Container IDs that were deleted
+     */
+    ContainersDeleted: optional(Schema.Array(Schema.String)),
+    /**
+     * Disk space reclaimed in bytes
+     */
+    SpaceReclaimed: optional(Schema.Number)
+  })
+
 /**
  * ContainerPruneResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerPruneResponse = Schema.Struct({
-  /**
-   * Container IDs that were deleted
-   */
-  ContainersDeleted: optional(Schema.Array(Schema.String)),
-  /**
-   * Disk space reclaimed in bytes
-   */
-  SpaceReclaimed: optional(Schema.Number)
-})
+export const ContainerPruneResponse = Schema.suspend(ContainerPruneResponse_)
 
 /**
  * @since 0.1.0
@@ -6586,13 +7073,15 @@ export const ContainerPruneResponse = Schema.Struct({
  */
 export type ContainerPruneResponse = typeof ContainerPruneResponse.Type
 
+const ImageListResponse_ = () => Schema.Array(ImageSummary)
+
 /**
  * ImageListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageListResponse = Schema.Array(ImageSummary)
+export const ImageListResponse = Schema.suspend(ImageListResponse_)
 
 /**
  * @since 0.1.0
@@ -6600,19 +7089,22 @@ export const ImageListResponse = Schema.Array(ImageSummary)
  */
 export type ImageListResponse = typeof ImageListResponse.Type
 
+const BuildPruneResponse_ = () =>
+  Schema.Struct({
+    CachesDeleted: optional(Schema.Array(Schema.String)),
+    /**
+     * Disk space reclaimed in bytes
+     */
+    SpaceReclaimed: optional(Schema.Number)
+  })
+
 /**
  * BuildPruneResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BuildPruneResponse = Schema.Struct({
-  CachesDeleted: optional(Schema.Array(Schema.String)),
-  /**
-   * Disk space reclaimed in bytes
-   */
-  SpaceReclaimed: optional(Schema.Number)
-})
+export const BuildPruneResponse = Schema.suspend(BuildPruneResponse_)
 
 /**
  * @since 0.1.0
@@ -6620,13 +7112,15 @@ export const BuildPruneResponse = Schema.Struct({
  */
 export type BuildPruneResponse = typeof BuildPruneResponse.Type
 
+const ImageAttestationsResponse_ = () => Schema.Array(AttestationStatement)
+
 /**
  * ImageAttestationsResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageAttestationsResponse = Schema.Array(AttestationStatement)
+export const ImageAttestationsResponse = Schema.suspend(ImageAttestationsResponse_)
 
 /**
  * @since 0.1.0
@@ -6634,13 +7128,15 @@ export const ImageAttestationsResponse = Schema.Array(AttestationStatement)
  */
 export type ImageAttestationsResponse = typeof ImageAttestationsResponse.Type
 
+const ImageHistoryResponse_ = () => Schema.Array(ImageHistoryResponseItem)
+
 /**
  * ImageHistoryResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageHistoryResponse = Schema.Array(ImageHistoryResponseItem)
+export const ImageHistoryResponse = Schema.suspend(ImageHistoryResponse_)
 
 /**
  * @since 0.1.0
@@ -6648,13 +7144,15 @@ export const ImageHistoryResponse = Schema.Array(ImageHistoryResponseItem)
  */
 export type ImageHistoryResponse = typeof ImageHistoryResponse.Type
 
+const ImageDeleteResponse_ = () => Schema.Array(ImageDeleteResponseItem)
+
 /**
  * ImageDeleteResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageDeleteResponse = Schema.Array(ImageDeleteResponseItem)
+export const ImageDeleteResponse = Schema.suspend(ImageDeleteResponse_)
 
 /**
  * @since 0.1.0
@@ -6662,22 +7160,25 @@ export const ImageDeleteResponse = Schema.Array(ImageDeleteResponseItem)
  */
 export type ImageDeleteResponse = typeof ImageDeleteResponse.Type
 
+const ImageSearchResponse_ = () =>
+  Schema.Array(Schema.Struct({
+    description: optional(Schema.String),
+    is_official: optional(Schema.Boolean),
+    /**
+     * Whether this repository has automated builds enabled.
+     */
+    is_automated: optional(Schema.Boolean),
+    name: optional(Schema.String),
+    star_count: optional(Schema.Number)
+  }))
+
 /**
  * ImageSearchResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageSearchResponse = Schema.Array(Schema.Struct({
-  description: optional(Schema.String),
-  is_official: optional(Schema.Boolean),
-  /**
-   * Whether this repository has automated builds enabled.
-   */
-  is_automated: optional(Schema.Boolean),
-  name: optional(Schema.String),
-  star_count: optional(Schema.Number)
-}))
+export const ImageSearchResponse = Schema.suspend(ImageSearchResponse_)
 
 /**
  * @since 0.1.0
@@ -6685,22 +7186,25 @@ export const ImageSearchResponse = Schema.Array(Schema.Struct({
  */
 export type ImageSearchResponse = typeof ImageSearchResponse.Type
 
+const ImagePruneResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Images that were deleted
+     */
+    ImagesDeleted: optional(Schema.Array(ImageDeleteResponseItem)),
+    /**
+     * Disk space reclaimed in bytes
+     */
+    SpaceReclaimed: optional(Schema.Number)
+  })
+
 /**
  * ImagePruneResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImagePruneResponse = Schema.Struct({
-  /**
-   * Images that were deleted
-   */
-  ImagesDeleted: optional(Schema.Array(ImageDeleteResponseItem)),
-  /**
-   * Disk space reclaimed in bytes
-   */
-  SpaceReclaimed: optional(Schema.Number)
-})
+export const ImagePruneResponse = Schema.suspend(ImagePruneResponse_)
 
 /**
  * @since 0.1.0
@@ -6708,23 +7212,26 @@ export const ImagePruneResponse = Schema.Struct({
  */
 export type ImagePruneResponse = typeof ImagePruneResponse.Type
 
+const SystemDataUsageResponse_ = () =>
+  Schema.Struct({
+    ImageUsage: optional(ImagesDiskUsage),
+    ContainerUsage: optional(ContainersDiskUsage),
+    VolumeUsage: optional(VolumesDiskUsage),
+    BuildCacheUsage: optional(BuildCacheDiskUsage),
+    LayersSize: optional(Schema.Number),
+    Images: optional(Schema.Array(ImageSummary)),
+    Containers: optional(Schema.Array(ContainerSummary)),
+    Volumes: optional(Schema.Array(Volume)),
+    BuildCache: optional(Schema.Array(BuildCache))
+  })
+
 /**
  * SystemDataUsageResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SystemDataUsageResponse = Schema.Struct({
-  ImageUsage: optional(ImagesDiskUsage),
-  ContainerUsage: optional(ContainersDiskUsage),
-  VolumeUsage: optional(VolumesDiskUsage),
-  BuildCacheUsage: optional(BuildCacheDiskUsage),
-  LayersSize: optional(Schema.Number),
-  Images: optional(Schema.Array(ImageSummary)),
-  Containers: optional(Schema.Array(ContainerSummary)),
-  Volumes: optional(Schema.Array(Volume)),
-  BuildCache: optional(Schema.Array(BuildCache))
-})
+export const SystemDataUsageResponse = Schema.suspend(SystemDataUsageResponse_)
 
 /**
  * @since 0.1.0
@@ -6732,62 +7239,65 @@ export const SystemDataUsageResponse = Schema.Struct({
  */
 export type SystemDataUsageResponse = typeof SystemDataUsageResponse.Type
 
+const ContainerExecBody_ = () =>
+  Schema.Struct({
+    /**
+     * Attach to `stdin` of the exec command.
+     */
+    AttachStdin: optional(Schema.Boolean),
+    /**
+     * Attach to `stdout` of the exec command.
+     */
+    AttachStdout: optional(Schema.Boolean),
+    /**
+     * Attach to `stderr` of the exec command.
+     */
+    AttachStderr: optional(Schema.Boolean),
+    /**
+     * Initial console size, as an `[height, width]` array.
+     */
+    ConsoleSize: optional(Schema.NullOr(Schema.Array(Schema.Number))),
+    /**
+     * Override the key sequence for detaching a container. Format is
+     * a single character `[a-Z]` or `ctrl-<value>` where `<value>`
+     * is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
+     */
+    DetachKeys: optional(Schema.String),
+    /**
+     * Allocate a pseudo-TTY.
+     */
+    Tty: optional(Schema.Boolean),
+    /**
+     * A list of environment variables in the form `["VAR=value", ...]`.
+     */
+    Env: optional(Schema.Array(Schema.String)),
+    /**
+     * Command to run, as a string or array of strings.
+     */
+    Cmd: optional(Schema.Array(Schema.String)),
+    /**
+     * Runs the exec process with extended privileges.
+     */
+    Privileged: optional(Schema.Boolean),
+    /**
+     * The user, and optionally, group to run the exec process inside
+     * the container. Format is one of: `user`, `user:group`, `uid`,
+     * or `uid:gid`.
+     */
+    User: optional(Schema.String),
+    /**
+     * The working directory for the exec process inside the container.
+     */
+    WorkingDir: optional(Schema.String)
+  })
+
 /**
  * Exec configuration
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ContainerExecBody = Schema.Struct({
-  /**
-   * Attach to `stdin` of the exec command.
-   */
-  AttachStdin: optional(Schema.Boolean),
-  /**
-   * Attach to `stdout` of the exec command.
-   */
-  AttachStdout: optional(Schema.Boolean),
-  /**
-   * Attach to `stderr` of the exec command.
-   */
-  AttachStderr: optional(Schema.Boolean),
-  /**
-   * Initial console size, as an `[height, width]` array.
-   */
-  ConsoleSize: optional(Schema.NullOr(Schema.Array(Schema.Number))),
-  /**
-   * Override the key sequence for detaching a container. Format is
-   * a single character `[a-Z]` or `ctrl-<value>` where `<value>`
-   * is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
-   */
-  DetachKeys: optional(Schema.String),
-  /**
-   * Allocate a pseudo-TTY.
-   */
-  Tty: optional(Schema.Boolean),
-  /**
-   * A list of environment variables in the form `["VAR=value", ...]`.
-   */
-  Env: optional(Schema.Array(Schema.String)),
-  /**
-   * Command to run, as a string or array of strings.
-   */
-  Cmd: optional(Schema.Array(Schema.String)),
-  /**
-   * Runs the exec process with extended privileges.
-   */
-  Privileged: optional(Schema.Boolean),
-  /**
-   * The user, and optionally, group to run the exec process inside
-   * the container. Format is one of: `user`, `user:group`, `uid`,
-   * or `uid:gid`.
-   */
-  User: optional(Schema.String),
-  /**
-   * The working directory for the exec process inside the container.
-   */
-  WorkingDir: optional(Schema.String)
-})
+export const ContainerExecBody = Schema.suspend(ContainerExecBody_)
 
 /**
  * @since 0.1.0
@@ -6795,34 +7305,42 @@ export const ContainerExecBody = Schema.Struct({
  */
 export type ContainerExecBody = typeof ContainerExecBody.Type
 
+const ExecInspectResponse_ = () =>
+  Schema.Struct({
+    CanRemove: optional(Schema.Boolean),
+    DetachKeys: optional(Schema.String),
+    ID: Schema.String,
+    Running: optional(Schema.Boolean),
+    ExitCode: optional(Schema.Number),
+    ProcessConfig: optional(ProcessConfig),
+    OpenStdin: optional(Schema.Boolean),
+    OpenStderr: optional(Schema.Boolean),
+    OpenStdout: optional(Schema.Boolean),
+    ContainerID: optional(Schema.String),
+    /**
+     * The system process ID for the exec process.
+     */
+    Pid: optional(Schema.Number)
+  })
+
 /**
  * ExecInspectResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ExecInspectResponse = Schema.Struct({
-  CanRemove: optional(Schema.Boolean),
-  DetachKeys: optional(Schema.String),
-  ID: Schema.String,
-  Running: optional(Schema.Boolean),
-  ExitCode: optional(Schema.Number),
-  ProcessConfig: optional(ProcessConfig),
-  OpenStdin: optional(Schema.Boolean),
-  OpenStderr: optional(Schema.Boolean),
-  OpenStdout: optional(Schema.Boolean),
-  ContainerID: optional(Schema.String),
-  /**
-   * The system process ID for the exec process.
-   */
-  Pid: optional(Schema.Number)
-})
+export const ExecInspectResponse = Schema.suspend(ExecInspectResponse_)
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type ExecInspectResponse = typeof ExecInspectResponse.Type
+
+const VolumeUpdateBody_ = () =>
+  Schema.Struct({
+    Spec: optional(ClusterVolumeSpec)
+  })
 
 /**
  * The spec of the volume to update. Currently, only Availability may
@@ -6831,9 +7349,7 @@ export type ExecInspectResponse = typeof ExecInspectResponse.Type
  * @since 0.1.0
  * @category schemas
  */
-export const VolumeUpdateBody = Schema.Struct({
-  Spec: optional(ClusterVolumeSpec)
-})
+export const VolumeUpdateBody = Schema.suspend(VolumeUpdateBody_)
 
 /**
  * @since 0.1.0
@@ -6841,22 +7357,25 @@ export const VolumeUpdateBody = Schema.Struct({
  */
 export type VolumeUpdateBody = typeof VolumeUpdateBody.Type
 
+const VolumePruneResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Volumes that were deleted
+     */
+    VolumesDeleted: optional(Schema.Array(Schema.String)),
+    /**
+     * Disk space reclaimed in bytes
+     */
+    SpaceReclaimed: optional(Schema.Number)
+  })
+
 /**
  * VolumePruneResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const VolumePruneResponse = Schema.Struct({
-  /**
-   * Volumes that were deleted
-   */
-  VolumesDeleted: optional(Schema.Array(Schema.String)),
-  /**
-   * Disk space reclaimed in bytes
-   */
-  SpaceReclaimed: optional(Schema.Number)
-})
+export const VolumePruneResponse = Schema.suspend(VolumePruneResponse_)
 
 /**
  * @since 0.1.0
@@ -6864,13 +7383,15 @@ export const VolumePruneResponse = Schema.Struct({
  */
 export type VolumePruneResponse = typeof VolumePruneResponse.Type
 
+const NetworkListResponse_ = () => Schema.Array(NetworkSummary)
+
 /**
  * NetworkListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkListResponse = Schema.Array(NetworkSummary)
+export const NetworkListResponse = Schema.suspend(NetworkListResponse_)
 
 /**
  * @since 0.1.0
@@ -6878,75 +7399,78 @@ export const NetworkListResponse = Schema.Array(NetworkSummary)
  */
 export type NetworkListResponse = typeof NetworkListResponse.Type
 
+const NetworkCreateBody_ = () =>
+  Schema.Struct({
+    /**
+     * The network's name.
+     */
+    Name: Schema.String,
+    /**
+     * Name of the network driver plugin to use.
+     */
+    Driver: optional(Schema.String),
+    /**
+     * The level at which the network exists (e.g. `swarm` for cluster-wide
+     * or `local` for machine level).
+     */
+    Scope: optional(Schema.String),
+    /**
+     * Restrict external access to the network.
+     */
+    Internal: optional(Schema.Boolean),
+    /**
+     * Globally scoped network is manually attachable by regular
+     * containers from workers in swarm mode.
+     */
+    Attachable: optional(Schema.Boolean),
+    /**
+     * Ingress network is the network which provides the routing-mesh
+     * in swarm mode.
+     */
+    Ingress: optional(Schema.Boolean),
+    /**
+     * Creates a config-only network. Config-only networks are placeholder
+     * networks for network configurations to be used by other networks.
+     * Config-only networks cannot be used directly to run containers
+     * or services.
+     */
+    ConfigOnly: optional(Schema.Boolean),
+    /**
+     * Specifies the source which will provide the configuration for
+     * this network. The specified network must be an existing
+     * config-only network; see ConfigOnly.
+     */
+    ConfigFrom: optional(ConfigReference),
+    /**
+     * Optional custom IP scheme for the network.
+     */
+    IPAM: optional(IPAM),
+    /**
+     * Enable IPv4 on the network.
+     */
+    EnableIPv4: optional(Schema.Boolean),
+    /**
+     * Enable IPv6 on the network.
+     */
+    EnableIPv6: optional(Schema.Boolean),
+    /**
+     * Network specific options to be used by the drivers.
+     */
+    Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    /**
+     * User-defined key/value metadata.
+     */
+    Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    CheckDuplicate: optional(Schema.Boolean)
+  })
+
 /**
  * Network configuration
  *
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkCreateBody = Schema.Struct({
-  /**
-   * The network's name.
-   */
-  Name: Schema.String,
-  /**
-   * Name of the network driver plugin to use.
-   */
-  Driver: optional(Schema.String),
-  /**
-   * The level at which the network exists (e.g. `swarm` for cluster-wide
-   * or `local` for machine level).
-   */
-  Scope: optional(Schema.String),
-  /**
-   * Restrict external access to the network.
-   */
-  Internal: optional(Schema.Boolean),
-  /**
-   * Globally scoped network is manually attachable by regular
-   * containers from workers in swarm mode.
-   */
-  Attachable: optional(Schema.Boolean),
-  /**
-   * Ingress network is the network which provides the routing-mesh
-   * in swarm mode.
-   */
-  Ingress: optional(Schema.Boolean),
-  /**
-   * Creates a config-only network. Config-only networks are placeholder
-   * networks for network configurations to be used by other networks.
-   * Config-only networks cannot be used directly to run containers
-   * or services.
-   */
-  ConfigOnly: optional(Schema.Boolean),
-  /**
-   * Specifies the source which will provide the configuration for
-   * this network. The specified network must be an existing
-   * config-only network; see ConfigOnly.
-   */
-  ConfigFrom: optional(ConfigReference),
-  /**
-   * Optional custom IP scheme for the network.
-   */
-  IPAM: optional(IPAM),
-  /**
-   * Enable IPv4 on the network.
-   */
-  EnableIPv4: optional(Schema.Boolean),
-  /**
-   * Enable IPv6 on the network.
-   */
-  EnableIPv6: optional(Schema.Boolean),
-  /**
-   * Network specific options to be used by the drivers.
-   */
-  Options: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  /**
-   * User-defined key/value metadata.
-   */
-  Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  CheckDuplicate: optional(Schema.Boolean)
-})
+export const NetworkCreateBody = Schema.suspend(NetworkCreateBody_)
 
 /**
  * @since 0.1.0
@@ -6954,18 +7478,21 @@ export const NetworkCreateBody = Schema.Struct({
  */
 export type NetworkCreateBody = typeof NetworkCreateBody.Type
 
+const NetworkPruneResponse_ = () =>
+  Schema.Struct({
+    /**
+     * Networks that were deleted
+     */
+    NetworksDeleted: optional(Schema.Array(Schema.String))
+  })
+
 /**
  * NetworkPruneResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const NetworkPruneResponse = Schema.Struct({
-  /**
-   * Networks that were deleted
-   */
-  NetworksDeleted: optional(Schema.Array(Schema.String))
-})
+export const NetworkPruneResponse = Schema.suspend(NetworkPruneResponse_)
 
 /**
  * @since 0.1.0
@@ -6973,13 +7500,15 @@ export const NetworkPruneResponse = Schema.Struct({
  */
 export type NetworkPruneResponse = typeof NetworkPruneResponse.Type
 
+const PluginListResponse_ = () => Schema.Array(Plugin)
+
 /**
  * PluginListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const PluginListResponse = Schema.Array(Plugin)
+export const PluginListResponse = Schema.suspend(PluginListResponse_)
 
 /**
  * @since 0.1.0
@@ -6987,13 +7516,15 @@ export const PluginListResponse = Schema.Array(Plugin)
  */
 export type PluginListResponse = typeof PluginListResponse.Type
 
+const GetPluginPrivilegesResponse_ = () => Schema.Array(PluginPrivilege)
+
 /**
  * GetPluginPrivilegesResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const GetPluginPrivilegesResponse = Schema.Array(PluginPrivilege)
+export const GetPluginPrivilegesResponse = Schema.suspend(GetPluginPrivilegesResponse_)
 
 /**
  * @since 0.1.0
@@ -7001,13 +7532,15 @@ export const GetPluginPrivilegesResponse = Schema.Array(PluginPrivilege)
  */
 export type GetPluginPrivilegesResponse = typeof GetPluginPrivilegesResponse.Type
 
+const PluginSetBody_ = () => Schema.Array(Schema.String)
+
 /**
  * PluginSetBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const PluginSetBody = Schema.Array(Schema.String)
+export const PluginSetBody = Schema.suspend(PluginSetBody_)
 
 /**
  * @since 0.1.0
@@ -7015,13 +7548,15 @@ export const PluginSetBody = Schema.Array(Schema.String)
  */
 export type PluginSetBody = typeof PluginSetBody.Type
 
+const NodeListResponse_ = () => Schema.Array(Node)
+
 /**
  * NodeListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const NodeListResponse = Schema.Array(Node)
+export const NodeListResponse = Schema.suspend(NodeListResponse_)
 
 /**
  * @since 0.1.0
@@ -7029,60 +7564,63 @@ export const NodeListResponse = Schema.Array(Node)
  */
 export type NodeListResponse = typeof NodeListResponse.Type
 
+const SwarmInitBody_ = () =>
+  Schema.Struct({
+    /**
+     * Listen address used for inter-manager communication, as well
+     * as determining the networking interface used for the VXLAN
+     * Tunnel Endpoint (VTEP). This can either be an address/port
+     * combination in the form `192.168.1.1:4567`, or an interface
+     * followed by a port number, like `eth0:4567`. If the port number
+     * is omitted, the default swarm listening port is used.
+     */
+    ListenAddr: optional(Schema.String),
+    /**
+     * Externally reachable address advertised to other nodes. This
+     * can either be an address/port combination in the form
+     * `192.168.1.1:4567`, or an interface followed by a port number,
+     * like `eth0:4567`. If the port number is omitted, the port
+     * number from the listen address is used. If `AdvertiseAddr` is
+     * not specified, it will be automatically detected when possible.
+     */
+    AdvertiseAddr: optional(Schema.String),
+    /**
+     * Address or interface to use for data path traffic (format:
+     * `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
+     * like `eth0`. If `DataPathAddr` is unspecified, the same address
+     * as `AdvertiseAddr` is used.
+     */
+    DataPathAddr: optional(Schema.String),
+    /**
+     * DataPathPort specifies the data path port number for data traffic.
+     * Acceptable port range is 1024 to 49151.
+     * if no port is set or is set to 0, default port 4789 will be used.
+     */
+    DataPathPort: optional(Schema.Number),
+    /**
+     * Default Address Pool specifies default subnet pools for global
+     * scope networks.
+     */
+    DefaultAddrPool: optional(Schema.Array(Schema.String)),
+    /**
+     * Force creation of a new swarm.
+     */
+    ForceNewCluster: optional(Schema.Boolean),
+    /**
+     * SubnetSize specifies the subnet size of the networks created
+     * from the default subnet pool.
+     */
+    SubnetSize: optional(Schema.Number),
+    Spec: optional(SwarmSpec)
+  })
+
 /**
  * SwarmInitBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmInitBody = Schema.Struct({
-  /**
-   * Listen address used for inter-manager communication, as well
-   * as determining the networking interface used for the VXLAN
-   * Tunnel Endpoint (VTEP). This can either be an address/port
-   * combination in the form `192.168.1.1:4567`, or an interface
-   * followed by a port number, like `eth0:4567`. If the port number
-   * is omitted, the default swarm listening port is used.
-   */
-  ListenAddr: optional(Schema.String),
-  /**
-   * Externally reachable address advertised to other nodes. This
-   * can either be an address/port combination in the form
-   * `192.168.1.1:4567`, or an interface followed by a port number,
-   * like `eth0:4567`. If the port number is omitted, the port
-   * number from the listen address is used. If `AdvertiseAddr` is
-   * not specified, it will be automatically detected when possible.
-   */
-  AdvertiseAddr: optional(Schema.String),
-  /**
-   * Address or interface to use for data path traffic (format:
-   * `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
-   * like `eth0`. If `DataPathAddr` is unspecified, the same address
-   * as `AdvertiseAddr` is used.
-   */
-  DataPathAddr: optional(Schema.String),
-  /**
-   * DataPathPort specifies the data path port number for data traffic.
-   * Acceptable port range is 1024 to 49151.
-   * if no port is set or is set to 0, default port 4789 will be used.
-   */
-  DataPathPort: optional(Schema.Number),
-  /**
-   * Default Address Pool specifies default subnet pools for global
-   * scope networks.
-   */
-  DefaultAddrPool: optional(Schema.Array(Schema.String)),
-  /**
-   * Force creation of a new swarm.
-   */
-  ForceNewCluster: optional(Schema.Boolean),
-  /**
-   * SubnetSize specifies the subnet size of the networks created
-   * from the default subnet pool.
-   */
-  SubnetSize: optional(Schema.Number),
-  Spec: optional(SwarmSpec)
-})
+export const SwarmInitBody = Schema.suspend(SwarmInitBody_)
 
 /**
  * @since 0.1.0
@@ -7090,13 +7628,15 @@ export const SwarmInitBody = Schema.Struct({
  */
 export type SwarmInitBody = typeof SwarmInitBody.Type
 
+const SwarmInitResponse_ = () => Schema.String
+
 /**
  * The node ID
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmInitResponse = Schema.String
+export const SwarmInitResponse = Schema.suspend(SwarmInitResponse_)
 
 /**
  * @since 0.1.0
@@ -7104,46 +7644,49 @@ export const SwarmInitResponse = Schema.String
  */
 export type SwarmInitResponse = typeof SwarmInitResponse.Type
 
+const SwarmJoinBody_ = () =>
+  Schema.Struct({
+    /**
+     * Listen address used for inter-manager communication if the node
+     * gets promoted to manager, as well as determining the networking
+     * interface used for the VXLAN Tunnel Endpoint (VTEP). This is
+     * required for joining a swarm. If the port number is omitted,
+     * the default swarm listening port is used.
+     */
+    ListenAddr: Schema.String,
+    /**
+     * Externally reachable address advertised to other nodes. This
+     * can either be an address/port combination in the form
+     * `192.168.1.1:4567`, or an interface followed by a port number,
+     * like `eth0:4567`. If the port number is omitted, the port
+     * number from the listen address is used. If `AdvertiseAddr` is
+     * not specified, it will be automatically detected when possible.
+     */
+    AdvertiseAddr: optional(Schema.String),
+    /**
+     * Address or interface to use for data path traffic (format:
+     * `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
+     * like `eth0`. If `DataPathAddr` is unspecified, the same address
+     * as `AdvertiseAddr` is used.
+     */
+    DataPathAddr: optional(Schema.String),
+    /**
+     * Addresses of manager nodes already participating in the swarm.
+     */
+    RemoteAddrs: requiredCollection(Schema.Array(Schema.String), () => []),
+    /**
+     * Secret token for joining this swarm.
+     */
+    JoinToken: Schema.String
+  })
+
 /**
  * SwarmJoinBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmJoinBody = Schema.Struct({
-  /**
-   * Listen address used for inter-manager communication if the node
-   * gets promoted to manager, as well as determining the networking
-   * interface used for the VXLAN Tunnel Endpoint (VTEP). This is
-   * required for joining a swarm. If the port number is omitted,
-   * the default swarm listening port is used.
-   */
-  ListenAddr: Schema.String,
-  /**
-   * Externally reachable address advertised to other nodes. This
-   * can either be an address/port combination in the form
-   * `192.168.1.1:4567`, or an interface followed by a port number,
-   * like `eth0:4567`. If the port number is omitted, the port
-   * number from the listen address is used. If `AdvertiseAddr` is
-   * not specified, it will be automatically detected when possible.
-   */
-  AdvertiseAddr: optional(Schema.String),
-  /**
-   * Address or interface to use for data path traffic (format:
-   * `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
-   * like `eth0`. If `DataPathAddr` is unspecified, the same address
-   * as `AdvertiseAddr` is used.
-   */
-  DataPathAddr: optional(Schema.String),
-  /**
-   * Addresses of manager nodes already participating in the swarm.
-   */
-  RemoteAddrs: requiredCollection(Schema.Array(Schema.String), () => []),
-  /**
-   * Secret token for joining this swarm.
-   */
-  JoinToken: Schema.String
-})
+export const SwarmJoinBody = Schema.suspend(SwarmJoinBody_)
 
 /**
  * @since 0.1.0
@@ -7151,18 +7694,21 @@ export const SwarmJoinBody = Schema.Struct({
  */
 export type SwarmJoinBody = typeof SwarmJoinBody.Type
 
+const SwarmUnlockkeyResponse_ = () =>
+  Schema.Struct({
+    /**
+     * The swarm's unlock key.
+     */
+    UnlockKey: optional(Schema.String)
+  })
+
 /**
  * SwarmUnlockkeyResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmUnlockkeyResponse = Schema.Struct({
-  /**
-   * The swarm's unlock key.
-   */
-  UnlockKey: optional(Schema.String)
-})
+export const SwarmUnlockkeyResponse = Schema.suspend(SwarmUnlockkeyResponse_)
 
 /**
  * @since 0.1.0
@@ -7170,18 +7716,21 @@ export const SwarmUnlockkeyResponse = Schema.Struct({
  */
 export type SwarmUnlockkeyResponse = typeof SwarmUnlockkeyResponse.Type
 
+const SwarmUnlockBody_ = () =>
+  Schema.Struct({
+    /**
+     * The swarm's unlock key.
+     */
+    UnlockKey: optional(Schema.String)
+  })
+
 /**
  * SwarmUnlockBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SwarmUnlockBody = Schema.Struct({
-  /**
-   * The swarm's unlock key.
-   */
-  UnlockKey: optional(Schema.String)
-})
+export const SwarmUnlockBody = Schema.suspend(SwarmUnlockBody_)
 
 /**
  * @since 0.1.0
@@ -7189,13 +7738,15 @@ export const SwarmUnlockBody = Schema.Struct({
  */
 export type SwarmUnlockBody = typeof SwarmUnlockBody.Type
 
+const ServiceListResponse_ = () => Schema.Array(Service)
+
 /**
  * ServiceListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceListResponse = Schema.Array(Service)
+export const ServiceListResponse = Schema.suspend(ServiceListResponse_)
 
 /**
  * @since 0.1.0
@@ -7203,15 +7754,18 @@ export const ServiceListResponse = Schema.Array(Service)
  */
 export type ServiceListResponse = typeof ServiceListResponse.Type
 
+const ServiceCreateBody_ = () =>
+  Schema.Struct({
+    ...ServiceSpec_().fields
+  })
+
 /**
  * ServiceCreateBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceCreateBody = Schema.Struct({
-  ...ServiceSpec.fields
-})
+export const ServiceCreateBody = Schema.suspend(ServiceCreateBody_)
 
 /**
  * @since 0.1.0
@@ -7219,15 +7773,18 @@ export const ServiceCreateBody = Schema.Struct({
  */
 export type ServiceCreateBody = typeof ServiceCreateBody.Type
 
+const ServiceUpdateBody_ = () =>
+  Schema.Struct({
+    ...ServiceSpec_().fields
+  })
+
 /**
  * ServiceUpdateBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ServiceUpdateBody = Schema.Struct({
-  ...ServiceSpec.fields
-})
+export const ServiceUpdateBody = Schema.suspend(ServiceUpdateBody_)
 
 /**
  * @since 0.1.0
@@ -7235,13 +7792,15 @@ export const ServiceUpdateBody = Schema.Struct({
  */
 export type ServiceUpdateBody = typeof ServiceUpdateBody.Type
 
+const TaskListResponse_ = () => Schema.Array(Task)
+
 /**
  * TaskListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const TaskListResponse = Schema.Array(Task)
+export const TaskListResponse = Schema.suspend(TaskListResponse_)
 
 /**
  * @since 0.1.0
@@ -7249,13 +7808,15 @@ export const TaskListResponse = Schema.Array(Task)
  */
 export type TaskListResponse = typeof TaskListResponse.Type
 
+const SecretListResponse_ = () => Schema.Array(Secret)
+
 /**
  * SecretListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SecretListResponse = Schema.Array(Secret)
+export const SecretListResponse = Schema.suspend(SecretListResponse_)
 
 /**
  * @since 0.1.0
@@ -7263,15 +7824,18 @@ export const SecretListResponse = Schema.Array(Secret)
  */
 export type SecretListResponse = typeof SecretListResponse.Type
 
+const SecretCreateBody_ = () =>
+  Schema.Struct({
+    ...SecretSpec_().fields
+  })
+
 /**
  * SecretCreateBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SecretCreateBody = Schema.Struct({
-  ...SecretSpec.fields
-})
+export const SecretCreateBody = Schema.suspend(SecretCreateBody_)
 
 /**
  * @since 0.1.0
@@ -7279,20 +7843,23 @@ export const SecretCreateBody = Schema.Struct({
  */
 export type SecretCreateBody = typeof SecretCreateBody.Type
 
+const SecretCreateResponse_ = () =>
+  Schema.Union(
+    IDResponse,
+    Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
+      strict: true,
+      decode: ({ ID }) => ({ Id: ID }),
+      encode: ({ Id }) => ({ ID: Id })
+    })
+  )
+
 /**
  * The id of a created secret.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const SecretCreateResponse = Schema.Union(
-  IDResponse,
-  Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
-    strict: true,
-    decode: ({ ID }) => ({ Id: ID }),
-    encode: ({ Id }) => ({ ID: Id })
-  })
-)
+export const SecretCreateResponse = Schema.suspend(SecretCreateResponse_)
 
 /**
  * @since 0.1.0
@@ -7300,13 +7867,15 @@ export const SecretCreateResponse = Schema.Union(
  */
 export type SecretCreateResponse = typeof SecretCreateResponse.Type
 
+const ConfigListResponse_ = () => Schema.Array(Config)
+
 /**
  * ConfigListResponse
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigListResponse = Schema.Array(Config)
+export const ConfigListResponse = Schema.suspend(ConfigListResponse_)
 
 /**
  * @since 0.1.0
@@ -7314,15 +7883,18 @@ export const ConfigListResponse = Schema.Array(Config)
  */
 export type ConfigListResponse = typeof ConfigListResponse.Type
 
+const ConfigCreateBody_ = () =>
+  Schema.Struct({
+    ...ConfigSpec_().fields
+  })
+
 /**
  * ConfigCreateBody
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigCreateBody = Schema.Struct({
-  ...ConfigSpec.fields
-})
+export const ConfigCreateBody = Schema.suspend(ConfigCreateBody_)
 
 /**
  * @since 0.1.0
@@ -7330,20 +7902,23 @@ export const ConfigCreateBody = Schema.Struct({
  */
 export type ConfigCreateBody = typeof ConfigCreateBody.Type
 
+const ConfigCreateResponse_ = () =>
+  Schema.Union(
+    IDResponse,
+    Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
+      strict: true,
+      decode: ({ ID }) => ({ Id: ID }),
+      encode: ({ Id }) => ({ ID: Id })
+    })
+  )
+
 /**
  * The id of a created config.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ConfigCreateResponse = Schema.Union(
-  IDResponse,
-  Schema.transform(Schema.Struct({ ID: Schema.String }), IDResponse, {
-    strict: true,
-    decode: ({ ID }) => ({ Id: ID }),
-    encode: ({ Id }) => ({ ID: Id })
-  })
-)
+export const ConfigCreateResponse = Schema.suspend(ConfigCreateResponse_)
 
 /**
  * @since 0.1.0

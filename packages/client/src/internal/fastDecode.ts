@@ -66,6 +66,8 @@ class Generator {
 
   /** An expression that is the decoded `v` (a variable name), or `M` on a mismatch. */
   expression(ast: AST.AST, v: string): string {
+    // The generated schemas are built on first use (`Schema.suspend`): compile what they stand for.
+    if (ast._tag === "Suspend") return this.expression(ast.f(), v)
     const check = this.check(ast, v)
     return check !== undefined ? `(${check} ? ${v} : M)` : `${this.function(ast)}(${v})`
   }
