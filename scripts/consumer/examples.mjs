@@ -1,8 +1,9 @@
 // The seed's four examples with plain `node`, as ES modules, against the engine in DOCKER_HOST:
-// list, run detached, stop, and an unknown image's error in the error channel. Then an ssh://
-// host without the optional ssh2 package: a DockerConfigError that says to install it.
+// list, run detached, stop, and an unknown image's error in the error channel. Then a tar made and
+// read (tar-stream loads on first use), and an ssh:// host without the optional ssh2 package: a
+// DockerConfigError that says to install it.
 import { Docker } from "@effect-docker/client"
-import { NodeDocker } from "@effect-docker/node"
+import { NodeDocker, Tar } from "@effect-docker/node"
 import { Effect, Layer, Redacted } from "effect"
 import * as assert from "node:assert/strict"
 
@@ -25,6 +26,11 @@ const program = Effect.gen(function*() {
 
 const result = await Effect.runPromise(program.pipe(Effect.provide(NodeDocker.layerFromEnv())))
 console.log(`examples: listed ${result.before}, ran and stopped ${result.id}, unknown image: ${result.error}`)
+
+// tar-stream, loaded on first use, from the installed package.
+const files = await Effect.runPromise(Tar.readFiles(Tar.fromFiles({ "a/b.txt": "tar" })))
+assert.equal(new TextDecoder().decode(files["a/b.txt"]), "tar")
+console.log("tar: a file through fromFiles and readFiles")
 
 const ssh = await Effect.runPromise(
   Effect.flip(

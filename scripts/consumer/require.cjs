@@ -2,7 +2,7 @@
 // The packages from CommonJS: require() of each, and a request through the mock transport and
 // through the engine in DOCKER_HOST.
 const { Docker, DockerError } = require("@effect-docker/client")
-const { NodeDocker } = require("@effect-docker/node")
+const { NodeDocker, Tar } = require("@effect-docker/node")
 const { MockTransport } = require("@effect-docker/testing")
 const { Effect } = require("effect")
 const assert = require("node:assert/strict")
@@ -17,7 +17,9 @@ const run = async () => {
   const real = await Effect.runPromise(ping.pipe(Effect.provide(NodeDocker.layerFromEnv())))
   assert.equal(real, "OK")
   assert.equal(typeof DockerError.isTransient, "function")
-  console.log(`require: ping through the mock ${mocked}, through the engine ${real}`)
+  const files = await Effect.runPromise(Tar.readFiles(Tar.fromFiles({ "a.txt": "from require" })))
+  assert.equal(Buffer.from(files["a.txt"]).toString(), "from require")
+  console.log(`require: ping through the mock ${mocked}, through the engine ${real}, a tar made and read`)
 }
 run().catch((error) => {
   console.error(error)
