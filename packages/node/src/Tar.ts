@@ -28,8 +28,8 @@ export interface BuildContext {
 
 /**
  * tar-stream and @balena/dockerignore, loaded on first use: a program that never makes or reads a
- * tar pays nothing for them at import (about 20 ms and 6 MiB, bench/load.ts). Both are CommonJS:
- * take their exports from the namespace or from its default, whichever the loader gives.
+ * tar does not load them. Both are CommonJS: take their exports from the namespace or from its
+ * default, whichever the loader gives.
  */
 const loadTarStream = Effect.promise(async (): Promise<typeof TarStreamModule> => {
   const loaded = await import("tar-stream") as typeof TarStreamModule & { readonly default?: typeof TarStreamModule }
