@@ -17,6 +17,7 @@ import * as Redacted from "effect/Redacted"
 import { execFile } from "node:child_process"
 import * as Crypto from "node:crypto"
 import * as Os from "node:os"
+import { readIfExists } from "./internal/files.js"
 import * as NodeContext from "./internal/nodeContext.js"
 import type { TlsOptions } from "./NodeDockerTransport.js"
 
@@ -59,10 +60,7 @@ export interface ContextEndpoint {
 
 /** A file's bytes, or `undefined` when there is none; any other failure says which file. */
 const readOptional = <A>(file: string, read: (fs: FileSystem.FileSystem) => Effect.Effect<A, unknown>) =>
-  Effect.flatMap(
-    FileSystem.FileSystem,
-    (fs) => Effect.flatMap(fs.exists(file), (exists) => exists ? read(fs) : Effect.succeed(undefined))
-  ).pipe(
+  Effect.flatMap(FileSystem.FileSystem, (fs) => readIfExists(fs, file, read)).pipe(
     Effect.mapError((cause) =>
       new DockerConfigError({ message: `cannot read ${file}: ${(cause as { message?: string }).message}`, cause })
     )

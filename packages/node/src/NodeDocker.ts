@@ -108,11 +108,22 @@ const readEnv = Effect.mapError(
   (error) => new DockerConfigError({ message: `Invalid Docker environment: ${error.message}`, cause: error })
 )
 
-/** The docker CLI's configuration directory: `DOCKER_CONFIG`, else `~/.docker`. */
-const configFromEnv = Effect.flatMap(
-  readEnv,
-  (env) => DockerConfig.read(Option.getOrUndefined(nonEmpty(env.configDir)))
-)
+/**
+ * The environment and the docker CLI's configuration (`DOCKER_CONFIG`, else `~/.docker`), each read
+ * once, and the options they give.
+ */
+const fromEnv = Effect.gen(function*() {
+  const env = yield* readEnv
+  const config = yield* DockerConfig.read(Option.getOrUndefined(nonEmpty(env.configDir)))
+  const headers = config.file.HttpHeaders
+  const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
+  const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
+  const endpoint = yield* DockerConfig.context(config, name)
+  const options: Options = Option.isSome(endpoint)
+    ? { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
+    : { ...(yield* optionsFromHost(env)), apiVersion, headers }
+  return { config, options }
+})
 
 /**
  * Reads the environment and the docker CLI's configuration into {@link Options}, as the CLI does:
@@ -128,19 +139,7 @@ const configFromEnv = Effect.flatMap(
  * @category config
  */
 export const optionsFromEnv: Effect.Effect<Options, DockerConfigError, FileSystem.FileSystem | Path.Path> = Effect
-  .gen(function*() {
-    const env = yield* readEnv
-    const config = yield* configFromEnv
-    const headers = config.file.HttpHeaders
-    const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
-    const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
-    const endpoint = yield* DockerConfig.context(config, name)
-    if (Option.isSome(endpoint)) {
-      return { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
-    }
-    const fromHost = yield* optionsFromHost(env)
-    return { ...fromHost, apiVersion, headers }
-  })
+  .map(fromEnv, ({ options }) => options)
 
 const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
   Effect.gen(function*() {
@@ -177,8 +176,8 @@ export const layerFromEnv = (
   overrides: Partial<Options> = {}
 ): Layer.Layer<Services | RegistryCredentials, LayerError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const options = yield* optionsFromEnv
-    const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(yield* configFromEnv))
+    const { config, options } = yield* fromEnv
+    const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(config))
     const merged = { ...options, ...overrides }
     return Layer.provideMerge(Docker.layerOn(NodeDockerTransport.layer(merged), merged), credentials)
   })).pipe(Layer.provide(NodeContext.layer))

@@ -24,6 +24,7 @@ import * as Crypto from "node:crypto"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import type { ConnectConfig } from "ssh2"
+import { readIfExists } from "./files.js"
 
 /**
  * @since 0.1.0
@@ -123,9 +124,7 @@ const keyType = (blob: Buffer) => blob.subarray(4, 4 + blob.readUInt32BE(0)).toS
 
 /** A file's text, or `undefined` when there is none (or it cannot be read: then SSH goes without it). */
 const readOptional = (fs: FileSystem.FileSystem, file: string) =>
-  Effect.flatMap(fs.exists(file), (exists) => exists ? fs.readFileString(file) : Effect.succeed(undefined)).pipe(
-    Effect.orElseSucceed(() => undefined)
-  )
+  Effect.orElseSucceed(readIfExists(fs, file, (fs) => fs.readFileString(file)), () => undefined)
 
 const defaultIdentity = (fs: FileSystem.FileSystem, path: Path.Path) =>
   Effect.findFirst(
