@@ -13,8 +13,8 @@ import * as Path from "node:path"
 const root = Path.resolve(import.meta.dirname, "..")
 const app = Path.join(root, "bench/.build/load-app")
 const rounds = Number(process.env.ROUNDS ?? 15)
-const run = (command: string, args: ReadonlyArray<string>, cwd = root) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+const run = (command: string, args: ReadonlyArray<string>, cwd = root, input?: string) =>
+  execFileSync(command, args, { cwd, encoding: "utf8", input, stdio: [input ? "pipe" : "ignore", "pipe", "inherit"] })
 
 // The packages as npm installs them.
 run("bash", ["scripts/build-packages.sh"])
@@ -47,18 +47,53 @@ console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }))
 `
 Fs.writeFileSync(Path.join(app, "probe.mjs"), probe)
 
+// Where the RSS goes: the same code of ours as one module (what Node's ESM loader costs per module
+// and per bare specifier), and 60 small modules importing six effect modules each, by bare specifier
+// and by relative path, on top of what we are built on.
+run(
+  Path.join(root, "node_modules/.bin/esbuild"),
+  [
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    ...["effect", "@effect/*", "undici", "ssh2", "tar-stream", "@balena/dockerignore"].map((p) => `--external:${p}`),
+    "--outfile=one-module.mjs",
+    "--log-level=error"
+  ],
+  app,
+  `export * from "@effect-docker/client"\nexport * from "@effect-docker/node"\n`
+)
+const effectModules = ["Effect", "Stream", "Schema", "Option", "Layer", "Chunk"]
+for (const style of ["bare", "relative"] as const) {
+  const dir = Path.join(app, `modules-${style}`)
+  Fs.mkdirSync(dir, { recursive: true })
+  for (let i = 0; i < 60; i++) {
+    const imports = effectModules.map((m) =>
+      `import * as ${m} from "${style === "bare" ? `effect/${m}` : `../node_modules/effect/dist/esm/${m}.js`}"`
+    )
+    Fs.writeFileSync(Path.join(dir, `m${i}.mjs`), `${imports.join("\n")}\nexport const m${i} = [${effectModules}]\n`)
+  }
+  Fs.writeFileSync(
+    Path.join(dir, "all.mjs"),
+    Array.from({ length: 60 }, (_, i) => `export * from "./m${i}.mjs"`).join("\n")
+  )
+}
+const floor = ["effect/Schema", "effect/Stream", "effect/Layer", "undici"]
+
 const candidates = {
   "effect-docker": ["@effect-docker/client", "@effect-docker/node"],
   dockerode: ["dockerode"],
-  "raw undici": ["undici"]
+  "raw undici": ["undici"],
+  "effect/Schema, Stream, Layer and undici (the floor)": floor,
+  "the floor and effect-docker as one module": [...floor, "./one-module.mjs"],
+  "the floor and effect-docker as published": [...floor, "@effect-docker/client", "@effect-docker/node"],
+  "the floor and 60 modules, 6 bare imports each": [...floor, "./modules-bare/all.mjs"],
+  "the floor and 60 modules, 6 relative imports each": [...floor, "./modules-relative/all.mjs"]
 } as const
 type Name = keyof typeof candidates
 
-const samples: Record<Name, Array<{ ms: number; rss: number }>> = {
-  "effect-docker": [],
-  dockerode: [],
-  "raw undici": []
-}
+const samples = {} as Record<Name, Array<{ ms: number; rss: number }>>
+for (const name of Object.keys(candidates) as Array<Name>) samples[name] = []
 for (let round = 0; round < rounds; round++) {
   for (const name of Object.keys(candidates) as Array<Name>) {
     samples[name].push(JSON.parse(run("node", ["--expose-gc", "probe.mjs", ...candidates[name]], app)))
