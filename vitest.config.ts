@@ -13,15 +13,20 @@ export default defineConfig({
           include: ["packages/*/test/**/*.test.ts", "examples/**/*.mock.test.ts", "examples/**/*.fake.test.ts"]
         }
       },
-      {
+      // The integration suite once per engine (scripts/test-engine.sh): Docker 20.10 (API 1.41),
+      // then Docker 28.5 (API 1.51).
+      ...(["classic", "modern"] as const).map((engine, order) => ({
         test: {
-          name: "integration",
+          name: `integration:${engine}`,
           include: ["test/**/*.test.ts", "examples/**/*.real.test.ts"],
+          env: { EFFECT_DOCKER_TEST_ENGINE: engine },
           globalSetup: ["test/setup/globalSetup.ts"],
+          setupFiles: ["test/setup/engineEnv.ts"],
+          sequence: { groupOrder: order },
           testTimeout: 60_000,
           hookTimeout: 120_000
         }
-      }
+      }))
     ]
   }
 })

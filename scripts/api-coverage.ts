@@ -4,8 +4,8 @@
  * - options complete: every query and header parameter of the specification can be set through
  *   the public function (read from its parameter types with the TypeScript checker), or is one the
  *   library sets itself (`hiddenParams` of the generator's overrides, e.g. registry credentials);
- * - tested against the engine: the operations the real engine answered with success during the
- *   last integration run (coverage/engine-requests.jsonl, written by test/helpers.ts).
+ * - tested on each engine: the operations the real engine answered with success during the last
+ *   integration run against it (coverage/engine-requests-<engine>.jsonl, written by test/helpers.ts).
  *
  *   pnpm api:coverage [--list]
  */
@@ -87,10 +87,6 @@ const unreachable = new Map(typed.map((op) => {
 }))
 const complete = typed.filter((op) => unreachable.get(op.id)!.length === 0)
 
-const log = Path.join(root, "coverage/engine-requests.jsonl")
-const answered: Array<{ method: string; path: string; status: number }> = Fs.existsSync(log)
-  ? Fs.readFileSync(log, "utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line))
-  : []
 // Literal paths first, so that `/containers/json` is not taken for `/containers/{id}`.
 const matchers = manifest.operations
   .map((op) => ({
@@ -99,16 +95,31 @@ const matchers = manifest.operations
     literal: !op.path.includes("{")
   }))
   .sort((a, b) => Number(b.literal) - Number(a.literal))
-const tested = new Set<string>()
-for (const request of answered) {
-  if (!(request.status >= 200 && request.status < 300) && request.status !== 101) continue
-  const match = matchers.find(({ op, regex }) => op.method === request.method && regex.test(request.path))
-  if (match !== undefined) tested.add(match.op.id)
-}
+
+/** Per engine of the last integration run: its API version and the operations it answered with success. */
+const engines = ["classic", "modern"].flatMap((engine) => {
+  const log = Path.join(root, `coverage/engine-requests-${engine}.jsonl`)
+  if (!Fs.existsSync(log)) return []
+  const [header, ...answered] = Fs.readFileSync(log, "utf8").split("\n").filter((line) => line !== "")
+    .map((line) => JSON.parse(line))
+  const tested = new Set<string>()
+  for (const request of answered) {
+    if (!(request.status >= 200 && request.status < 300) && request.status !== 101) continue
+    const match = matchers.find(({ op, regex }) => op.method === request.method && regex.test(request.path))
+    if (match !== undefined) tested.add(match.op.id)
+  }
+  return [{ engine, api: String(header.api), tested }]
+})
 
 const total = manifest.operations.length
 console.log(
-  `operations: ${typed.length}/${total} typed, ${complete.length}/${total} options complete, ${tested.size}/${total} tested against the engine`
+  [
+    `operations: ${typed.length}/${total} typed`,
+    `${complete.length}/${total} options complete`,
+    ...(engines.length === 0
+      ? ["not tested against an engine (run pnpm test:integration first)"]
+      : engines.map(({ api, tested }) => `${tested.size}/${total} tested on ${api}`))
+  ].join(", ")
 )
 for (const [id, missing] of unreachable) {
   if (missing.length > 0) console.log(`  ${id}: no option for ${missing.map((p) => `${p.in} ${p.name}`).join(", ")}`)
@@ -118,7 +129,7 @@ if (process.argv.includes("--list")) {
     const marks = [
       typed.includes(op) ? "typed" : "     ",
       complete.includes(op) ? "options" : "       ",
-      tested.has(op.id) ? "tested" : "      "
+      ...engines.map(({ api, tested }) => tested.has(op.id) ? `tested on ${api}` : " ".repeat(10 + api.length))
     ].join(" ")
     console.log(`${marks}  ${op.id.padEnd(26)} docker.${op.group}.${op.name}`)
   }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Starts and stops the project's private Docker engine for tests, examples and benchmarks:
-# a dockerd on a Unix socket and on loopback TLS, a plain-TCP forward to it, a registry (and one
-# with htpasswd authentication) on loopback, an SSH server that reaches the engine, and the
-# offline busybox test image. Nothing here talks to the internet.
+# Starts and stops the project's private Docker engines for tests, examples and benchmarks: two
+# dockerds, "classic" (Debian bookworm's 20.10, API 1.41) and "modern" (Debian forky's 28.5, API
+# 1.51, unpacked beside bookworm's packages), each on a Unix socket and on loopback TLS with a
+# plain-TCP forward and the offline busybox test image; shared by both, a registry (and one with
+# htpasswd authentication) on loopback and an SSH server whose sessions reach either engine.
+# Nothing here talks to the internet but Debian's mirror, once, for forky's packages (cached).
 #
-#   scripts/test-engine.sh start   # prints the env file path; `source` it for DOCKER_HOST etc.
+#   scripts/test-engine.sh start         # prints the classic engine's env file; `source` it
+#   scripts/test-engine.sh env modern    # the env file of an engine (classic or modern)
 #   scripts/test-engine.sh stop
 #   scripts/test-engine.sh status
 set -euo pipefail
@@ -15,10 +18,18 @@ TCP_PORT=${EFFECT_DOCKER_TCP_PORT:-23750}
 REGISTRY_PORT=${EFFECT_DOCKER_REGISTRY_PORT:-25000}
 AUTH_REGISTRY_PORT=${EFFECT_DOCKER_AUTH_REGISTRY_PORT:-25001}
 SSH_PORT=${EFFECT_DOCKER_SSH_PORT:-22220}
+MODERN_DIR="$STATE_DIR/modern"
+MODERN_TLS_PORT=${EFFECT_DOCKER_MODERN_TLS_PORT:-23761}
+MODERN_TCP_PORT=${EFFECT_DOCKER_MODERN_TCP_PORT:-23751}
+MODERN_SSH_PORT=${EFFECT_DOCKER_MODERN_SSH_PORT:-22221}
+MODERN_BRIDGE=${EFFECT_DOCKER_MODERN_BRIDGE:-effdock-m0}
+# forky's .deb files and their unpacked tree, kept between runs (keyed by the packages' versions).
+DEB_CACHE=${EFFECT_DOCKER_DEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/effect-docker/forky}
 # The user and password of the registry with htpasswd authentication (test material, not a secret).
 AUTH_USER=effect
 AUTH_PASSWORD=registry-password-42
 ENV_FILE="$STATE_DIR/engine.env"
+MODERN_ENV_FILE="$STATE_DIR/engine-modern.env"
 
 log() { printf '[test-engine] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -38,13 +49,17 @@ kill_pidfile() {
 
 stop() {
   kill_pidfile "$STATE_DIR/socat.pid"
+  kill_pidfile "$MODERN_DIR/socat.pid"
+  kill_pidfile "$MODERN_DIR/dockerd.pid"
   kill_pidfile "$STATE_DIR/registry.pid"
   kill_pidfile "$STATE_DIR/auth-registry.pid"
   kill_pidfile "$STATE_DIR/sshd.pid"
   kill_pidfile "$STATE_DIR/dockerd.pid"
-  kill_pidfile "$STATE_DIR/exec-victim/dockerd.pid"
-  # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our root.
+  for victim in "$STATE_DIR"/exec-victim-*; do kill_pidfile "$victim/dockerd.pid"; done
+  # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our roots.
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
+  pkill -f "$MODERN_DIR/exec" 2>/dev/null || true
+  ip link del "$MODERN_BRIDGE" 2>/dev/null || true
   if [ -d "$STATE_DIR" ]; then
     # vfs layers and container mounts under the data root must be unmounted before removal.
     { grep -o " $STATE_DIR[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -60,6 +75,7 @@ install_packages() {
   command -v socat >/dev/null || missing+=(socat)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v curl >/dev/null || missing+=(curl)
+  command -v ip >/dev/null || missing+=(iproute2)
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   command -v ssh-keygen >/dev/null || missing+=(openssh-client)
@@ -69,6 +85,42 @@ install_packages() {
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+# The Debian mirror the machine's own sources use (forky is read from the same one).
+debian_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Prints the root of forky's docker.io, docker-cli and containerd unpacked (not installed): they
+# are fetched through a private apt state, so the machine's sources and packages stay as they are.
+# bookworm's runc stays in use: forky's needs a newer glibc than bookworm has.
+modern_engine_root() {
+  local debs="$DEB_CACHE/debs" apt="$DEB_CACHE/apt"
+  if ! ls "$debs"/docker.io_*.deb "$debs"/docker-cli_*.deb "$debs"/containerd_*.deb >/dev/null 2>&1; then
+    log "fetching forky's docker.io, docker-cli and containerd through a private apt state"
+    rm -rf "$apt" "$debs"
+    mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$debs"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) forky main" > "$apt/sources.list"
+    local options=(-o "Dir::State=$apt/state" -o "Dir::State::status=/var/lib/dpkg/status" -o "Dir::Cache=$apt/cache"
+      -o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null" -o "APT::Sandbox::User=root")
+    apt-get "${options[@]}" update -qq >"$apt/update.log" 2>&1 ||
+      { cat "$apt/update.log" >&2; die "could not read forky's package lists from $(debian_mirror) (log above)"; }
+    (cd "$debs" && apt-get "${options[@]}" download docker.io docker-cli containerd >"$apt/download.log" 2>&1) ||
+      { cat "$apt/download.log" >&2; rm -rf "$debs"; die "could not download forky's docker.io, docker-cli and containerd (log above)"; }
+  fi
+  local key root
+  key=$(cd "$debs" && ls ./*.deb | sha256sum | cut -c1-16)
+  root="$DEB_CACHE/root-$key"
+  if [ ! -x "$root/usr/sbin/dockerd" ]; then
+    rm -rf "$root.partial"
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$root.partial" || die "could not unpack $deb"; done
+    mv "$root.partial" "$root"
+  fi
+  echo "$root"
 }
 
 make_certs() {
@@ -101,11 +153,12 @@ make_certs() {
 }
 
 # A dockerd with its socket, roots, pid file and log in `dir`, as this sandbox allows (no
-# iptables, no default bridge, vfs); waits until it answers, or dies with its log.
-start_dockerd() { # name, dir, more dockerd arguments...
+# iptables, vfs); waits until it answers, or dies with its log.
+start_dockerd() { # name, dir, more dockerd arguments... (ENGINE_PATH: where its binaries are)
   local name=$1 dir=$2; shift 2
-  dockerd --host "unix://$dir/docker.sock" --data-root "$dir/root" --exec-root "$dir/exec" \
-    --pidfile "$dir/dockerd.pid" --iptables=false --ip-masq=false --bridge=none --storage-driver=vfs "$@" \
+  mkdir -p "$dir"
+  PATH="${ENGINE_PATH:+$ENGINE_PATH:}$PATH" dockerd --host "unix://$dir/docker.sock" --data-root "$dir/root" --exec-root "$dir/exec" \
+    --pidfile "$dir/dockerd.pid" --iptables=false --ip-masq=false --storage-driver=vfs "$@" \
     >>"$dir/dockerd.log" 2>&1 &
   if ! wait_for "$name" curl -sf --unix-socket "$dir/docker.sock" http://localhost/_ping; then
     tail -30 "$dir/dockerd.log" >&2 || true
@@ -119,7 +172,7 @@ wait_for() { # description, command...
   return 1
 }
 
-build_test_image() {
+build_rootfs() {
   local rootfs="$STATE_DIR/rootfs" bb
   bb=$(command -v busybox || echo /bin/busybox)
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/root"
@@ -130,37 +183,75 @@ build_test_image() {
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
   tar -C "$rootfs" -cf "$STATE_DIR/rootfs.tar" .
-  local image="127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:latest"
-  DOCKER_HOST="unix://$STATE_DIR/docker.sock" docker import --change 'CMD ["sh"]' "$STATE_DIR/rootfs.tar" "$image" >/dev/null
-  DOCKER_HOST="unix://$STATE_DIR/docker.sock" docker tag "$image" busybox:latest
-  DOCKER_HOST="unix://$STATE_DIR/docker.sock" docker push "$image" >/dev/null
+}
+
+# The busybox image in an engine, under the registry's name and as busybox:latest; the classic
+# engine pushes it, so that both engines pull the same image from the shared registry.
+import_test_image() { # socket, push?
+  local socket=$1 push=$2 image="127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:latest"
+  local docker=(env PATH="${ENGINE_PATH:+$ENGINE_PATH:}$PATH" DOCKER_HOST="unix://$socket" docker)
+  "${docker[@]}" import --change 'CMD ["sh"]' "$STATE_DIR/rootfs.tar" "$image" >/dev/null
+  "${docker[@]}" tag "$image" busybox:latest
+  if [ "$push" = push ]; then "${docker[@]}" push "$image" >/dev/null; fi
 }
 
 running() {
-  [ -f "$ENV_FILE" ] && [ -S "$STATE_DIR/docker.sock" ] &&
-    curl -sf --max-time 5 --unix-socket "$STATE_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1
+  [ -f "$ENV_FILE" ] && [ -f "$MODERN_ENV_FILE" ] && [ -S "$STATE_DIR/docker.sock" ] && [ -S "$MODERN_DIR/docker.sock" ] &&
+    curl -sf --max-time 5 --unix-socket "$STATE_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1 &&
+    curl -sf --max-time 5 --unix-socket "$MODERN_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1
+}
+
+# One engine: dockerd on its socket and TLS port, the plain-TCP forward, the test image, its env file.
+start_engine() { # name, dir, tls port, tcp port, ssh port, env file, push?, default bridge argument
+  local name=$1 dir=$2 tls_port=$3 tcp_port=$4 ssh_port=$5 env_file=$6 push=$7 bridge=$8 c="$STATE_DIR/certs"
+  log "starting the $name dockerd in $dir"
+  start_dockerd "the $name dockerd" "$dir" "$bridge" --host "tcp://127.0.0.1:$tls_port" \
+    --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/server-cert.pem" --tlskey "$c/server-key.pem"
+
+  # Plain TCP: dockerd applies TLS to every TCP listener, so forward a loopback port to the socket.
+  socat "TCP-LISTEN:$tcp_port,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$dir/docker.sock" \
+    >"$dir/socat.log" 2>&1 &
+  echo $! > "$dir/socat.pid"
+  wait_for socat curl -sf "http://127.0.0.1:$tcp_port/_ping" || die "the plain TCP forward to the $name engine did not start"
+
+  import_test_image "$dir/docker.sock" "$push" || die "could not import the test image into the $name engine"
+  local api version
+  api=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version | sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p')
+  version=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version | sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p')
+  [ -n "$api" ] || die "the $name engine did not say its API version"
+
+  cat > "$env_file" <<ENV
+export EFFECT_DOCKER_TEST_ENGINE=$name
+export EFFECT_DOCKER_TEST_ENGINE_VERSION=$version
+export EFFECT_DOCKER_TEST_API_VERSION=$api
+export EFFECT_DOCKER_TEST_ENGINE_PATH=${ENGINE_PATH:-}
+export EFFECT_DOCKER_TEST_STATE_DIR=$STATE_DIR
+export EFFECT_DOCKER_TEST_SOCKET=$dir/docker.sock
+export EFFECT_DOCKER_TEST_TCP=tcp://127.0.0.1:$tcp_port
+export EFFECT_DOCKER_TEST_TLS=tcp://127.0.0.1:$tls_port
+export EFFECT_DOCKER_TEST_CERTS=$c
+export EFFECT_DOCKER_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
+export EFFECT_DOCKER_TEST_IMAGE=127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:latest
+export EFFECT_DOCKER_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
+export EFFECT_DOCKER_TEST_AUTH_USER=$AUTH_USER
+export EFFECT_DOCKER_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
+export EFFECT_DOCKER_TEST_SSH=ssh://$(id -un)@127.0.0.1:$ssh_port
+export EFFECT_DOCKER_TEST_SSH_DIR=$STATE_DIR/ssh
+ENV
+  log "the $name engine is ready: Docker $version, API $api"
 }
 
 start() {
   if running; then
-    log "reusing the running engine in $STATE_DIR"
+    log "reusing the running engines in $STATE_DIR"
     echo "$ENV_FILE"; return 0
   fi
   stop # whatever a crashed run left behind
   install_packages
+  local modern_root
+  modern_root=$(modern_engine_root)
   mkdir -p "$STATE_DIR"
   make_certs
-
-  local c="$STATE_DIR/certs"
-  log "starting dockerd in $STATE_DIR"
-  start_dockerd dockerd "$STATE_DIR" --host "tcp://127.0.0.1:$TLS_PORT" \
-    --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/server-cert.pem" --tlskey "$c/server-key.pem"
-
-  # Plain TCP: dockerd applies TLS to every TCP listener, so forward a loopback port to the socket.
-  socat "TCP-LISTEN:$TCP_PORT,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$STATE_DIR/docker.sock" \
-    >"$STATE_DIR/socat.log" 2>&1 &
-  echo $! > "$STATE_DIR/socat.pid"
-  wait_for socat curl -sf "http://127.0.0.1:$TCP_PORT/_ping" || die "the plain TCP forward did not start"
 
   mkdir -p "$STATE_DIR/registry-data"
   cat > "$STATE_DIR/registry.yml" <<YML
@@ -194,17 +285,21 @@ YML
   wait_for auth-registry curl -sf -u "$AUTH_USER:$AUTH_PASSWORD" "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/" ||
     die "the registry with authentication did not start"
 
-  # An SSH server on loopback whose sessions reach this engine (DOCKER_HOST set by the server),
-  # with keys made here: the client's, a second "wrong" one, and the server's host key.
+  # An SSH server on loopback whose sessions reach an engine (DOCKER_HOST set by the server: the
+  # classic one on one port, the modern one on another), with keys made here: the client's, a
+  # second "wrong" one, and the server's host key.
   local s="$STATE_DIR/ssh"
   mkdir -p "$s" /run/sshd
   ssh-keygen -q -t ed25519 -N "" -f "$s/host_key"
   ssh-keygen -q -t ed25519 -N "" -f "$s/id_ed25519"
   ssh-keygen -q -t ed25519 -N "" -f "$s/wrong_key"
   cp "$s/id_ed25519.pub" "$s/authorized_keys"
-  echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$s/host_key.pub")" > "$s/known_hosts"
+  for port in "$SSH_PORT" "$MODERN_SSH_PORT"; do
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$s/host_key.pub")"
+  done > "$s/known_hosts"
   cat > "$s/sshd_config" <<CONF
 Port $SSH_PORT
+Port $MODERN_SSH_PORT
 ListenAddress 127.0.0.1
 HostKey $s/host_key
 PidFile $STATE_DIR/sshd.pid
@@ -215,56 +310,69 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 SetEnv DOCKER_HOST=unix://$STATE_DIR/docker.sock
+Match LocalPort $MODERN_SSH_PORT
+  SetEnv DOCKER_HOST=unix://$MODERN_DIR/docker.sock
 CONF
   /usr/sbin/sshd -f "$s/sshd_config" -E "$STATE_DIR/sshd.log" || die "sshd did not start"
-  wait_for sshd bash -c "echo > /dev/tcp/127.0.0.1/$SSH_PORT" || die "sshd does not listen on $SSH_PORT"
+  for port in "$SSH_PORT" "$MODERN_SSH_PORT"; do
+    wait_for sshd bash -c "echo > /dev/tcp/127.0.0.1/$port" || die "sshd does not listen on $port"
+  done
 
   log "building the busybox test image offline"
-  build_test_image || die "could not build the test image"
-
-  cat > "$ENV_FILE" <<ENV
-export EFFECT_DOCKER_TEST_SOCKET=$STATE_DIR/docker.sock
-export EFFECT_DOCKER_TEST_TCP=tcp://127.0.0.1:$TCP_PORT
-export EFFECT_DOCKER_TEST_TLS=tcp://127.0.0.1:$TLS_PORT
-export EFFECT_DOCKER_TEST_CERTS=$c
-export EFFECT_DOCKER_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
-export EFFECT_DOCKER_TEST_IMAGE=127.0.0.1:$REGISTRY_PORT/effect-docker/busybox:latest
-export EFFECT_DOCKER_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT
-export EFFECT_DOCKER_TEST_AUTH_USER=$AUTH_USER
-export EFFECT_DOCKER_TEST_AUTH_PASSWORD=$AUTH_PASSWORD
-export EFFECT_DOCKER_TEST_SSH=ssh://$(id -un)@127.0.0.1:$SSH_PORT
-export EFFECT_DOCKER_TEST_SSH_DIR=$s
-ENV
-  log "engine ready"
+  build_rootfs || die "could not build the test image"
+  # The classic engine has no default bridge, as the tests were first written for; the modern one
+  # has one, as users' engines do (with none, Docker 28 fails to rename a container: "network
+  # bridge not found"). It is a bridge of ours, not docker0, which any dockerd started with
+  # --bridge=none (the fault tests' victims) deletes.
+  ENGINE_PATH="" start_engine classic "$STATE_DIR" "$TLS_PORT" "$TCP_PORT" "$SSH_PORT" "$ENV_FILE" push --bridge=none
+  ip link add "$MODERN_BRIDGE" type bridge 2>/dev/null || true
+  ip addr replace 172.30.0.1/24 dev "$MODERN_BRIDGE" || die "could not address the bridge $MODERN_BRIDGE"
+  ip link set "$MODERN_BRIDGE" up || die "could not bring up the bridge $MODERN_BRIDGE"
+  ENGINE_PATH="$modern_root/usr/bin:$modern_root/usr/sbin" start_engine modern "$MODERN_DIR" \
+    "$MODERN_TLS_PORT" "$MODERN_TCP_PORT" "$MODERN_SSH_PORT" "$MODERN_ENV_FILE" no --bridge="$MODERN_BRIDGE"
   echo "$ENV_FILE"
 }
 
-# A second engine of its own for the fault tests, which kill it (SIGKILL, as a crash) and start it
-# again while the main engine keeps serving the other tests. Its directories sit under
-# $STATE_DIR/exec-victim... so that `stop` ends and removes them with the rest.
-VICTIM="$STATE_DIR/exec-victim"
-victim_start() {
-  mkdir -p "$VICTIM"
-  # The containerd a killed dockerd leaves behind: a new dockerd would wait for it and give up.
-  pkill -KILL -f "$VICTIM/exec" 2>/dev/null || true
-  rm -f "$VICTIM/exec/containerd/containerd.pid"
-  start_dockerd "the victim dockerd" "$VICTIM"
-  echo "$VICTIM/docker.sock"
+env_file() { # engine
+  case "${1:-classic}" in
+    classic) echo "$ENV_FILE" ;;
+    modern) echo "$MODERN_ENV_FILE" ;;
+    *) die "no engine named ${1:-}: classic or modern" ;;
+  esac
 }
-victim_kill() {
-  local pid
-  pid=$(cat "$VICTIM/dockerd.pid" 2>/dev/null) || die "the victim dockerd is not running"
+
+# An engine of its own for the fault tests, which kill it (SIGKILL, as a crash) and start it again
+# while the others keep serving the other tests: one per engine kind, from that engine's binaries
+# (EFFECT_DOCKER_TEST_ENGINE_PATH of its env file). Its directories sit under
+# $STATE_DIR/exec-victim-... so that `stop` ends and removes them with the rest.
+victim_dir() { echo "$STATE_DIR/exec-victim-${1:-classic}"; }
+victim_start() { # engine
+  local dir engine_path
+  dir=$(victim_dir "$1")
+  engine_path=$(sed -n 's/^export EFFECT_DOCKER_TEST_ENGINE_PATH=//p' "$(env_file "$1")")
+  mkdir -p "$dir"
+  # The containerd a killed dockerd leaves behind: a new dockerd would wait for it and give up.
+  pkill -KILL -f "$dir/exec" 2>/dev/null || true
+  rm -f "$dir/exec/containerd/containerd.pid"
+  ENGINE_PATH="$engine_path" start_dockerd "the $1 victim dockerd" "$dir" --bridge=none
+  echo "$dir/docker.sock"
+}
+victim_kill() { # engine
+  local pid dir
+  dir=$(victim_dir "$1")
+  pid=$(cat "$dir/dockerd.pid" 2>/dev/null) || die "the $1 victim dockerd is not running"
   kill -KILL "$pid"
   # Gone, or a zombie that nobody has reaped yet (its parent was the shell that started it).
   while [ -e "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; do sleep 0.02; done
-  rm -f "$VICTIM/dockerd.pid"
+  rm -f "$dir/dockerd.pid"
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop; log "stopped" ;;
-  status) if running; then cat "$ENV_FILE"; else log "not running"; exit 1; fi ;;
-  victim-start) victim_start ;;
-  victim-kill) victim_kill ;;
-  *) echo "usage: $0 start|stop|status|victim-start|victim-kill" >&2; exit 2 ;;
+  status) if running; then cat "$ENV_FILE" "$MODERN_ENV_FILE"; else log "not running"; exit 1; fi ;;
+  env) env_file "${2:-classic}" ;;
+  victim-start) victim_start "${2:-classic}" ;;
+  victim-kill) victim_kill "${2:-classic}" ;;
+  *) echo "usage: $0 start|stop|status|env [classic|modern]|victim-start [engine]|victim-kill [engine]" >&2; exit 2 ;;
 esac

@@ -276,6 +276,7 @@ describe("the docker CLI's configuration", () => {
       const engine = FakeEngine.make()
       const socket = Path.join(yield* configDir({}), "fake.sock")
       const server = yield* FakeEngineServer.serve({
+        ...engine,
         handle: (request) => {
           seen.push({ ...request.headers })
           return engine.handle(request)

@@ -2,7 +2,7 @@ import { Docker, DockerEngine, EnginePath, Multiplexed } from "@effect-docker/cl
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { env, scopedContainer, sweep, testLabel, transports } from "./helpers.js"
+import { engineApi, env, scopedContainer, sweep, testLabel, transports } from "./helpers.js"
 
 for (const transport of transports()) {
   layer(transport.layer, { timeout: "60 seconds" })(`the real engine over ${transport.name}`, (it) => {
@@ -14,7 +14,7 @@ for (const transport of transports()) {
         expect(yield* docker.system.ping()).toBe("OK")
         const version = yield* docker.system.version()
         expect(yield* docker.engine.apiVersion).toBe(version.ApiVersion)
-        expect(version.ApiVersion).toBe("1.41")
+        expect(version.ApiVersion).toBe(engineApi())
         const info = yield* docker.system.info()
         expect(info.Driver).toBe("vfs")
       }))

@@ -131,14 +131,18 @@ describe("load", () => {
   )
 })
 
-/** The fault tests' own engine (scripts/test-engine.sh victim-*), killed and started again. */
+/** The fault tests' own engine of this kind (scripts/test-engine.sh victim-*), killed and started again. */
 const victim = (action: "start" | "kill") =>
   Effect.promise(() =>
     new Promise<string>((resolve, reject) =>
       execFile(
         "bash",
-        [Path.resolve(import.meta.dirname, "../scripts/test-engine.sh"), `victim-${action}`],
-        { env: { ...process.env, EFFECT_DOCKER_ENGINE_DIR: Path.dirname(env("EFFECT_DOCKER_TEST_SOCKET")) } },
+        [
+          Path.resolve(import.meta.dirname, "../scripts/test-engine.sh"),
+          `victim-${action}`,
+          env("EFFECT_DOCKER_TEST_ENGINE")
+        ],
+        { env: { ...process.env, EFFECT_DOCKER_ENGINE_DIR: env("EFFECT_DOCKER_TEST_STATE_DIR") } },
         (error, stdout, stderr) => (error ? reject(new Error(`victim-${action}: ${stderr}`)) : resolve(stdout.trim()))
       )
     )

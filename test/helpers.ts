@@ -2,7 +2,7 @@
  * What the integration tests share: the private engine's addresses (from the global setup), a
  * layer per transport, and labelled containers that are removed whatever the test's outcome.
  */
-import { Docker, DockerTransport } from "@effect-docker/client"
+import { ApiVersion, Docker, DockerTransport } from "@effect-docker/client"
 import type { Containers } from "@effect-docker/client"
 import { type NodeDocker, NodeDockerTransport } from "@effect-docker/node"
 import * as Context from "effect/Context"
@@ -13,13 +13,15 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { inject } from "vitest"
+import { requestLogFor } from "./support/requestLog.js"
 
-/** Where the integration tests record what the engine answered, for `pnpm api:coverage`. */
-export const requestLog = Path.resolve(import.meta.dirname, "../coverage/engine-requests.jsonl")
-
+/** Records what the engine answered, for `pnpm api:coverage` (test/support/requestLog.ts). */
 const record = (request: DockerTransport.DockerRequest, status: number) =>
   Effect.sync(() =>
-    Fs.appendFileSync(requestLog, JSON.stringify({ method: request.method, path: request.path, status }) + "\n")
+    Fs.appendFileSync(
+      requestLogFor(env("EFFECT_DOCKER_TEST_ENGINE")),
+      JSON.stringify({ method: request.method, path: request.path, status }) + "\n"
+    )
   )
 
 /**
@@ -44,6 +46,12 @@ export const env = (name: string): string => {
   if (value === undefined) throw new Error(`${name} is not set: the integration global setup did not start the engine`)
   return value
 }
+
+/** The API version of the engine this project runs against (1.41 or 1.51). */
+export const engineApi = () => env("EFFECT_DOCKER_TEST_API_VERSION")
+
+/** Whether this project's engine speaks `version` or newer: for what older engines truly lack. */
+export const engineHas = (version: string) => ApiVersion.compare(engineApi(), version) >= 0
 
 /** Every test container carries this label, so a sweep can find what a failed test left. */
 export const testLabel = { "effect-docker.test": "integration" } as const

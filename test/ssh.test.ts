@@ -14,7 +14,7 @@ import * as Stream from "effect/Stream"
 import { execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { env, tempDir, testLabel } from "./helpers.js"
+import { engineApi, env, tempDir, testLabel } from "./helpers.js"
 
 const sshDir = () => env("EFFECT_DOCKER_TEST_SSH_DIR")
 const key = (name = "id_ed25519") => Redacted.make(Fs.readFileSync(Path.join(sshDir(), name), "utf8"))
@@ -40,7 +40,7 @@ describe("ssh:// hosts", () => {
       const context = yield* Layer.build(sshLayer({ privateKey: key(), knownHostsFile: knownHostsFile() }))
       const docker = Context.get(context, Docker.Docker)
       expect(yield* docker.system.ping()).toBe("OK")
-      expect(yield* docker.engine.apiVersion).toBe("1.41")
+      expect(yield* docker.engine.apiVersion).toBe(engineApi())
       yield* Effect.forEach(Array.from({ length: 20 }), () => docker.containers.list({ all: true }), {
         concurrency: 4
       })

@@ -1,12 +1,15 @@
 /**
- * Starts the project's private engine (scripts/test-engine.sh) for the integration tests, unless
- * the environment already names one (scripts/with-engine.sh or a running `pnpm engine:start`), and
- * stops it afterwards. Fails, never skips, when the engine cannot start.
+ * Starts the project's private engines (scripts/test-engine.sh) for an integration project, unless
+ * they are running already (scripts/with-engine.sh or `pnpm engine:start`), and stops them after
+ * the run when this project started them. Each project runs the suite against the engine its
+ * config names (`EFFECT_DOCKER_TEST_ENGINE`: classic or modern). Fails, never skips, when the
+ * engine cannot start.
  */
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { TestProject } from "vitest/node"
+import { requestLogFor } from "../support/requestLog.js"
 
 const script = Path.resolve(import.meta.dirname, "../../scripts/test-engine.sh")
 
@@ -18,30 +21,36 @@ const readEnvFile = (file: string): Record<string, string> =>
     })
   )
 
-export default function setup(project: TestProject) {
-  // A fresh request log for this run's coverage report (see test/helpers.ts).
-  const requestLog = Path.resolve(import.meta.dirname, "../../coverage/engine-requests.jsonl")
-  Fs.mkdirSync(Path.dirname(requestLog), { recursive: true })
-  Fs.writeFileSync(requestLog, "")
-  let started = false
-  if (process.env.EFFECT_DOCKER_TEST_SOCKET === undefined) {
-    const running = (() => {
-      try {
-        execFileSync("bash", [script, "status"], { stdio: "ignore" })
-        return true
-      } catch {
-        return false
-      }
-    })()
-    const envFile = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
-      .trim()
-    Object.assign(process.env, readEnvFile(envFile))
-    started = !running
+const isRunning = () => {
+  try {
+    execFileSync("bash", [script, "status"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
   }
-  // Tests written as users write them (examples/testing) find the engine where users put it.
-  process.env.DOCKER_HOST = `unix://${process.env.EFFECT_DOCKER_TEST_SOCKET}`
-  const keys = Object.keys(process.env).filter((key) => key.startsWith("EFFECT_DOCKER_TEST_"))
-  project.provide("engine", Object.fromEntries(keys.map((key) => [key, process.env[key]!])))
+}
+
+export default function setup(project: TestProject) {
+  const engine = project.config.env.EFFECT_DOCKER_TEST_ENGINE
+  if (engine === undefined) throw new Error(`${project.name}: no EFFECT_DOCKER_TEST_ENGINE in its config`)
+  const started = !isRunning()
+  execFileSync("bash", [script, "start"], { stdio: ["ignore", "ignore", "inherit"] })
+  const envFile = execFileSync("bash", [script, "env", engine], { encoding: "utf8" }).trim()
+  const settings = readEnvFile(envFile)
+  // A fresh request log for this run's coverage report (see test/helpers.ts), headed by the
+  // engine it was recorded on.
+  const requestLog = requestLogFor(engine)
+  Fs.mkdirSync(Path.dirname(requestLog), { recursive: true })
+  Fs.writeFileSync(
+    requestLog,
+    JSON.stringify({
+      engine,
+      version: settings.EFFECT_DOCKER_TEST_ENGINE_VERSION,
+      api: settings.EFFECT_DOCKER_TEST_API_VERSION
+    }) +
+      "\n"
+  )
+  project.provide("engine", settings)
   return () => {
     if (started) execFileSync("bash", [script, "stop"], { stdio: "inherit" })
   }

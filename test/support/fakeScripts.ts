@@ -32,10 +32,22 @@ export const script = (cmd: ReadonlyArray<string>): FakeEngine.Script => {
   return { output, exit: 0 }
 }
 
-/** FakeEngine options with the real engine's busybox image (under each of its tags) and these scripts. */
-export const options = (busybox: ReadonlyArray<FakeEngine.ImageDefinition>): FakeEngine.Options => ({
-  images: busybox,
-  registry: busybox,
-  run: (container) => script(container.cmd),
-  exec: (_, cmd) => script(cmd)
-})
+/**
+ * FakeEngine options with the real engine's busybox image (under each of its tags) and these
+ * scripts, answering as the real engine's API version.
+ */
+export const options = (
+  busybox: ReadonlyArray<FakeEngine.ImageDefinition>,
+  apiVersion: string
+): FakeEngine.Options => {
+  if (apiVersion !== "1.41" && apiVersion !== "1.51") {
+    throw new Error(`the FakeEngine cannot answer as API ${apiVersion}`)
+  }
+  return {
+    apiVersion,
+    images: busybox,
+    registry: busybox,
+    run: (container) => script(container.cmd),
+    exec: (_, cmd) => script(cmd)
+  }
+}

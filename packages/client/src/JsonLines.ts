@@ -14,10 +14,14 @@ import * as FastDecode from "./internal/fastDecode.js"
 import * as Limits from "./Limits.js"
 
 const newline = 10
+/** RFC 7464's record separator, before each value of `application/json-seq`. */
+const recordSeparator = 0x1e
 const textDecoder = new TextDecoder()
 
 /**
- * Splits bytes into lines (whatever the chunking) and decodes each non-empty line with `schema`;
+ * Splits bytes into lines (whatever the chunking) and decodes each non-empty line with `schema`
+ * (newline-delimited JSON, as `application/json`, `application/x-ndjson` and `application/jsonl`
+ * are sent, or `application/json-seq`, whose values each start with a record separator);
  * a line that is not JSON, or not of the schema, fails the stream with `DockerDecodeError` (for
  * `operation`, `what` by default), as a buffered answer would, and a line longer than
  * `maxLineBytes` (default `Limits.defaults.lineBytes`) with `DockerLimitError` before it is held
@@ -45,7 +49,7 @@ export const decode = <A, I>(
   const decodeValue = FastDecode.decoder(schema)
   /** A line's value, nothing for a blank line, or why it is not a value. */
   const decodeLine = (bytes: Uint8Array): A | undefined | DockerDecodeError => {
-    const line = textDecoder.decode(bytes)
+    const line = textDecoder.decode(bytes[0] === recordSeparator ? bytes.subarray(1) : bytes)
     if (line.trim() === "") return undefined
     try {
       const value = decodeValue(JSON.parse(line))

@@ -80,6 +80,11 @@ export const make = (engine: DockerEngine["Type"]): System => {
         expect: [401, 500],
         operation: "SystemAuth"
       }),
-    events: (options = {}) => decodeEvents(bodyStream(engine, Requests.SystemEvents(options)))
+    // Engines that negotiate (API 1.52+) are asked for newline-delimited JSON; the decoder reads
+    // json-seq too, and older engines send lines as `application/json` whatever is asked.
+    events: (options = {}) =>
+      decodeEvents(
+        bodyStream(engine, { ...Requests.SystemEvents(options), headers: { accept: "application/x-ndjson" } })
+      )
   }
 }

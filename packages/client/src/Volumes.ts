@@ -5,10 +5,11 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as ApiVersion from "./ApiVersion.js"
 import type { DockerEngine } from "./DockerEngine.js"
 import * as Groups from "./generated/Groups.js"
-import type { VolumeCreateError } from "./generated/Operations.js"
-import type { Volume, VolumeCreateRequest } from "./generated/Schemas.js"
+import type { VolumeCreateError, VolumePruneError, VolumePruneOptions } from "./generated/Operations.js"
+import type { Volume, VolumeCreateRequest, VolumePruneResponse } from "./generated/Schemas.js"
 import * as Release from "./Release.js"
 
 /**
@@ -17,7 +18,24 @@ import * as Release from "./Release.js"
  * @since 0.1.0
  * @category models
  */
-export interface Volumes extends Groups.Volumes {
+export interface Volumes extends Omit<Groups.Volumes, "prune"> {
+  /**
+   * Removes unused volumes. Since API 1.42 the engine removes only anonymous volumes unless asked;
+   * `all: true` removes named ones too, on every engine (API 1.41 removes all of them anyway and
+   * knows no `all` filter, so none is sent there).
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const program = Effect.flatMap(Docker.Docker, (docker) =>
+   *   docker.volumes.prune({ all: true, filters: { label: ["app=demo"] } }))
+   * ```
+   */
+  readonly prune: (
+    options?: VolumePruneOptions & { readonly all?: boolean | undefined }
+  ) => Effect.Effect<VolumePruneResponse, VolumePruneError>
   /**
    * A volume that lives as long as the scope: created now, removed with its data when the scope
    * closes (after the containers acquired later in the same scope are removed). A failed removal
@@ -49,6 +67,19 @@ export const make = (engine: DockerEngine["Type"]): Volumes => {
   const generated = Groups.volumes(engine)
   return {
     ...generated,
+    prune: ({ all, ...options } = {}) =>
+      all === true
+        ? Effect.matchEffect(engine.apiVersion, {
+          // Where the version cannot be had, the operation itself fails with the reason, typed.
+          onFailure: () => generated.prune(options),
+          onSuccess: (version) =>
+            generated.prune(
+              ApiVersion.compare(version, "1.42") >= 0
+                ? { ...options, filters: { ...options.filters, all: ["true"] } }
+                : options
+            )
+        })
+        : generated.prune(options),
     scoped: (body = {}, options = {}) =>
       Effect.acquireRelease(
         generated.create(body),

@@ -21,6 +21,15 @@ describe("JsonLines.decode", () => {
       }
     }))
 
+  it.effect("decodes application/json-seq (RFC 7464), each value after a record separator, whatever the chunking", () =>
+    Effect.gen(function*() {
+      const seq = new TextEncoder().encode("\u001e{\"n\":1}\n\u001e{\"n\":2,\"text\":\"b\"}\n")
+      for (let cut = 1; cut < seq.length; cut++) {
+        const values = yield* Stream.runCollect(decode(Stream.make(seq.slice(0, cut), seq.slice(cut))))
+        expect(Chunk.toReadonlyArray(values)).toEqual([{ n: 1 }, { n: 2, text: "b" }])
+      }
+    }))
+
   it.effect("fails with DockerDecodeError on a line that is not JSON or not of the schema, as a buffered answer does", () =>
     Effect.gen(function*() {
       const garbage = yield* Effect.flip(

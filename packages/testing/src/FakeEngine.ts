@@ -1,6 +1,7 @@
 /**
  * A Docker engine in memory: containers, images, networks, volumes, exec and events with the
- * Engine API 1.41 wire format, the engine's status codes and its error messages. What containers
+ * wire format of Engine API 1.41 (Docker 20.10) or 1.51 (Docker 28.5), the engine's status codes
+ * and its error messages. What containers
  * print and how they exit is scripted by the test. Use it in the same process as a transport
  * layer ({@link layer}, no socket), or serve it on a socket for other clients, e.g. the docker CLI
  * (`effect-docker-fake-engine --listen unix:///tmp/fake.sock`).
@@ -38,6 +39,7 @@ import { addImage } from "./internal/fakeEngine/images.js"
 import { createPredefinedNetworks } from "./internal/fakeEngine/networks.js"
 import { handle } from "./internal/fakeEngine/router.js"
 import { EngineState } from "./internal/fakeEngine/state.js"
+import { engineHeaders } from "./internal/fakeEngine/system.js"
 import * as MockTransport from "./MockTransport.js"
 
 /**
@@ -94,10 +96,23 @@ export interface ImageDefinition {
 }
 
 /**
+ * The Engine API versions the fake engine answers as: 1.41 (Docker 20.10.24) and 1.51 (Docker 28.5.2).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ApiVersion = "1.41" | "1.51"
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface Options {
+  /**
+   * The API version to answer as (default 1.41): the version header, `/version`, the fields that
+   * version sends and the order of its events.
+   */
+  readonly apiVersion?: ApiVersion | undefined
   /** Images present from the start. */
   readonly images?: ReadonlyArray<ImageDefinition>
   /** Images a pull can fetch (the registry); a pull of anything else fails as the engine's does. */
@@ -106,7 +121,7 @@ export interface Options {
   readonly run?: (container: ProcessInfo) => Script | undefined
   /** What an exec process does; `undefined` (the default): prints nothing and exits 0. */
   readonly exec?: (container: ProcessInfo, cmd: ReadonlyArray<string>) => Script | undefined
-  /** What `/version` reports besides the API version (1.41); the defaults are those of Docker 20.10.24. */
+  /** What `/version` reports besides the API version; the defaults are those of the release `apiVersion` names. */
   readonly version?: {
     readonly Version?: string
     readonly GitCommit?: string
@@ -127,6 +142,8 @@ export interface Options {
 export interface FakeEngine {
   /** Answers one request (the path with or without its `/v1.41` prefix). */
   readonly handle: MockTransport.Handler
+  /** The headers of every answer (`Api-Version`, `Server`, ...), for a server that serves it. */
+  readonly headers: Readonly<Record<string, string>>
 }
 
 /**
@@ -150,7 +167,7 @@ export const make = (options: Options = {}): FakeEngine => {
   const engine = new EngineState(options)
   for (const definition of options.images ?? []) addImage(engine, definition)
   createPredefinedNetworks(engine)
-  return { handle: handle(engine) }
+  return { handle: handle(engine), headers: engineHeaders(options) }
 }
 
 /**

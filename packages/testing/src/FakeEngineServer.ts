@@ -38,14 +38,6 @@ export interface FakeEngineServer {
   readonly host: string
 }
 
-/** Headers the engine sends on every answer. */
-const engineHeaders = {
-  "Api-Version": "1.41",
-  "Docker-Experimental": "false",
-  "Ostype": "linux",
-  "Server": "Docker/20.10.24 (linux) effect-docker-fake-engine"
-}
-
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -111,6 +103,7 @@ export const serve = (
     const runtime = yield* Effect.runtime<never>()
     const run = <A>(effect: Effect.Effect<A>) => Effect.runFork(Effect.provide(effect, runtime))
     const sockets = new Set<Net.Socket>()
+    const engineHeaders = engine.headers
 
     /** Answers one request: the handler's reply, its body streamed with backpressure. */
     const answer = (entry: RecordedRequest) => {

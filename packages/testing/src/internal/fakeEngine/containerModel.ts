@@ -114,11 +114,18 @@ export const containerInspect = (c: ContainerRecord): Wire<typeof Schemas.Contai
   }
 })
 
-export const hostConfigDefaults = (given: Wire<typeof Schemas.HostConfig> | null | undefined) => ({
+/**
+ * A new container's host configuration as the engine records it: its defaults, then what was given.
+ * Docker 28 names the default network by its name and has no kernel memory limits (gone in API 1.42).
+ */
+export const hostConfigDefaults = (
+  given: Wire<typeof Schemas.HostConfig> | null | undefined,
+  apiVersion: FakeEngine.ApiVersion
+) => ({
   Binds: null,
   ContainerIDFile: "",
   LogConfig: { Type: "json-file", Config: {} },
-  NetworkMode: "default",
+  NetworkMode: apiVersion === "1.41" ? "default" : "bridge",
   PortBindings: {},
   RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
   AutoRemove: false,
@@ -166,8 +173,7 @@ export const hostConfigDefaults = (given: Wire<typeof Schemas.HostConfig> | null
   Devices: [],
   DeviceCgroupRules: null,
   DeviceRequests: null,
-  KernelMemory: 0,
-  KernelMemoryTCP: 0,
+  ...(apiVersion === "1.41" ? { KernelMemory: 0, KernelMemoryTCP: 0 } : {}),
   MemoryReservation: 0,
   MemorySwap: 0,
   MemorySwappiness: null,
@@ -191,5 +197,9 @@ export const hostConfigDefaults = (given: Wire<typeof Schemas.HostConfig> | null
     "/sys/firmware"
   ],
   ReadonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-  ...Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined && value !== null))
+  ...Object.fromEntries(
+    Object.entries(given ?? {}).filter(([key, value]) =>
+      value !== undefined && value !== null && !(apiVersion !== "1.41" && key === "NetworkMode" && value === "default")
+    )
+  )
 } as Wire<typeof Schemas.HostConfig>)

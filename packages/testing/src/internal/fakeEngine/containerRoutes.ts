@@ -20,7 +20,7 @@ import {
 } from "./containers.js"
 import { createExec } from "./exec.js"
 import { type Route, withBody } from "./route.js"
-import { containerAttributes } from "./state.js"
+import { apiVersionOf, containerAttributes } from "./state.js"
 import { volumeUsers } from "./volumes.js"
 import { encoder, EngineFailure, fail, json, truthy } from "./wire.js"
 
@@ -135,7 +135,11 @@ export const routes: ReadonlyArray<Route> = [
       if (running(c) && !truthy(query.get("force"))) {
         return fail(
           409,
-          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`
+          apiVersionOf(engine.options) === "1.41"
+            ? `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`
+            : `cannot remove container ${
+              JSON.stringify(id)
+            }: container is running: stop the container before removing or force remove`
         )
       }
       if (running(c)) {

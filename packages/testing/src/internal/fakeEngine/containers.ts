@@ -10,7 +10,7 @@ import { containerSummary, hostConfigDefaults, info, running } from "./container
 import { findImage, normalizeReference } from "./images.js"
 import { endpoint, findNetwork } from "./networks.js"
 import type { Answer } from "./route.js"
-import { containerAttributes, type EngineState } from "./state.js"
+import { apiVersionOf, containerAttributes, type EngineState } from "./state.js"
 import { createVolume, mountpoint } from "./volumes.js"
 import {
   adjectives,
@@ -90,8 +90,10 @@ export const stopContainer = (engine: EngineState, c: ContainerRecord) => {
   const exitCode = engine.options.run?.(info(c))?.stopExit ?? 137
   engine.emit("container", "kill", c.id, containerAttributes(c, { signal: "15" }))
   if (exitCode === 137) engine.emit("container", "kill", c.id, containerAttributes(c, { signal: "9" }))
+  // Docker 28 announces the stop before the exit it waited for; Docker 20.10 after.
+  if (apiVersionOf(engine.options) === "1.51") engine.emit("container", "stop", c.id, containerAttributes(c))
   finish(engine, c, exitCode)
-  engine.emit("container", "stop", c.id, containerAttributes(c))
+  if (apiVersionOf(engine.options) === "1.41") engine.emit("container", "stop", c.id, containerAttributes(c))
 }
 
 export const destroy = (engine: EngineState, c: ContainerRecord) => {
@@ -132,7 +134,10 @@ export const createContainer = (
     const pick = <A>(xs: ReadonlyArray<A>) => xs[Math.floor(Math.random() * xs.length)]!
     finalName = `/${pick(adjectives)}_${pick(scientists)}`
   }
-  const hostConfig = hostConfigDefaults(body.HostConfig as Wire<typeof Schemas.HostConfig> | undefined)
+  const hostConfig = hostConfigDefaults(
+    body.HostConfig as Wire<typeof Schemas.HostConfig> | undefined,
+    apiVersionOf(engine.options)
+  )
   const networkMode = hostConfig.NetworkMode ?? "default"
   const networkName = networkMode === "default" ? "bridge" : networkMode
   const network = findNetwork(engine, networkName)

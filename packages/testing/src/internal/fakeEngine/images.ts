@@ -6,7 +6,7 @@ import type * as Schemas from "@effect-docker/client/Schemas"
 import type * as FakeEngine from "../../FakeEngine.js"
 import * as MockTransport from "../../MockTransport.js"
 import type { Route } from "./route.js"
-import type { EngineState } from "./state.js"
+import { apiVersionOf, type EngineState } from "./state.js"
 import {
   fail,
   idFor,
@@ -203,7 +203,13 @@ export const routes: ReadonlyArray<Route> = [
   }],
   [["GET"], "/images/{name+}/json", ({ engine, params: { name } }) => {
     const image = findImage(engine, name!)
-    return image === undefined ? fail(404, `no such image: ${name}: No such image: ${name}`) : json(imageInspect(image))
+    if (image !== undefined) return json(imageInspect(image))
+    return fail(
+      404,
+      apiVersionOf(engine.options) === "1.41"
+        ? `no such image: ${name}: No such image: ${name}`
+        : `No such image: ${name}`
+    )
   }],
   [["POST"], "/images/{name+}/tag", ({ engine, params: { name }, query }) => {
     const image = findImage(engine, name!)

@@ -7,7 +7,7 @@ import { running } from "./containerModel.js"
 import { withContainer } from "./containers.js"
 import { createNetwork, endpoint, findNetwork, networkJson } from "./networks.js"
 import { type Answer, type Route, withBody } from "./route.js"
-import type { EngineState } from "./state.js"
+import { apiVersionOf, type EngineState } from "./state.js"
 import { fail, json, matchesLabels, type NetworkRecord, parseFilters } from "./wire.js"
 
 const drivers = ["bridge", "null", "host", "overlay", "macvlan", "ipvlan"]
@@ -58,9 +58,10 @@ export const routes: ReadonlyArray<Route> = [
   }],
   [["POST"], "/networks/create", ({ engine, request }) =>
     withBody(Schemas.NetworkCreateBody, request, (body) => {
-      // API 1.41 checks names only when asked (the docker CLI asks), and warns otherwise.
+      // API 1.41 checks names only when asked (the docker CLI asks), and warns otherwise; since
+      // 1.44 the engine always checks.
       const namesake = [...engine.networks.values()].find((n) => n.name === body.Name)
-      if (namesake !== undefined && body.CheckDuplicate === true) {
+      if (namesake !== undefined && (body.CheckDuplicate === true || apiVersionOf(engine.options) !== "1.41")) {
         return fail(409, `network with name ${body.Name} already exists`)
       }
       const driver = body.Driver ?? "bridge"

@@ -7,6 +7,9 @@ import * as Effect from "effect/Effect"
 import type * as FakeEngine from "../../FakeEngine.js"
 import type { ContainerRecord, ExecRecord, ImageRecord, NetworkRecord, VolumeRecord, Wire } from "./wire.js"
 
+/** The API version the fake speaks: 1.41 unless asked for 1.51. */
+export const apiVersionOf = (options: FakeEngine.Options): FakeEngine.ApiVersion => options.apiVersion ?? "1.41"
+
 export class EngineState {
   readonly containers = new Map<string, ContainerRecord>()
   readonly images = new Map<string, ImageRecord>()

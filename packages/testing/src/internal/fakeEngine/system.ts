@@ -6,19 +6,31 @@ import * as Stream from "effect/Stream"
 import type * as FakeEngine from "../../FakeEngine.js"
 import { running } from "./containerModel.js"
 import type { Route } from "./route.js"
+import { apiVersionOf } from "./state.js"
 import { encoder, json, matchesLabels, parseFilters, wallClockSleep, type Wire } from "./wire.js"
 
+/** The Docker releases the fake answers as, by the API version it is asked to speak. */
+const releases = {
+  "1.41": { Version: "20.10.24", ApiVersion: "1.41", MinAPIVersion: "1.12", GoVersion: "go1.19.8" },
+  "1.51": { Version: "28.5.2", ApiVersion: "1.51", MinAPIVersion: "1.24", GoVersion: "go1.24.9" }
+} as const
+
 const serverVersion = (options: FakeEngine.Options) => ({
-  Version: "20.10.24",
-  ApiVersion: "1.41",
-  MinAPIVersion: "1.12",
+  ...releases[apiVersionOf(options)],
   GitCommit: "fake",
-  GoVersion: "go1.19.8",
   Os: "linux",
   Arch: "amd64",
   KernelVersion: "",
   BuildTime: "2026-01-01T00:00:00.000000000+00:00",
   ...options.version
+})
+
+/** The headers the engine sends on every answer. */
+export const engineHeaders = (options: FakeEngine.Options) => ({
+  "Api-Version": apiVersionOf(options),
+  "Docker-Experimental": "false",
+  "Ostype": "linux",
+  "Server": `Docker/${serverVersion(options).Version} (linux) effect-docker-fake-engine`
 })
 
 /** What `/version` answers. */
@@ -45,18 +57,18 @@ export const systemVersion = (options: FakeEngine.Options): Wire<typeof Schemas.
   }
 }
 
-const pingHeaders = {
-  "Api-Version": "1.41",
-  "Docker-Experimental": "false",
-  "Ostype": "linux",
+// The fake has the classic builder only: a CLI that reads Builder-Version 2 would start BuildKit.
+const pingHeaders = (options: FakeEngine.Options) => ({
+  ...engineHeaders(options),
+  ...(apiVersionOf(options) === "1.41" ? {} : { "Builder-Version": "1", "Swarm": "inactive" }),
   "Cache-Control": "no-cache, no-store, must-revalidate",
   "Pragma": "no-cache"
-}
+})
 
 export const routes: ReadonlyArray<Route> = [
-  [["GET", "HEAD"], "/_ping", ({ request }) => ({
+  [["GET", "HEAD"], "/_ping", ({ engine, request }) => ({
     status: 200,
-    headers: { ...pingHeaders, "Content-Type": "text/plain; charset=utf-8" },
+    headers: { ...pingHeaders(engine.options), "Content-Type": "text/plain; charset=utf-8" },
     body: request.method === "HEAD" ? "" : "OK"
   })],
   [["GET"], "/version", ({ engine }) => json(systemVersion(engine.options))],
