@@ -48,9 +48,16 @@ layer(engine, { timeout: "120 seconds" })("the typed API against the real engine
       expect(auth.Status).toBe("Login Succeeded")
       // An operation newer than the engine fails before anything is sent.
       const newer = yield* Effect.flip(docker.images.attestations("busybox"))
-      expect(newer).toMatchObject({ _tag: "DockerVersionError", version: "1.41", required: "1.55" })
-      const newerOption = yield* Effect.flip(docker.containers.stop("x", { signal: "SIGINT" }))
-      expect(newerOption).toMatchObject({ _tag: "DockerVersionError", required: "1.42" })
+      expect(newer).toMatchObject({ _tag: "DockerVersionError", version: engineApi(), required: "1.55" })
+      const newerOption = yield* Effect.flip(docker.images.list({ identity: true }))
+      expect(newerOption).toMatchObject({ _tag: "DockerVersionError", version: engineApi(), required: "1.54" })
+      // An option of API 1.42: refused before sending on 1.41, sent (to a container that is not there) on 1.51.
+      const stopSignal = yield* Effect.flip(docker.containers.stop("x", { signal: "SIGINT" }))
+      expect(stopSignal).toMatchObject(
+        engineHas("1.42")
+          ? { _tag: "NotFound", resource: "container" }
+          : { _tag: "DockerVersionError", required: "1.42" }
+      )
     }))
 
   it.scoped("containers: top, changes, rename, pause, unpause, update, resize, kill, prune", () =>

@@ -101,12 +101,12 @@ layer(engine, { timeout: "120 seconds" })("streams against the real engine", (it
       const docker = yield* Docker.Docker
       const container = yield* scopedContainer({ image: "busybox", cmd: ["sleep", "60"], labels: label })
       const sample = yield* docker.containers.stats(container.Id, { oneShot: true })
-      // Docker 28.5 (API 1.51) sends no `id` and `name` in a sample; 20.10 does.
-      const id = engineHas("1.51") ? undefined : container.Id
-      expect(sample.id).toBe(id)
+      // Docker 28.5 (API 1.51) sends no `id` and `name` in a one-shot sample; 20.10 does, and both
+      // do in a stream.
+      expect(sample.id).toBe(engineHas("1.51") ? undefined : container.Id)
       expect(sample.pids_stats?.current).toBe(1)
       const samples = yield* docker.containers.statsStream(container.Id).pipe(Stream.take(2), Stream.runCollect)
-      expect(Chunk.toReadonlyArray(samples).map((s) => s.id)).toEqual([id, id])
+      expect(Chunk.toReadonlyArray(samples).map((s) => s.id)).toEqual([container.Id, container.Id])
       expect(Chunk.toReadonlyArray(samples).every((s) => s.cpu_stats?.cpu_usage?.total_usage !== undefined)).toBe(true)
     }))
 
