@@ -288,6 +288,14 @@ export const engineWaits: Record<string, string> = {
 }
 
 /**
+ * The operations whose body has fields newer than API 1.41: the function of
+ * `packages/client/src/internal/bodyVersions.ts` that lists them, with the version each needs.
+ */
+export const bodyVersions: Record<string, string> = {
+  ContainerCreate: "containerCreate"
+}
+
+/**
  * Parameters in whole seconds that are options of Effect's `Duration.DurationInput` (`"10
  * seconds"`, like every duration option of the client), sent rounded up to whole seconds; the
  * value is the option's documentation.

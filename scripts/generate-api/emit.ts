@@ -1,6 +1,7 @@
 /** Writes the generated modules' source from the model. */
 import {
   alsoSentBy,
+  bodyVersions,
   durationSeconds,
   engineWaits,
   groupOf,
@@ -133,8 +134,13 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
       engineWaits[op.id] !== undefined ? `engineWaitMillis: ${engineWaits[op.id]}` : undefined,
       op.since !== undefined
         ? `since: "${op.since}"`
-        : versioned.length > 0
-        ? `since: Operation.newest([${versioned.map((p) => `["${p.since}", options.${p.option}]`).join(", ")}])`
+        : versioned.length > 0 || bodyVersions[op.id] !== undefined
+        ? `since: Operation.newest([${
+          [
+            ...versioned.map((p) => `["${p.since}", options.${p.option}]`),
+            ...(bodyVersions[op.id] !== undefined ? [`...BodyVersions.${bodyVersions[op.id]}(body)`] : [])
+          ].join(", ")
+        }])`
         : undefined,
       `operation: "${op.id}"`
     ].filter((x) => x !== undefined)
@@ -214,6 +220,7 @@ export const emit = ({ operations, schemas, spec, streamingOps, unknownSince }: 
     `import type { DockerEngine, Filters } from "../DockerEngine.js"`,
     `import type { DockerDecodeError, ${usedErrors.join(", ")} } from "../DockerError.js"`,
     `import * as EnginePath from "../EnginePath.js"`,
+    `import * as BodyVersions from "../internal/bodyVersions.js"`,
     `import * as Operation from "../Operation.js"`,
     `import type { OperationError } from "../Operation.js"`,
     `import * as Schemas from "./Schemas.js"\n`,

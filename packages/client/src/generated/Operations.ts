@@ -23,6 +23,7 @@ import type {
   Unauthorized
 } from "../DockerError.js"
 import * as EnginePath from "../EnginePath.js"
+import * as BodyVersions from "../internal/bodyVersions.js"
 import * as Operation from "../Operation.js"
 import type { OperationError } from "../Operation.js"
 import * as Schemas from "./Schemas.js"
@@ -361,6 +362,7 @@ export const ContainerCreate = (engine: DockerEngine["Type"]) =>
     json: body,
     expect: [400, 404, 409, 500],
     resource: "container",
+    since: Operation.newest([...BodyVersions.containerCreate(body)]),
     operation: "ContainerCreate"
   })
 
