@@ -72,7 +72,7 @@ const optionNames = (() => {
         names.add(parameter.getName())
         const type = checker.getNonNullableType(checker.getTypeOfSymbol(parameter))
         for (const member of type.isUnion() ? type.types : [type]) {
-          if (!(member.flags & ts.TypeFlags.Object)) continue
+          if (!(member.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection))) continue
           for (const property of checker.getPropertiesOfType(member)) names.add(property.getName())
         }
       }

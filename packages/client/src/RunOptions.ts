@@ -79,6 +79,8 @@ export interface RunOptions {
     readonly timeout?: Duration.DurationInput
     readonly retries?: number
     readonly startPeriod?: Duration.DurationInput
+    /** How often to check during the start period (API 1.44+; refused before sending on older engines). */
+    readonly startInterval?: Duration.DurationInput
   }
   /** More of the Engine's `HostConfig`, merged under the options above. */
   readonly hostConfig?: Readonly<Record<string, unknown>>
@@ -292,7 +294,8 @@ const createBody = (
           ...(health.interval !== undefined ? { Interval: nanos(health.interval) } : {}),
           ...(health.timeout !== undefined ? { Timeout: nanos(health.timeout) } : {}),
           ...(health.retries !== undefined ? { Retries: health.retries } : {}),
-          ...(health.startPeriod !== undefined ? { StartPeriod: nanos(health.startPeriod) } : {})
+          ...(health.startPeriod !== undefined ? { StartPeriod: nanos(health.startPeriod) } : {}),
+          ...(health.startInterval !== undefined ? { StartInterval: nanos(health.startInterval) } : {})
         }
       }
       : {}),
