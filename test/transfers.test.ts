@@ -47,6 +47,15 @@ layer(engine, { timeout: "120 seconds" })("image transfers and archives against 
       yield* docker.images.tag("busybox", { repo: "effect-docker-test/saved", tag: "v1" })
       const tar = yield* bytesOf(docker.images.get("effect-docker-test/saved:v1"))
       expect(Object.keys(yield* filesOf(Stream.succeed(tar)))).toContain("manifest.json")
+      // Several images in one archive (`GET /images/get?names=...`), each under its tag.
+      yield* docker.images.tag("busybox", { repo: "effect-docker-test/saved", tag: "v2" })
+      const both = yield* filesOf(docker.images.get(["effect-docker-test/saved:v1", "effect-docker-test/saved:v2"]))
+      const manifest: Array<{ RepoTags: Array<string> }> = JSON.parse(both["manifest.json"]!)
+      expect(manifest.flatMap((image) => image.RepoTags).sort()).toEqual([
+        "effect-docker-test/saved:v1",
+        "effect-docker-test/saved:v2"
+      ])
+      yield* docker.images.remove("effect-docker-test/saved:v2")
       yield* docker.images.remove("effect-docker-test/saved:v1")
       const loaded = yield* docker.images.load(Stream.succeed(tar))
       expect(loaded).toEqual(["effect-docker-test/saved:v1"])
