@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Path from "node:path"
+import { readEngineEnv } from "../test/support/engineEnv.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
 const script = Path.join(root, "scripts/test-engine.sh")
@@ -22,14 +23,6 @@ const schemaOf = new Map(
     return match ? [[match[1]!, match[2]!] as const] : []
   })
 )
-
-const readEnv = (file: string) =>
-  Object.fromEntries(
-    Fs.readFileSync(file, "utf8").split("\n").flatMap((line) => {
-      const match = /^export ([A-Z_]+)=(.*)$/.exec(line)
-      return match ? [[match[1]!, match[2]!]] : []
-    })
-  )
 
 const call = (socket: string, method: string, path: string, body?: unknown) =>
   new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -53,7 +46,7 @@ const ok = async (socket: string, method: string, path: string, body?: unknown) 
 
 execFileSync("bash", [script, "start"], { stdio: ["ignore", "ignore", "inherit"] })
 for (const engine of ["classic", "modern"]) {
-  const env = readEnv(execFileSync("bash", [script, "env", engine], { encoding: "utf8" }).trim())
+  const env = readEngineEnv(execFileSync("bash", [script, "env", engine], { encoding: "utf8" }).trim())
   const socket = env.EFFECT_DOCKER_TEST_SOCKET!
   const api = env.EFFECT_DOCKER_TEST_API_VERSION!
   const v = (path: string) => `/v${api}${path}`

@@ -215,9 +215,10 @@ start_engine() { # name, dir, tls port, tcp port, ssh port, env file, push?, def
   wait_for socat curl -sf "http://127.0.0.1:$tcp_port/_ping" || die "the plain TCP forward to the $name engine did not start"
 
   import_test_image "$dir/docker.sock" "$push" || die "could not import the test image into the $name engine"
-  local api version
-  api=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version | sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p')
-  version=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version | sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p')
+  local answer api version
+  answer=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version)
+  api=$(sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p' <<<"$answer")
+  version=$(sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p' <<<"$answer")
   [ -n "$api" ] || die "the $name engine did not say its API version"
 
   cat > "$env_file" <<ENV

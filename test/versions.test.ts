@@ -44,24 +44,20 @@ layer(engine, { timeout: "120 seconds" })("the fields that differ between API 1.
         volumes: [`${volume.Name}:/v`],
         remove: true
       })
-      const body = {
-        Image: "busybox",
-        Cmd: ["cat", "/sub/file"],
-        Labels: label,
-        HostConfig: {
-          Mounts: [{ Type: "volume" as const, Source: volume.Name, Target: "/sub", VolumeOptions: { Subpath: "dir" } }]
+      const options = {
+        image: "busybox",
+        cmd: ["cat", "/sub/file"],
+        labels: label,
+        hostConfig: {
+          Mounts: [{ Type: "volume", Source: volume.Name, Target: "/sub", VolumeOptions: { Subpath: "dir" } }]
         }
       }
       if (!engineHas("1.45")) {
-        const refused = yield* Effect.flip(docker.containers.create(body))
+        const refused = yield* Effect.flip(scopedContainer(options))
         expect(refused).toMatchObject({ _tag: "DockerVersionError", required: "1.45" })
         return
       }
-      const created = yield* Effect.acquireRelease(
-        docker.containers.create(body),
-        ({ Id }) => Effect.orDie(docker.containers.remove(Id, { force: true }))
-      )
-      yield* docker.containers.start(created.Id)
+      const created = yield* scopedContainer(options)
       expect((yield* docker.containers.wait(created.Id)).StatusCode).toBe(0)
       expect((yield* docker.containers.logs(created.Id, { stdout: true })).stdout).toBe("inside\n")
       const inspected = yield* docker.containers.inspect(created.Id)
@@ -75,23 +71,19 @@ layer(engine, { timeout: "120 seconds" })("the fields that differ between API 1.
       const b = { Name: `versions-b-${Date.now()}` }
       yield* docker.networks.scoped({ ...a, Labels: label })
       yield* docker.networks.scoped({ ...b, Labels: label })
-      const body = {
-        Image: "busybox",
-        Cmd: ["sleep", "30"],
-        Labels: label,
-        HostConfig: { NetworkMode: a.Name },
-        NetworkingConfig: { EndpointsConfig: { [a.Name]: {}, [b.Name]: { Aliases: ["second"] } } }
+      const options = {
+        image: "busybox",
+        cmd: ["sleep", "30"],
+        labels: label,
+        hostConfig: { NetworkMode: a.Name },
+        config: { NetworkingConfig: { EndpointsConfig: { [a.Name]: {}, [b.Name]: { Aliases: ["second"] } } } }
       }
       if (!engineHas("1.44")) {
-        const refused = yield* Effect.flip(docker.containers.create(body))
+        const refused = yield* Effect.flip(scopedContainer(options))
         expect(refused).toMatchObject({ _tag: "DockerVersionError", required: "1.44" })
         return
       }
-      const created = yield* Effect.acquireRelease(
-        docker.containers.create(body),
-        ({ Id }) => Effect.orDie(docker.containers.remove(Id, { force: true }))
-      )
-      yield* docker.containers.start(created.Id)
+      const created = yield* scopedContainer(options)
       const networks = (yield* docker.containers.inspect(created.Id)).NetworkSettings?.Networks ?? {}
       expect(Object.keys(networks).sort()).toEqual([a.Name, b.Name].sort())
       expect(networks[b.Name]?.Aliases).toContain("second")

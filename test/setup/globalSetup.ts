@@ -9,17 +9,10 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { TestProject } from "vitest/node"
+import { readEngineEnv } from "../support/engineEnv.js"
 import { requestLogFor } from "../support/requestLog.js"
 
 const script = Path.resolve(import.meta.dirname, "../../scripts/test-engine.sh")
-
-const readEnvFile = (file: string): Record<string, string> =>
-  Object.fromEntries(
-    Fs.readFileSync(file, "utf8").split("\n").flatMap((line) => {
-      const match = /^export ([A-Z_]+)=(.*)$/.exec(line)
-      return match ? [[match[1]!, match[2]!]] : []
-    })
-  )
 
 const isRunning = () => {
   try {
@@ -36,7 +29,7 @@ export default function setup(project: TestProject) {
   const started = !isRunning()
   execFileSync("bash", [script, "start"], { stdio: ["ignore", "ignore", "inherit"] })
   const envFile = execFileSync("bash", [script, "env", engine], { encoding: "utf8" }).trim()
-  const settings = readEnvFile(envFile)
+  const settings = readEngineEnv(envFile)
   // A fresh request log for this run's coverage report (see test/helpers.ts), headed by the
   // engine it was recorded on.
   const requestLog = requestLogFor(engine)
