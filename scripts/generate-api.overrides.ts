@@ -328,6 +328,15 @@ export const fieldPresence: Record<string, "required" | "optional"> = {
   "ExecInspectResponse.ID": "required"
 }
 
+/**
+ * Field types the specification gets wrong, by `Definition.Field`: a volume's `Status` is what its
+ * driver reports, any JSON value per key (the Go SDK's `map[string]interface{}`); the
+ * specification says objects, and a plugin driver reporting `{"label": "x"}` failed to decode.
+ */
+export const fieldTypes: Record<string, string> = {
+  "Volume.Status": "Schema.Record({ key: Schema.String, value: Schema.Unknown })"
+}
+
 /** Fields real engines send that the newest specification dropped, by definition. */
 export const extraFields: Record<string, Record<string, string>> = {
   // Engines before 1.52 repeat errorDetail.message in a top-level `error` of progress lines;

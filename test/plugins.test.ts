@@ -2,25 +2,45 @@ import { Docker } from "@effect-docker/client"
 import { Tar } from "@effect-docker/node"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import { env, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
 
-/** A plugin made offline: busybox as its root filesystem, asking for the host network. */
+/** A dynamically linked program with the shared libraries `ldd` names, as rootfs entries. */
+const withLibraries = (program: string): Record<string, Tar.FileContent> =>
+  Object.fromEntries(
+    [program, ...ChildProcess.execFileSync("ldd", [program], { encoding: "utf8" }).matchAll(/(\/\S+) \(0x/g)]
+      .map((match) => typeof match === "string" ? match : match[1]!)
+      .map((path) => [`rootfs${path}`, { content: Fs.readFileSync(path), mode: 0o755 }])
+  )
+
+/**
+ * A volume driver plugin made offline: socat listens on the plugin socket and hands each
+ * connection to busybox's shell running test/support/volume-driver.sh.
+ */
 const pluginTar = () => {
   const busybox = ["/bin/busybox", "/usr/bin/busybox"].find((path) => Fs.existsSync(path))!
+  const socat = ["/usr/bin/socat", "/bin/socat"].find((path) => Fs.existsSync(path))!
   return Tar.fromFiles({
     "config.json": JSON.stringify({
       description: "effect-docker test plugin",
       documentation: "https://example.invalid/effect-docker",
-      entrypoint: ["/bin/busybox", "sleep", "3600"],
+      entrypoint: [
+        "/usr/bin/socat",
+        "UNIX-LISTEN:/run/docker/plugins/effect-docker.sock,fork",
+        "EXEC:/bin/busybox sh /volume-driver.sh"
+      ],
       interface: { socket: "effect-docker.sock", types: ["docker.volumedriver/1.0"] },
       network: { type: "host" },
       env: [{ name: "DEBUG", description: "debug output", settable: ["value"], value: "0" }],
       linux: { capabilities: [] }
     }),
-    "rootfs/bin/busybox": Fs.readFileSync(busybox)
+    ...withLibraries(socat),
+    "rootfs/usr/bin/socat": { content: Fs.readFileSync(socat), mode: 0o755 },
+    "rootfs/bin/busybox": { content: Fs.readFileSync(busybox), mode: 0o755 },
+    "rootfs/volume-driver.sh": Fs.readFileSync(new URL("./support/volume-driver.sh", import.meta.url))
   })
 }
 
@@ -65,4 +85,31 @@ layer(engine, { timeout: "120 seconds" })("plugins against the real engine", (it
       const gone = yield* Effect.flip(docker.plugins.inspect(remote()))
       expect(gone).toMatchObject({ _tag: "NotFound", resource: "plugin" })
     }))
+
+  it.effect("enables a volume driver plugin, makes volumes with it, and disables it", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      yield* docker.plugins.create(local, pluginTar())
+      yield* docker.plugins.enable(local, { timeout: 30 })
+      expect((yield* docker.plugins.inspect(local)).Enabled).toBe(true)
+      const again = yield* Effect.flip(docker.plugins.enable(local))
+      expect(again._tag).toBe("ServerError")
+
+      const name = `effect-docker-plugin-volume-${process.pid}`
+      yield* Effect.acquireRelease(
+        docker.volumes.create({ Name: name, Driver: local, DriverOpts: { label: "from-the-driver" } }),
+        () => Effect.ignore(docker.volumes.remove(name, { force: true }))
+      )
+      const volume = yield* docker.volumes.inspect(name)
+      expect(volume).toMatchObject({ Name: name, Driver: local, Status: { label: "from-the-driver" } })
+      const listed = yield* docker.volumes.list({ filters: { driver: [local] } })
+      expect(listed.Volumes?.map((v) => v.Name)).toEqual([name])
+
+      const inUse = yield* Effect.flip(docker.plugins.disable(local))
+      expect(inUse.message).toMatch(/in use/)
+      yield* docker.volumes.remove(name)
+      yield* docker.plugins.disable(local)
+      expect((yield* docker.plugins.inspect(local)).Enabled).toBe(false)
+      yield* docker.plugins.remove(local)
+    }).pipe(Effect.scoped))
 })

@@ -8,6 +8,7 @@ import {
   extraFields,
   extraParams,
   fieldPresence,
+  fieldTypes,
   groupOf,
   hiddenParams,
   optionRenames,
@@ -142,6 +143,7 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
   /** The schema expression of a node; `path` names it (`Definition.Property`). */
   const schemaOf = (node: Node | undefined, path: string): string => {
     if (node === undefined) return "Schema.Unknown"
+    if (fieldTypes[path] !== undefined) return fieldTypes[path]
     if (node.$ref) return refName(node.$ref)
     // `allOf` with one reference and nothing beside it only documents the reference (MountPoint.Type).
     if (node.allOf?.length === 1 && node.properties === undefined && node.allOf[0].$ref) {

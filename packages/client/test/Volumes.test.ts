@@ -44,3 +44,21 @@ describe("volumes.prune", () => {
       expect(yield* filtersSent("1.51", {})).toBeUndefined()
     }))
 })
+
+describe("volumes.inspect", () => {
+  it.effect("decodes a driver's Status of any JSON values (the specification says objects)", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const volume = yield* docker.volumes.inspect("data")
+      expect(volume.Status).toEqual({ label: "from-the-driver", size: 3, mounted: false, hosts: ["a"] })
+    }).pipe(Effect.provide(MockTransport.layerDocker(() =>
+      MockTransport.json({
+        Name: "data",
+        Driver: "effect-docker-test-plugin:v1",
+        Mountpoint: "/volumes/data",
+        Scope: "local",
+        Labels: {},
+        Options: null,
+        Status: { label: "from-the-driver", size: 3, mounted: false, hosts: ["a"] }
+      }), { apiVersion: "1.51" }))))
+})

@@ -46,7 +46,18 @@ interface Entry {
   readonly name: string
   readonly source: string | Uint8Array
   readonly stat: Fs.Stats | undefined
+  /** The permission bits of an in-memory file; a file from disk keeps its own. */
+  readonly mode?: number | undefined
 }
+
+/**
+ * An in-memory file of {@link fromFiles}: its content, or its content and permission bits (an
+ * executable script: `{ content, mode: 0o755 }`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FileContent = string | Uint8Array | { readonly content: string | Uint8Array; readonly mode: number }
 
 const walk = (root: string, relative = ""): Array<string> =>
   Fs.readdirSync(Path.join(root, relative), { withFileTypes: true })
@@ -65,7 +76,7 @@ const pack = (entries: ReadonlyArray<Entry>): Stream.Stream<Uint8Array, DockerCo
         const stat = entry.stat
         const header = {
           name: entry.name,
-          mode: stat ? stat.mode & 0o7777 : 0o644,
+          mode: stat ? stat.mode & 0o7777 : entry.mode ?? 0o644,
           mtime: stat ? stat.mtime : new Date(0),
           uid: 0,
           gid: 0
@@ -104,13 +115,17 @@ const pack = (entries: ReadonlyArray<Entry>): Stream.Stream<Uint8Array, DockerCo
   }))
 
 /**
- * A tar of in-memory files: `{ "dir/name.txt": "content" }`.
+ * A tar of in-memory files: `{ "dir/name.txt": "content" }`, each with mode 0644 unless given
+ * its own.
  *
  * @example
  * ```ts
  * import { Tar } from "@effect-docker/node"
  *
- * const archive = Tar.fromFiles({ "app/config.json": JSON.stringify({ debug: true }) })
+ * const archive = Tar.fromFiles({
+ *   "app/config.json": JSON.stringify({ debug: true }),
+ *   "app/start.sh": { content: "#!/bin/sh\nexec ./app\n", mode: 0o755 }
+ * })
  * // docker.containers.putArchive(id, "/etc", archive)
  * ```
  *
@@ -118,14 +133,20 @@ const pack = (entries: ReadonlyArray<Entry>): Stream.Stream<Uint8Array, DockerCo
  * @category constructors
  */
 export const fromFiles = (
-  files: Readonly<Record<string, string | Uint8Array>>
+  files: Readonly<Record<string, FileContent>>
 ): Stream.Stream<Uint8Array, DockerConfigError> =>
   pack(
-    Object.entries(files).map(([name, content]) => ({
-      name,
-      source: typeof content === "string" ? new TextEncoder().encode(content) : content,
-      stat: undefined
-    }))
+    Object.entries(files).map(([name, file]) => {
+      const { content, mode } = typeof file === "string" || file instanceof Uint8Array
+        ? { content: file, mode: undefined }
+        : file
+      return {
+        name,
+        source: typeof content === "string" ? new TextEncoder().encode(content) : content,
+        stat: undefined,
+        mode
+      }
+    })
   )
 
 /**

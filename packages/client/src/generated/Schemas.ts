@@ -6823,9 +6823,7 @@ const Volume_ = () =>
      * Details are returned as a map with key/value pairs:
      * `{"key":"value","key2":"value2"}`.
      */
-    Status: optional(
-      Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
-    ),
+    Status: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
     /**
      * User-defined key/value metadata.
      */
