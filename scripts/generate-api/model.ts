@@ -124,11 +124,11 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
   // Schemas.
 
   /** Merges `allOf` parts into one object node (the generator never emits a class extending itself). */
-  const flatten = (node: Node): Node => {
+  const flatten = (node: Node, defs: Record<string, Node> = definitions): Node => {
     if (!node.allOf) return node
     const merged: Node = { type: "object", properties: {}, required: [] as Array<string> }
     for (const part of node.allOf as Array<Node>) {
-      const resolved = flatten(part.$ref ? definitions[refName(part.$ref)]! : part)
+      const resolved = flatten(part.$ref ? defs[refName(part.$ref)]! : part, defs)
       Object.assign(merged.properties, resolved.properties ?? {})
       merged.required.push(...(resolved.required ?? []))
       if (resolved.additionalProperties !== undefined) merged.additionalProperties = resolved.additionalProperties
@@ -139,6 +139,69 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
     for (const [key, value] of Object.entries(node)) if (key !== "allOf") merged[key] ??= value
     return merged
   }
+
+  // Which version has which field: the newest specification against 1.41's, dated by the CHANGELOG.
+  const oldDefinitions: Record<string, Node> = oldest.definitions
+  const resolveOld = (node: Node | undefined): Node | undefined =>
+    node?.$ref ? resolveOld(oldDefinitions[refName(node.$ref)]) : node && flatten(node, oldDefinitions)
+  /** 1.41's node at a schema path (`Definition.Field[]{}...`), where 1.41 has it. */
+  const oldNodeAt = (path: string): Node | undefined => {
+    const [name, ...steps] = path.split(/(?=[.[{])/)
+    let node = resolveOld(oldDefinitions[name!])
+    for (const step of steps) {
+      if (step === "[]") node = resolveOld(node?.items)
+      else if (step === "{}") {
+        node = resolveOld(typeof node?.additionalProperties === "object" ? node.additionalProperties : undefined)
+      } else node = resolveOld(node?.properties?.[step.slice(1)])
+    }
+    return node
+  }
+  /** The oldest CHANGELOG section (after 1.41) whose bullets name the field, and say what `words` say. */
+  const changelogNaming = (key: string, words?: RegExp) => {
+    const named = new RegExp(`\`(?:[\\w.]+\\.)?${key}\``)
+    return changelogSections.find(({ bullets }) =>
+      bullets.some((bullet) => named.test(bullet) && (words === undefined || words.test(bullet)))
+    )?.version
+  }
+  /** The version note of a field that 1.41's specification lacks. */
+  const newerNote = (key: string) => {
+    const since = changelogNaming(key)
+    return since === undefined ? "Newer than API 1.41." : `Since API ${since}.`
+  }
+  /** The version note of a field that only 1.41's specification has. */
+  const olderNote = (key: string) => {
+    const gone = changelogNaming(key, /remov|deprecat|no longer|omit/i)
+    return `Sent by older engines (API 1.41 has it)${
+      gone === undefined ? "" : `; deprecated or removed by the CHANGELOG of API ${gone}`
+    }; not in the newest specification, so a newer engine may leave it out.`
+  }
+  /** A 1.41 node with each reference to a definition the newest specification dropped written out. */
+  const inlineDropped = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(inlineDropped)
+    if (node === null || typeof node !== "object") return node
+    const ref = (node as Node).$ref
+    if (typeof ref === "string" && definitions[refName(ref)] === undefined) {
+      return inlineDropped(oldDefinitions[refName(ref)])
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlineDropped(value)]))
+  }
+  /** The fields a definition had in 1.41 itself (not from its `allOf` references) that it has lost. */
+  const droppedFields = (path: string, node: Node): Array<[string, Node]> => {
+    const old = oldNodeAt(path)
+    if (old === undefined) return []
+    const original = path.includes(".") || path.includes("[") ? undefined : oldDefinitions[path]
+    const fromParents = new Set<string>(
+      (original?.allOf ?? []).filter((part: Node) => part.$ref).flatMap((part: Node) =>
+        Object.keys(resolveOld(part)?.properties ?? {})
+      )
+    )
+    return Object.entries<Node>(old.properties ?? {}).filter(([key]) =>
+      !fromParents.has(key) && node.properties?.[key] === undefined && extraFields[path]?.[key] === undefined
+    )
+  }
+
+  const withNote = (text: string | undefined, note: string | undefined) =>
+    note === undefined ? text : text === undefined || text.trim() === "" ? note : `${text.trim()}\n\n${note}`
 
   /** The schema expression of a node; `path` names it (`Definition.Property`). */
   const schemaOf = (node: Node | undefined, path: string): string => {
@@ -193,8 +256,10 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
           return wrap(record ?? "Schema.Record({ key: Schema.String, value: Schema.Unknown })")
         }
         const required = new Set<string>(node.required ?? [])
+        const old = oldNodeAt(path)
         const fields = properties.map(([key, value]) => {
           const expr = schemaOf(value, `${path}.${key}`)
+          const note = old !== undefined && old.properties?.[key] === undefined ? newerNote(key) : undefined
           const presence = fieldPresence[`${path}.${key}`] ?? (required.has(key) ? "required" : "optional")
           const field = presence === "optional"
             ? `optional(${expr})`
@@ -202,8 +267,16 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
             // Engines send `null` (or nothing) for an empty list or map: decode it as the empty one.
             ? `requiredCollection(${expr}, () => ${emptyOf(value)})`
             : expr
-          return `${doc(firstParagraph(value.description), "  ")}  ${quoteKey(key)}: ${field}`
+          return `${doc(withNote(firstParagraph(value.description), note), "  ")}  ${quoteKey(key)}: ${field}`
         })
+        for (const [key, value] of droppedFields(path, node)) {
+          const expr = schemaOf(inlineDropped(value) as Node, `${path}.${key}`)
+          fields.push(
+            `${doc(withNote(firstParagraph(value.description), olderNote(key)), "  ")}  ${
+              quoteKey(key)
+            }: optional(${expr})`
+          )
+        }
         for (const [key, field] of Object.entries(extraFields[path] ?? {})) fields.push(`  ${quoteKey(key)}: ${field}`)
         const struct = `Schema.Struct({\n${
           [...spreads.map((spread: string) => `  ${spread}`), ...fields].join(",\n")

@@ -64,7 +64,8 @@ describe("FastDecode.decoder", () => {
       Size: 2,
       SharedSize: -1,
       Labels: {},
-      Containers: -1
+      Containers: -1,
+      VirtualSize: 2
     })
     const bad = { ...answer, Size: "big" }
     expect(report(decode(bad))).toEqual(report(general(Schemas.ImageSummary)(bad)))

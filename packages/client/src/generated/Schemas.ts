@@ -107,21 +107,32 @@ const OCIDescriptor_ = () =>
     size: optional(Schema.Number),
     /**
      * List of URLs from which this object MAY be downloaded.
+     *
+     * Newer than API 1.41.
      */
     urls: optional(Schema.NullOr(Schema.Array(Schema.String))),
     /**
      * Arbitrary metadata relating to the targeted content.
+     *
+     * Newer than API 1.41.
      */
     annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))),
     /**
      * Data is an embedding of the targeted content. This is encoded as a base64
      * string when marshalled to JSON (automatically, by encoding/json). If
      * present, Data can be used directly to avoid fetching the targeted content.
+     *
+     * Newer than API 1.41.
      */
     data: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Since API 1.42.
+     */
     platform: optional(OCIPlatform),
     /**
      * ArtifactType is the IANA media type of this artifact.
+     *
+     * Newer than API 1.41.
      */
     artifactType: optional(Schema.NullOr(Schema.String))
   })
@@ -173,7 +184,13 @@ const AuthConfig_ = () =>
   Schema.Struct({
     username: optional(Schema.String),
     password: optional(Schema.String),
-    serveraddress: optional(Schema.String)
+    serveraddress: optional(Schema.String),
+    /**
+     * Email is an optional value associated with the username.
+     *
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    email: optional(Schema.String)
   })
 
 /**
@@ -224,6 +241,8 @@ const BuildCache_ = () =>
     ID: optional(Schema.String),
     /**
      * List of parent build cache record IDs.
+     *
+     * Since API 1.42.
      */
     Parents: optional(Schema.NullOr(Schema.Array(Schema.String))),
     /**
@@ -258,7 +277,13 @@ const BuildCache_ = () =>
      * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
      */
     LastUsedAt: optional(Schema.NullOr(Schema.String)),
-    UsageCount: optional(Schema.Number)
+    UsageCount: optional(Schema.Number),
+    /**
+     * ID of the parent build cache record.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    Parent: optional(Schema.String)
   })
 
 /**
@@ -406,7 +431,15 @@ const BuildInfo_ = () =>
     errorDetail: optional(ErrorDetail),
     status: optional(Schema.String),
     progressDetail: optional(ProgressDetail),
-    aux: optional(ImageID)
+    aux: optional(ImageID),
+    /**
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    error: optional(Schema.String),
+    /**
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    progress: optional(Schema.String)
   })
 
 /**
@@ -919,7 +952,13 @@ const Commit_ = () =>
     /**
      * Actual commit ID of external tool.
      */
-    ID: optional(Schema.String)
+    ID: optional(Schema.String),
+    /**
+     * Commit ID of external tool expected by dockerd as set at build time.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.48; not in the newest specification, so a newer engine may leave it out.
+     */
+    Expected: optional(Schema.String)
   })
 
 /**
@@ -1250,6 +1289,8 @@ const HealthConfig_ = () =>
     /**
      * The time to wait between checks in nanoseconds during the start period.
      * It should be 0 or at least 1000000 (1 ms). 0 means inherit.
+     *
+     * Since API 1.44.
      */
     StartInterval: optional(Schema.Number)
   })
@@ -1375,7 +1416,13 @@ const ContainerConfig_ = () =>
     /**
      * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
      */
-    Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
+    Shell: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * MAC address of the container.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    MacAddress: optional(Schema.NullOr(Schema.String))
   })
 
 /**
@@ -1626,15 +1673,21 @@ const Mount_ = () =>
       NonRecursive: optional(Schema.Boolean),
       /**
        * Create mount point on host if missing
+       *
+       * Since API 1.42.
        */
       CreateMountpoint: optional(Schema.Boolean),
       /**
        * Make the mount non-recursively read-only, but still leave the mount recursive
        * (unless NonRecursive is set to `true` in conjunction).
+       *
+       * Since API 1.44.
        */
       ReadOnlyNonRecursive: optional(Schema.Boolean),
       /**
        * Raise an error if the mount cannot be made recursively read-only.
+       *
+       * Since API 1.44.
        */
       ReadOnlyForceRecursive: optional(Schema.Boolean)
     })),
@@ -1665,11 +1718,15 @@ const Mount_ = () =>
       })),
       /**
        * Source path inside the volume. Must be relative without any back traversals.
+       *
+       * Since API 1.45.
        */
       Subpath: optional(Schema.String)
     })),
     /**
      * Optional configuration for the `image` type.
+     *
+     * Newer than API 1.41.
      */
     ImageOptions: optional(Schema.Struct({
       /**
@@ -1696,6 +1753,8 @@ const Mount_ = () =>
        * Flag options should be provided as 1-length arrays. Other types
        * should be provided as as 2-length arrays, where the first item is
        * the key and the second the value.
+       *
+       * Since API 1.46.
        */
       Options: optional(Schema.Array(Schema.Array(Schema.String)))
     }))
@@ -1990,7 +2049,19 @@ const Resources_ = () =>
      * Maximum IO in bytes per second for the container system drive
      * (Windows only).
      */
-    IOMaximumBandwidth: optional(Schema.Number)
+    IOMaximumBandwidth: optional(Schema.Number),
+    /**
+     * Kernel memory limit in bytes.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    KernelMemory: optional(Schema.Number),
+    /**
+     * Hard limit for kernel TCP buffer memory (in bytes).
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    KernelMemoryTCP: optional(Schema.Number)
   })
 
 /**
@@ -2100,6 +2171,8 @@ const HostConfig_ = () =>
     /**
      * Arbitrary non-identifying metadata attached to container and
      * provided to the runtime when the container is started.
+     *
+     * Since API 1.43.
      */
     Annotations: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
     /**
@@ -2334,6 +2407,8 @@ const EndpointSettings_ = () =>
      * be used. If multiple endpoints have the same priority, endpoints are
      * lexicographically sorted based on their network name, and the one
      * that sorts first is picked.
+     *
+     * Since API 1.48.
      */
     GwPriority: optional(Schema.Number),
     /**
@@ -2372,6 +2447,8 @@ const EndpointSettings_ = () =>
      * List of all DNS names an endpoint has on a specific network. This
      * list is based on the container name, network aliases, container short
      * ID, and hostname.
+     *
+     * Since API 1.44.
      */
     DNSNames: optional(Schema.Array(Schema.String))
   })
@@ -2404,7 +2481,87 @@ const NetworkSettings_ = () =>
     /**
      * Information about all networks that the container is connected to.
      */
-    Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings }))
+    Networks: optional(Schema.Record({ key: Schema.String, value: EndpointSettings })),
+    /**
+     * Name of the network's bridge (for example, `docker0`).
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.51; not in the newest specification, so a newer engine may leave it out.
+     */
+    Bridge: optional(Schema.String),
+    /**
+     * Indicates if hairpin NAT should be enabled on the virtual interface.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    HairpinMode: optional(Schema.Boolean),
+    /**
+     * IPv6 unicast address using the link-local prefix.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    LinkLocalIPv6Address: optional(Schema.String),
+    /**
+     * Prefix length of the IPv6 unicast address.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    LinkLocalIPv6PrefixLen: optional(Schema.Number),
+    /**
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    SecondaryIPAddresses: optional(Schema.NullOr(Schema.Array(Address))),
+    /**
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    SecondaryIPv6Addresses: optional(Schema.NullOr(Schema.Array(Address))),
+    /**
+     * EndpointID uniquely represents a service endpoint in a Sandbox.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    EndpointID: optional(Schema.String),
+    /**
+     * Gateway address for the default "bridge" network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    Gateway: optional(Schema.String),
+    /**
+     * Global IPv6 address for the default "bridge" network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    GlobalIPv6Address: optional(Schema.String),
+    /**
+     * Mask length of the global IPv6 address.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    GlobalIPv6PrefixLen: optional(Schema.Number),
+    /**
+     * IPv4 address for the default "bridge" network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    IPAddress: optional(Schema.String),
+    /**
+     * Mask length of the IPv4 address.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    IPPrefixLen: optional(Schema.Number),
+    /**
+     * IPv6 gateway address for this network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    IPv6Gateway: optional(Schema.String),
+    /**
+     * MAC address for the container on the default "bridge" network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    MacAddress: optional(Schema.String)
   })
 
 /**
@@ -2895,6 +3052,8 @@ const ContainerSummary_ = () =>
     /**
      * OCI descriptor of the platform-specific manifest of the image
      * the container was created from.
+     *
+     * Since API 1.48.
      */
     ImageManifestDescriptor: optional(OCIDescriptor),
     /**
@@ -2944,6 +3103,8 @@ const ContainerSummary_ = () =>
       NetworkMode: optional(Schema.String),
       /**
        * Arbitrary key-value metadata attached to the container.
+       *
+       * Since API 1.43.
        */
       Annotations: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
     })),
@@ -2963,6 +3124,8 @@ const ContainerSummary_ = () =>
     Mounts: optional(Schema.Array(MountPoint)),
     /**
      * Summary of health status
+     *
+     * Newer than API 1.41.
      */
     Health: optional(Schema.Struct({
       /**
@@ -3170,6 +3333,10 @@ const CreateImageInfo_ = () =>
     errorDetail: optional(ErrorDetail),
     status: optional(Schema.String),
     progressDetail: optional(ProgressDetail),
+    /**
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    progress: optional(Schema.String),
     error: optional(Schema.String),
     stream: optional(Schema.String),
     aux: optional(Schema.Struct({ ID: optional(Schema.String) }))
@@ -3973,7 +4140,80 @@ const ImageConfig_ = () =>
     /**
      * Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
      */
-    Shell: optional(Schema.NullOr(Schema.Array(Schema.String)))
+    Shell: optional(Schema.NullOr(Schema.Array(Schema.String))),
+    /**
+     * The hostname to use for the container, as a valid RFC 1123 hostname.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    Hostname: optional(Schema.String),
+    /**
+     * The domain name to use for the container.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    Domainname: optional(Schema.String),
+    /**
+     * Whether to attach to `stdin`.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    AttachStdin: optional(Schema.Boolean),
+    /**
+     * Whether to attach to `stdout`.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    AttachStdout: optional(Schema.Boolean),
+    /**
+     * Whether to attach to `stderr`.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    AttachStderr: optional(Schema.Boolean),
+    /**
+     * Attach standard streams to a TTY, including `stdin` if it is not closed.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    Tty: optional(Schema.Boolean),
+    /**
+     * Open `stdin`
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    OpenStdin: optional(Schema.Boolean),
+    /**
+     * Close `stdin` after one attached client disconnects.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    StdinOnce: optional(Schema.Boolean),
+    /**
+     * The name (or reference) of the image to use when creating the container,
+     * or which was used when the container was created.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    Image: optional(Schema.String),
+    /**
+     * Disable networking for the container.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    NetworkDisabled: optional(Schema.NullOr(Schema.Boolean)),
+    /**
+     * MAC address of the container.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    MacAddress: optional(Schema.NullOr(Schema.String)),
+    /**
+     * Timeout to stop a container in seconds.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.46; not in the newest specification, so a newer engine may leave it out.
+     */
+    StopTimeout: optional(Schema.NullOr(Schema.Number))
   })
 
 /**
@@ -4147,18 +4387,24 @@ const ImageInspect_ = () =>
      * Descriptor is an OCI descriptor of the image target.
      * In case of a multi-platform image, this descriptor points to the OCI index
      * or a manifest list.
+     *
+     * Since API 1.48.
      */
     Descriptor: optional(OCIDescriptor),
     /**
      * Manifests is a list of image manifests available in this image. It
      * provides a more detailed view of the platform-specific image manifests or
      * other image-attached data like build attestations.
+     *
+     * Since API 1.47.
      */
     Manifests: optional(Schema.NullOr(Schema.Array(ImageManifestSummary))),
     /**
      * Identity holds information about the identity and origin of the image.
      * This is trusted information verified by the daemon and cannot be modified
      * by tagging an image to a different name.
+     *
+     * Since API 1.53.
      */
     Identity: optional(Identity),
     /**
@@ -4226,7 +4472,35 @@ const ImageInspect_ = () =>
        * [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
        */
       LastTagTime: optional(Schema.NullOr(Schema.String))
-    }))
+    })),
+    /**
+     * ID of the parent image.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    Parent: optional(Schema.String),
+    /**
+     * The ID of the container that was used to create the image.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    Container: optional(Schema.String),
+    /**
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.44; not in the newest specification, so a newer engine may leave it out.
+     */
+    ContainerConfig: optional(ContainerConfig),
+    /**
+     * The version of Docker that was used to build the image.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.51; not in the newest specification, so a newer engine may leave it out.
+     */
+    DockerVersion: optional(Schema.String),
+    /**
+     * Total size of the image including all layers it is composed of.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.43; not in the newest specification, so a newer engine may leave it out.
+     */
+    VirtualSize: optional(Schema.Number)
   })
 
 /**
@@ -4291,14 +4565,24 @@ const ImageSummary_ = () =>
      * Manifests is a list of manifests available in this image.
      * It provides a more detailed view of the platform-specific image manifests
      * or other image-attached data like build attestations.
+     *
+     * Since API 1.47.
      */
     Manifests: optional(Schema.Array(ImageManifestSummary)),
     /**
      * Descriptor is an OCI descriptor of the image target.
      * In case of a multi-platform image, this descriptor points to the OCI index
      * or a manifest list.
+     *
+     * Since API 1.48.
      */
-    Descriptor: optional(OCIDescriptor)
+    Descriptor: optional(OCIDescriptor),
+    /**
+     * Total size of the image including all layers it is composed of.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.43; not in the newest specification, so a newer engine may leave it out.
+     */
+    VirtualSize: optional(Schema.Number)
   })
 
 /**
@@ -4569,6 +4853,8 @@ const Network_ = () =>
     Driver: optional(Schema.String),
     /**
      * Whether the network was created with IPv4 enabled.
+     *
+     * Since API 1.48.
      */
     EnableIPv4: optional(Schema.Boolean),
     /**
@@ -4613,7 +4899,22 @@ const Network_ = () =>
      * List of peer nodes for an overlay network. This field is only present
      * for overlay networks, and omitted for other network types.
      */
-    Peers: optional(Schema.Array(PeerInfo))
+    Peers: optional(Schema.Array(PeerInfo)),
+    /**
+     * Contains endpoints attached to the network.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.52; not in the newest specification, so a newer engine may leave it out.
+     */
+    Containers: optional(Schema.Record({
+      key: Schema.String,
+      value: Schema.Struct({
+        Name: optional(Schema.String),
+        EndpointID: optional(Schema.String),
+        MacAddress: optional(Schema.String),
+        IPv4Address: optional(Schema.String),
+        IPv6Address: optional(Schema.String)
+      })
+    }))
   })
 
 /**
@@ -5219,7 +5520,13 @@ const Plugin_ = () =>
       rootfs: optional(Schema.Struct({
         type: optional(Schema.String),
         diff_ids: optional(Schema.Array(Schema.String))
-      }))
+      })),
+      /**
+       * Docker Version used to create the plugin
+       *
+       * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.51; not in the newest specification, so a newer engine may leave it out.
+       */
+      DockerVersion: optional(Schema.String)
     })
   })
 
@@ -5337,9 +5644,16 @@ export type ProcessConfig = typeof ProcessConfig.Type
 
 const PushImageInfo_ = () =>
   Schema.Struct({
+    /**
+     * Since API 1.48.
+     */
     errorDetail: optional(ErrorDetail),
     status: optional(Schema.String),
     progressDetail: optional(ProgressDetail),
+    /**
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    progress: optional(Schema.String),
     error: optional(Schema.String)
   })
 
@@ -5371,7 +5685,21 @@ const RegistryServiceConfig_ = () =>
      * List of registry URLs that act as a mirror for the official
      * (`docker.io`) registry.
      */
-    Mirrors: optional(Schema.Array(Schema.String))
+    Mirrors: optional(Schema.Array(Schema.String)),
+    /**
+     * List of IP ranges to which nondistributable artifacts can be pushed,
+     * using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.48; not in the newest specification, so a newer engine may leave it out.
+     */
+    AllowNondistributableArtifactsCIDRs: optional(Schema.Array(Schema.String)),
+    /**
+     * List of registry hostnames to which nondistributable artifacts can be
+     * pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.48; not in the newest specification, so a newer engine may leave it out.
+     */
+    AllowNondistributableArtifactsHostnames: optional(Schema.Array(Schema.String))
   }))
 
 /**
@@ -5400,6 +5728,8 @@ const Runtime_ = () =>
     runtimeArgs: optional(Schema.NullOr(Schema.Array(Schema.String))),
     /**
      * Information specific to the runtime.
+     *
+     * Since API 1.44.
      */
     status: optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
   })
@@ -5600,6 +5930,8 @@ const TaskSpec_ = () =>
         })),
         /**
          * Options for configuring seccomp on the container
+         *
+         * Since API 1.44.
          */
         Seccomp: optional(Schema.Struct({
           Mode: optional(openEnum("default", "unconfined", "custom")),
@@ -5610,12 +5942,16 @@ const TaskSpec_ = () =>
         })),
         /**
          * Options for configuring AppArmor on the container
+         *
+         * Since API 1.44.
          */
         AppArmor: optional(Schema.Struct({
           Mode: optional(openEnum("default", "disabled"))
         })),
         /**
          * Configuration of the no_new_privs bit in the container
+         *
+         * Newer than API 1.41.
          */
         NoNewPrivileges: optional(Schema.Boolean)
       })),
@@ -5713,6 +6049,8 @@ const TaskSpec_ = () =>
       /**
        * An integer value containing the score given to the container in
        * order to tune OOM killer preferences.
+       *
+       * Newer than API 1.41.
        */
       OomScoreAdj: optional(Schema.Number),
       /**
@@ -5835,6 +6173,8 @@ const TaskSpec_ = () =>
        * If not specified, the default behaviour is to grant a swap space twice
        * as big as the memory limit.
        * Set to -1 to enable unlimited swap.
+       *
+       * Since API 1.52.
        */
       SwapBytes: optional(Schema.NullOr(Schema.Number)),
       /**
@@ -5842,6 +6182,8 @@ const TaskSpec_ = () =>
        * If not specified, defaults to the containers' OS' default, generally 60,
        * or whatever value was predefined in the image.
        * Set to -1 to unset a previously set value.
+       *
+       * Since API 1.52.
        */
       MemorySwappiness: optional(Schema.NullOr(Schema.Number))
     })),
@@ -6571,11 +6913,19 @@ const SystemInfo_ = () =>
        */
       Size: optional(Schema.Number)
     }))),
+    /**
+     * Since API 1.49.
+     */
     FirewallBackend: optional(FirewallInfo),
     /**
      * List of devices discovered by device drivers.
+     *
+     * Since API 1.50.
      */
     DiscoveredDevices: optional(Schema.Array(DeviceInfo)),
+    /**
+     * Since API 1.53.
+     */
     NRI: optional(NRIInfo),
     /**
      * List of warnings / informational messages about missing features, or
@@ -6585,9 +6935,52 @@ const SystemInfo_ = () =>
     /**
      * List of directories where (Container Device Interface) CDI
      * specifications are located.
+     *
+     * Since API 1.44.
      */
     CDISpecDirs: optional(Schema.Array(Schema.String)),
-    Containerd: optional(ContainerdInfo)
+    /**
+     * Since API 1.46.
+     */
+    Containerd: optional(ContainerdInfo),
+    /**
+     * Indicates if the host has kernel memory limit support enabled.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    KernelMemory: optional(Schema.Boolean),
+    /**
+     * Indicates if the host has kernel memory TCP limit support enabled.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.42; not in the newest specification, so a newer engine may leave it out.
+     */
+    KernelMemoryTCP: optional(Schema.Boolean),
+    /**
+     * Indicates if `bridge-nf-call-iptables` is available on the host.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.48; not in the newest specification, so a newer engine may leave it out.
+     */
+    BridgeNfIptables: optional(Schema.Boolean),
+    /**
+     * Indicates if `bridge-nf-call-ip6tables` is available on the host.
+     *
+     * Sent by older engines (API 1.41 has it); deprecated or removed by the CHANGELOG of API 1.48; not in the newest specification, so a newer engine may leave it out.
+     */
+    BridgeNfIp6tables: optional(Schema.Boolean),
+    /**
+     * URL of the distributed storage backend.
+     *
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    ClusterStore: optional(Schema.String),
+    /**
+     * The network endpoint that the Engine advertises for the purpose of
+     * node discovery. ClusterAdvertise is a `host:port` combination on which
+     * the daemon is reachable by other hosts.
+     *
+     * Sent by older engines (API 1.41 has it); not in the newest specification, so a newer engine may leave it out.
+     */
+    ClusterAdvertise: optional(Schema.String)
   })
 
 /**
@@ -6833,6 +7226,9 @@ const Volume_ = () =>
      * or `local` for machine level.
      */
     Scope: openEnum("local", "global"),
+    /**
+     * Since API 1.42.
+     */
     ClusterVolume: optional(ClusterVolume),
     /**
      * The driver specific options used when creating the volume.
