@@ -37,6 +37,7 @@ import * as Bytes from "./internal/bytes.js"
 import * as Decode from "./internal/decode.js"
 import * as Prepare from "./internal/prepare.js"
 import * as Status from "./internal/status.js"
+import * as Telemetry from "./internal/telemetry.js"
 import { userAgent } from "./internal/version.js"
 import * as Limits from "./Limits.js"
 
@@ -163,6 +164,12 @@ export interface Options {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** How much of an answer is held in memory at most; see `Limits.defaults`. */
   readonly limits?: Partial<Limits.Limits> | undefined
+  /**
+   * A client span per request (`docker.ContainerInspect`, ...), per stream and per session, and
+   * one for the version negotiation; default `true`. `false` leaves them out (the debug logs
+   * stay).
+   */
+  readonly tracing?: boolean | undefined
 }
 
 /**
@@ -213,6 +220,7 @@ export const make = (
       baseHeaders[name.toLowerCase()] = value
     }
 
+    const telemetry = Telemetry.make({ enabled: options.tracing ?? true, host: transport.host, peer: transport.peer })
     let version: string | undefined = pinned
     const negotiate = Effect.flatMap(
       transport.request({ method: "GET", path: "/_ping", query: "", headers: baseHeaders }),
@@ -232,18 +240,21 @@ export const make = (
     )
     const lock = yield* Effect.makeSemaphore(1)
     const negotiateOnce = lock.withPermits(1)(
-      Effect.suspend(() => version === undefined ? negotiate : Effect.succeed(version))
+      Effect.suspend(() => version === undefined ? telemetry.negotiation(negotiate) : Effect.succeed(version))
     )
     const apiVersion = Effect.suspend(() => version === undefined ? negotiateOnce : Effect.succeed(version))
 
     // The hot path: once the version is known, checking and building the request is synchronous.
     const prepared = <A, E, R>(
       request: EngineRequest,
+      observe: Telemetry.Observe,
       use: (sent: DockerRequest) => Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | EngineError, R> => {
       const run = (current: string): Effect.Effect<A, E | EngineError, R> => {
         const sent = Prepare.prepare(request, current, baseHeaders, limits)
-        return "_tag" in sent ? Effect.fail(sent) : use(sent)
+        if ("_tag" in sent) return Effect.fail(sent)
+        observe.sent(sent, current)
+        return use(sent)
       }
       return Effect.suspend(() => version !== undefined ? run(version) : Effect.flatMap(negotiateOnce, run))
     }
@@ -256,49 +267,71 @@ export const make = (
       request: EngineRequest,
       onSuccess: (response: DockerResponse) => Effect.Effect<A, E>
     ): Effect.Effect<A, E | EngineError> =>
-      prepared(
-        request,
-        (sent) =>
-          Effect.flatMap(
-            transport.request(sent),
-            (response): Effect.Effect<A, E | EngineStatusError> =>
-              isSuccess(response.status) ? onSuccess(response) : failFor(request, sent, response.status, response.body)
-          )
-      )
+      telemetry.request(request, (observe) =>
+        prepared(
+          request,
+          observe,
+          (sent) =>
+            Effect.flatMap(
+              transport.request(sent),
+              (response): Effect.Effect<A, E | EngineStatusError> => {
+                observe.status(response.status)
+                return isSuccess(response.status)
+                  ? onSuccess(response)
+                  : failFor(request, sent, response.status, response.body)
+              }
+            )
+        ))
 
     const send = (request: EngineRequest) => sendThen(request, Effect.succeed)
 
     const json = <A, I>(schema: Schema.Schema<A, I>, request: EngineRequest) => {
       const decode = decodeJson(Prepare.nameOf(request), schema)
       // The decoding in the same step as the status check (the hot path of most calls).
-      return sendThen(request, (response) => decode(response.body))
+      return sendThen(
+        request,
+        (response) => Effect.tap(decode(response.body), (answer) => Telemetry.warnings(request, answer))
+      )
     }
 
     const stream = (request: EngineRequest) =>
-      prepared(
-        request,
-        (sent) =>
-          Effect.flatMap(transport.stream(sent), (response) =>
-            isSuccess(response.status)
-              ? Effect.succeed(response)
-              : Effect.flatMap(
-                // What the engine says, within the limit of an error message; a body that breaks
-                // off still leaves the status to report.
-                Effect.catchIf(
-                  collectAtMost(response.body, limits.errorBytes),
-                  (error) => error._tag !== "DockerLimitError",
-                  () => Effect.succeed(new Uint8Array(0))
-                ),
-                (body) => failFor(request, sent, response.status, body)
-              ))
-      )
+      telemetry.scoped(request, (observe, count) =>
+        prepared(
+          request,
+          observe,
+          (sent) =>
+            Effect.flatMap(transport.stream(sent), (response) => {
+              observe.status(response.status)
+              return isSuccess(response.status)
+                ? Effect.succeed({ ...response, body: count.stream("read")(response.body) })
+                : Effect.flatMap(
+                  // What the engine says, within the limit of an error message; a body that breaks
+                  // off still leaves the status to report.
+                  Effect.catchIf(
+                    collectAtMost(response.body, limits.errorBytes),
+                    (error) => error._tag !== "DockerLimitError",
+                    () => Effect.succeed(new Uint8Array(0))
+                  ),
+                  (body) => failFor(request, sent, response.status, body)
+                )
+            })
+        ))
 
     const upgrade = (request: EngineRequest) =>
-      prepared(request, (sent) =>
-        Effect.flatMap(
-          transport.upgrade({ ...sent, headers: { ...sent.headers, connection: "Upgrade", upgrade: "tcp" } }),
-          (result) => isUpgraded(result) ? Effect.succeed(result) : failFor(request, sent, result.status, result.body)
-        ))
+      telemetry.scoped(request, (observe, count) =>
+        prepared(request, observe, (sent) =>
+          Effect.flatMap(
+            transport.upgrade({ ...sent, headers: { ...sent.headers, connection: "Upgrade", upgrade: "tcp" } }),
+            (result) => {
+              observe.status(result.status)
+              if (!isUpgraded(result)) return failFor(request, sent, result.status, result.body)
+              return Effect.succeed({
+                ...result,
+                output: count.stream("read")(result.output),
+                write: (chunk: Uint8Array) => Effect.tap(result.write(chunk), () => count.written(chunk.length))
+              })
+            }
+          )))
 
     // The error union of a request is its `expect` list's (statusError keeps to it): the casts
     // below only say so to the compiler.

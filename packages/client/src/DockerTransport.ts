@@ -117,6 +117,26 @@ export interface DockerUpgradedConnection {
 }
 
 /**
+ * What a transport reaches, for the `server.address`, `server.port` and `docker.transport`
+ * attributes of spans: the socket path of a Unix socket, the host and port of TCP, TLS and SSH.
+ *
+ * @example
+ * ```ts
+ * import type { DockerTransport } from "@effect-docker/client"
+ *
+ * const peer: DockerTransport.DockerPeer = { transport: "unix", address: "/var/run/docker.sock" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DockerPeer {
+  readonly transport: "unix" | "tcp" | "tls" | "ssh" | "npipe" | "memory" | "unknown"
+  readonly address: string
+  readonly port?: number | undefined
+}
+
+/**
  * @since 0.1.0
  * @category errors
  */
@@ -131,6 +151,8 @@ export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTr
   {
     /** The engine's address as configured, for messages. */
     readonly host: string
+    /** What the transport reaches, for spans; absent: read from `host`. */
+    readonly peer?: DockerPeer | undefined
     /** Sends a request and reads the whole answer. */
     readonly request: (request: DockerRequest) => Effect.Effect<DockerResponse, TransportError>
     /** Sends a request and returns the answer with its body still arriving. */

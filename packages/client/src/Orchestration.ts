@@ -133,6 +133,16 @@ export interface Dependencies {
   ) => Effect.Effect<Multiplexed.Session, EngineError | DockerDecodeError, Scope.Scope>
 }
 
+/** The attributes of a workflow's span: its image; the requests it makes are its children. */
+const spanOptions = (options: RunOptions) => ({
+  kind: "internal" as const,
+  attributes: {
+    "docker.image.name": options.image,
+    ...(options.name === undefined ? {} : { "docker.container.name": options.name })
+  },
+  captureStackTrace: false
+})
+
 /**
  * The orchestration on `dependencies`.
  *
@@ -229,27 +239,36 @@ export const make = (dependencies: Dependencies): Orchestration => {
   }
 
   const runStream = (options: Omit<RunOptions, "detach">) =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      const { Id } = options.remove === true
-        ? yield* createReleased(options, (id) =>
-          Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError))
-        : yield* createPulling(options)
-      const { exitCode, output } = yield* startAttached(Id, options)
-      // The last stderr lines, for the error of a non-zero exit.
-      let stderr = ""
-      const decoder = new TextDecoder()
-      const exit = Effect.flatMap(exitCode, (code) =>
-        code === 0 ? Effect.void : Effect.fail(exitError(Id, options, code, stderr + decoder.decode())))
-      return Stream.concat(
-        Stream.tap(output, (frame) =>
-          Effect.sync(() => {
-            if (frame.stream === "stderr") {
-              stderr = (stderr + decoder.decode(frame.data, { stream: true })).slice(-4096)
-            }
-          })),
-        Stream.drain(Stream.fromEffect(exit))
-      )
-    }))
+    // The span lives as long as the stream: it ends when the stream's scope closes.
+    Stream.unwrapScoped(Effect.withSpanScoped(
+      Effect.gen(function*() {
+        const { Id } = options.remove === true
+          ? yield* createReleased(
+            options,
+            (id) => Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError)
+          )
+          : yield* createPulling(options)
+        const { exitCode, output } = yield* startAttached(Id, options)
+        // The last stderr lines, for the error of a non-zero exit.
+        let stderr = ""
+        const decoder = new TextDecoder()
+        const exit = Effect.flatMap(
+          exitCode,
+          (code) => code === 0 ? Effect.void : Effect.fail(exitError(Id, options, code, stderr + decoder.decode()))
+        )
+        return Stream.concat(
+          Stream.tap(output, (frame) =>
+            Effect.sync(() => {
+              if (frame.stream === "stderr") {
+                stderr = (stderr + decoder.decode(frame.data, { stream: true })).slice(-4096)
+              }
+            })),
+          Stream.drain(Stream.fromEffect(exit))
+        )
+      }),
+      "docker.containers.runStream",
+      spanOptions(options)
+    ))
 
   const scoped = (options: ScopedOptions) =>
     Effect.gen(function*() {
@@ -267,11 +286,12 @@ export const make = (dependencies: Dependencies): Orchestration => {
     })
 
   return {
-    run:
-      ((options: RunOptions) => options.detach === true ? runDetached(options) : runAttached(options)) as Orchestration[
-        "run"
-      ],
+    run: ((options: RunOptions) =>
+      options.detach === true
+        ? Effect.withSpan(runDetached(options), "docker.containers.run", spanOptions(options))
+        : Effect.withSpan(runAttached(options), "docker.containers.run", spanOptions(options))) as Orchestration["run"],
     runStream,
-    scoped
+    scoped: (options: ScopedOptions) =>
+      Effect.withSpan(scoped(options), "docker.containers.scoped", spanOptions(options))
   }
 }

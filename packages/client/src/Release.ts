@@ -31,6 +31,10 @@ export const logReleaseError: OnReleaseError = (error) =>
   )
 
 /** The step found its work done: gone already, or (for stop) not running. */
+/** A release step's debug line, annotated as {@link logReleaseError} annotates its failures. */
+const logStep = (message: string, resource: string, id: string, step: string) =>
+  Effect.annotateLogs(Effect.logDebug(message), { resource, id, step })
+
 const alreadyDone = (error: { readonly _tag: string; readonly message?: string }) =>
   error._tag === "NotFound" || error._tag === "NotModified" ||
   // AutoRemove started the removal when the container stopped.
@@ -52,7 +56,9 @@ export const step = <E extends { readonly _tag: string; readonly message?: strin
 ): Effect.Effect<void> =>
   effect.pipe(
     Effect.asVoid,
-    Effect.catchIf(alreadyDone, () => Effect.void),
+    Effect.tap(() => logStep(`released ${resource} ${id.slice(0, 12)}: ${name}`, resource, id, name)),
+    Effect.catchIf(alreadyDone, (error) =>
+      logStep(`released ${resource} ${id.slice(0, 12)}: ${name} was already done (${error._tag})`, resource, id, name)),
     Effect.catchAllCause((cause) => {
       const failure = Cause.squash(cause)
       const detail = failure instanceof Error ? failure.message : String(failure)
@@ -65,5 +71,9 @@ export const step = <E extends { readonly _tag: string; readonly message?: strin
           message: `releasing ${resource} ${id.slice(0, 12)}: ${name} failed: ${detail}`
         })
       )
+    }),
+    Effect.withSpan(`docker.release.${name}`, {
+      attributes: { "docker.release.resource": resource, "docker.release.id": id },
+      captureStackTrace: false
     })
   )

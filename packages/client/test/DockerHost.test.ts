@@ -47,8 +47,14 @@ describe("EnginePath.make", () => {
   it("encodes every parameter as one path segment", () => {
     expect(EnginePath.make`/containers/${"a?b#c d%"}/json`).toEqual({
       encoded: "/containers/a%3Fb%23c%20d%25/json",
-      invalid: undefined
+      invalid: undefined,
+      template: "/containers/{id}/json",
+      values: ["a?b#c d%"]
     })
+    // Parameters are named as the specification's paths name them, for spans and logs.
+    expect(EnginePath.make`/images/${"app:1"}/tag`.template).toBe("/images/{name}/tag")
+    expect(EnginePath.make`/volumes/${"data"}`.template).toBe("/volumes/{name}")
+    expect(EnginePath.make`/exec/${"e1"}/start`.template).toBe("/exec/{id}/start")
     expect(EnginePath.make`/images/${"127.0.0.1:5000/app:v1"}/json`.encoded).toBe(
       "/images/127.0.0.1%3A5000%2Fapp%3Av1/json"
     )

@@ -197,7 +197,16 @@ export const make = (
     const upgrade = (request: DockerRequest) =>
       Upgrade.upgrade(target, request, timeoutOf(request), fail, (error) => withTimeoutMillis(request, error))
 
-    return DockerTransport.of({ host, request, stream, upgrade })
+    // An ssh:// host is reached through its tunnel's socket: its spans name the SSH host, read
+    // from `host`; TCP says whether it is TLS, which `host` may not.
+    const peer = target.host._tag === "Tcp"
+      ? {
+        transport: target.tls ? "tls" as const : "tcp" as const,
+        address: target.host.hostname,
+        port: target.host.port
+      }
+      : undefined
+    return DockerTransport.of({ host, peer, request, stream, upgrade })
   })
 
 /**

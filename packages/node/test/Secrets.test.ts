@@ -19,6 +19,8 @@ import * as Tracer from "effect/Tracer"
 const password = "pw-d6f1c0a9-marker"
 const token = "tok-8e21b7f4-marker"
 const keyMarker = "key-51c3e9aa-marker"
+/** A header of the layer's (as config.json's `HttpHeaders` gives them): never an attribute. */
+const headerMarker = "hdr-3b9a7c21-marker"
 const auth = {
   serverAddress: "registry.example:5000",
   username: "ci",
@@ -31,6 +33,7 @@ const forbidden = [
   password,
   token,
   keyMarker,
+  headerMarker,
   Redacted.value(RegistryAuth.encode(auth)),
   Buffer.from(password).toString("base64"),
   Buffer.from(`ci:${password}`).toString("base64")
@@ -104,7 +107,10 @@ describe("secrets", () => {
         String(registryAuth),
         JSON.stringify({ registryAuth })
       ]
-      expect(seen.length).toBeGreaterThanOrEqual(6) // three spans and three log lines were made
+      // The client's own spans are among those seen, with their attributes.
+      const names = seen.flatMap((item) => item instanceof Object && "name" in item ? [String(item.name)] : [])
+      expect(names).toEqual(expect.arrayContaining(["docker.ImageCreate", "docker.ImagePush", "docker.SystemAuth"]))
+      expect(everything.join("\n")).toContain(`"http.response.status_code":401`)
       expect(everything.join("\n")).toContain(`"registry":"${auth.serverAddress}"`) // attributes are seen
       for (const secret of forbidden) {
         for (const text of everything) expect(text).not.toContain(secret)
@@ -115,7 +121,12 @@ describe("secrets", () => {
         Redacted.value(registryAuth)
       )
       expect(sent.find((r) => r.path.endsWith("/auth"))?.text).toContain(password)
-    }).pipe(Effect.provide(MockTransport.layerDocker(engine, { apiVersion: "1.41" }))))
+      expect(sent[0]?.headers["x-meta-token"]).toBe(headerMarker)
+    }).pipe(
+      Effect.provide(
+        MockTransport.layerDocker(engine, { apiVersion: "1.41", headers: { "X-Meta-Token": headerMarker } })
+      )
+    ))
 
   it.effect("a TLS key appears in no error, whether it is refused or the engine cannot be reached", () =>
     Effect.gen(function*() {

@@ -322,6 +322,7 @@ const make = (handler: Handler, options: Options): Layer.Layer<DockerTransport |
 
   const transport = DockerTransport.of({
     host,
+    peer: { transport: "memory", address: "mock" },
     request: (request) => Effect.flatMap(answer(request), ({ reply }) => buffered(reply)),
     stream: (request) =>
       Effect.map(answer(request), ({ reply }) => ({
