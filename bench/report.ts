@@ -16,6 +16,8 @@ interface SuiteResults {
     readonly medians: Readonly<Record<string, number>>
     readonly oursToUndici?: number
     readonly oursToDockerode: number
+    readonly tracedToUntraced?: number
+    readonly recordingToUntraced?: number
   }>
 }
 
@@ -44,6 +46,7 @@ const fmt = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.to
 
 const suiteSection = (suite: SuiteResults) => {
   const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
+  const tracing = ["tracing: false", "OTel recording"]
   return `## Requests
 
 Written by \`pnpm bench\` (bench/suite.ts) on ${
@@ -61,6 +64,20 @@ ${
       `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${fmt(row.oursToUndici, 2)} | ${
         fmt(row.oursToDockerode, 2)
       } |`
+    ).join("\n")
+  }
+
+The cost of tracing (ping and inspect): effect-docker as above, with its spans on Effect's built-in tracer and no
+exporter, against the same client with \`tracing: false\`, and with OpenTelemetry's SDK recording every span
+(\`SimpleSpanProcessor\` into an in-memory exporter).
+
+| case | effect-docker | ${tracing.join(" | ")} | spans / tracing: false | OTel recording / tracing: false |
+| --- | ---: | ${tracing.map(() => "---:").join(" | ")} | ---: | ---: |
+${
+    suite.rows.filter((row) => row.tracedToUntraced !== undefined).map((row) =>
+      `| ${row.case} | ${fmt(row.medians["effect-docker"])} | ${
+        tracing.map((c) => fmt(row.medians[c])).join(" | ")
+      } | ${fmt(row.tracedToUntraced, 2)} | ${fmt(row.recordingToUntraced, 2)} |`
     ).join("\n")
   }
 

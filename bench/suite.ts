@@ -9,9 +9,15 @@
  *   CASES=ping,inspect pnpm bench     (some cases only: printed, not written to the results)
  *
  * The clients run in a child process from this file bundled to JavaScript (bench/bundle.ts).
+ *
+ * The cost of tracing, in the ping and inspect cases: effect-docker as users get it (its spans
+ * on Effect's built-in tracer, no exporter installed) against the same client with
+ * `tracing: false`, and with OpenTelemetry's SDK recording every span into memory.
  */
 import { Docker } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
+import { NodeSdk } from "@effect/opentelemetry"
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import Dockerode from "dockerode"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { execFileSync } from "node:child_process"
@@ -63,6 +69,21 @@ const main = async () => {
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 32 })
   const runtime = ManagedRuntime.make(Layer.orDie(NodeDocker.layer({ host, apiVersion: "1.41" })))
   const docker = await runtime.runPromise(Docker.Docker)
+  const untracedRuntime = ManagedRuntime.make(
+    Layer.orDie(NodeDocker.layer({ host, apiVersion: "1.41", tracing: false }))
+  )
+  const untraced = await untracedRuntime.runPromise(Docker.Docker)
+  const exporter = new InMemorySpanExporter()
+  const recordingRuntime = ManagedRuntime.make(Layer.merge(
+    Layer.orDie(NodeDocker.layer({ host, apiVersion: "1.41" })),
+    NodeSdk.layer(() => ({ resource: { serviceName: "bench" }, spanProcessor: new SimpleSpanProcessor(exporter) }))
+  ))
+  const recording = await recordingRuntime.runPromise(Docker.Docker)
+  /** Runs `effect` on the recording runtime, then drops the spans it recorded. */
+  const recorded = async (effect: Effect.Effect<unknown, unknown, never>) => {
+    await recordingRuntime.runPromise(effect)
+    exporter.reset()
+  }
 
   const undiciGet = async (path: string) => {
     const response = await pool.request({ method: "GET", path })
@@ -93,6 +114,9 @@ const main = async () => {
   const cases: Record<Case, Record<string, Client>> = {
     ping: {
       "effect-docker": () => timed(() => runtime.runPromise(Effect.repeatN(docker.system.ping(), counts.ping - 1))),
+      "tracing: false": () =>
+        timed(() => untracedRuntime.runPromise(Effect.repeatN(untraced.system.ping(), counts.ping - 1))),
+      "OTel recording": () => timed(() => recorded(Effect.repeatN(recording.system.ping(), counts.ping - 1))),
       "raw undici": () =>
         timed(async () => {
           for (let i = 0; i < counts.ping; i++) await undiciGet("/_ping")
@@ -110,6 +134,10 @@ const main = async () => {
     inspect: {
       "effect-docker": (id) =>
         timed(() => runtime.runPromise(Effect.repeatN(docker.containers.inspect(id), counts.inspect - 1))),
+      "tracing: false": (id) =>
+        timed(() => untracedRuntime.runPromise(Effect.repeatN(untraced.containers.inspect(id), counts.inspect - 1))),
+      "OTel recording": (id) =>
+        timed(() => recorded(Effect.repeatN(recording.containers.inspect(id), counts.inspect - 1))),
       "raw undici": (id) =>
         timed(async () => {
           for (let i = 0; i < counts.inspect; i++) JSON.parse(await undiciGet(`/v1.41/containers/${id}/json`))
@@ -204,12 +232,22 @@ const main = async () => {
   } finally {
     await Promise.all(made.map((id) => dockerode.getContainer(id).remove({ force: true })))
     await runtime.dispose()
+    await untracedRuntime.dispose()
+    await recordingRuntime.dispose()
     await pool.close()
     agent.destroy()
   }
 
   const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
+  const clients = [
+    "effect-docker",
+    "raw undici",
+    "raw node:http",
+    "dockerode",
+    "docker-py",
+    "tracing: false",
+    "OTel recording"
+  ]
   const label: Record<Case, string> = {
     ping: `sequential /_ping x ${counts.ping}`,
     inspect: `sequential container inspect x ${counts.inspect}`,
@@ -226,17 +264,25 @@ const main = async () => {
         Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)]])
       ),
       oursToUndici: medians["raw undici"] === undefined ? undefined : ours / medians["raw undici"]!,
-      oursToDockerode: ours / medians["dockerode"]!
+      oursToDockerode: ours / medians["dockerode"]!,
+      tracedToUntraced: medians["tracing: false"] === undefined ? undefined : ours / medians["tracing: false"]!,
+      recordingToUntraced: medians["tracing: false"] === undefined
+        ? undefined
+        : medians["OTel recording"]! / medians["tracing: false"]!
     }
   })
   const fmt = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(0))
   const table = [
-    `| case | ${clients.join(" | ")} | effect-docker / raw undici | effect-docker / dockerode |`,
-    `| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: |`,
+    `| case | ${
+      clients.join(" | ")
+    } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |`,
+    `| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
     ...rows.map((row) =>
       `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${
         row.oursToUndici?.toFixed(2) ?? "-"
-      } | ${row.oursToDockerode.toFixed(2)} |`
+      } | ${row.oursToDockerode.toFixed(2)} | ${row.tracedToUntraced?.toFixed(2) ?? "-"} | ${
+        row.recordingToUntraced?.toFixed(2) ?? "-"
+      } |`
     )
   ].join("\n")
   console.log(`\nmedian milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`)

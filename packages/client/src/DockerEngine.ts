@@ -166,8 +166,9 @@ export interface Options {
   readonly limits?: Partial<Limits.Limits> | undefined
   /**
    * A client span per request (`docker.ContainerInspect`, ...), per stream and per session, and
-   * one for the version negotiation; default `true`. `false` leaves them out (the debug logs
-   * stay).
+   * one for the version negotiation, when a tracer is installed (`@effect/opentelemetry`'s, or
+   * any but Effect's built-in one, which exports nothing); default `true`. `false` leaves them
+   * out (the debug logs stay).
    */
   readonly tracing?: boolean | undefined
 }
@@ -288,10 +289,12 @@ export const make = (
     const json = <A, I>(schema: Schema.Schema<A, I>, request: EngineRequest) => {
       const decode = decodeJson(Prepare.nameOf(request), schema)
       // The decoding in the same step as the status check (the hot path of most calls).
-      return sendThen(
-        request,
-        (response) => Effect.tap(decode(response.body), (answer) => Telemetry.warnings(request, answer))
-      )
+      return Telemetry.warns(request)
+        ? sendThen(
+          request,
+          (response) => Effect.tap(decode(response.body), (answer) => Telemetry.warnings(request, answer))
+        )
+        : sendThen(request, (response) => decode(response.body))
     }
 
     const stream = (request: EngineRequest) =>
