@@ -226,7 +226,13 @@ const main = async () => {
       const samples: Record<string, Array<number>> = (results[name] = {})
       for (const run of Object.values(clients)) await run(made[0]!) // warm up
       for (let round = 0; round < rounds; round++) {
-        for (const [client, run] of Object.entries(clients)) (samples[client] ??= []).push(await run(made[0]!))
+        // The order turns each round, so that no client always runs after the same one.
+        const order = Object.entries(clients)
+        for (const [client, run] of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
+          // Each client starts with no garbage of the one before (the OTel case leaves plenty).
+          ;(globalThis as { gc?: () => void }).gc?.()
+          ;(samples[client] ??= []).push(await run(made[0]!))
+        }
       }
     }
   } finally {
@@ -306,6 +312,6 @@ if (process.argv[2] === "--bundled") {
 } else {
   // Bundle, measure in plain node, then render BENCHMARKS.md from the results it wrote.
   const script = await bundle("suite", import.meta.filename)
-  execFileSync(process.execPath, [script, "--bundled"], { stdio: "inherit" })
+  execFileSync(process.execPath, ["--expose-gc", script, "--bundled"], { stdio: "inherit" })
   if (only === undefined) (await import("./report.js")).writeReport()
 }

@@ -79,6 +79,8 @@ install_packages() {
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  # The progress examples are watched in a terminal (examples/images/progress.real.test.ts).
+  command -v tmux >/dev/null || missing+=(tmux)
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them or run as root"
     log "installing ${missing[*]}"

@@ -24,3 +24,8 @@ export * as NodeDockerTransport from "./NodeDockerTransport.js"
  * @since 0.1.0
  */
 export * as Tar from "./Tar.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as ProgressRenderer from "./ProgressRenderer.js"
