@@ -105,10 +105,6 @@ const errorType = (cause: Cause.Cause<unknown>): string => {
   return "Defect"
 }
 
-/**
- * The warnings an answer carries (`Warnings` of a create or update, `Warning` of a network
- * create: an ignored option, a kernel without memory limits), as warning logs.
- */
 /** The operations whose answers carry the engine's warnings (the only ones read for them). */
 const warningOperations: ReadonlySet<string> = new Set([
   "ContainerCreate",
@@ -121,6 +117,10 @@ const warningOperations: ReadonlySet<string> = new Set([
 export const warns = (request: EngineRequest) =>
   request.operation !== undefined && warningOperations.has(request.operation)
 
+/**
+ * The warnings an answer carries (`Warnings` of a create or update, `Warning` of a network
+ * create: an ignored option, a kernel without memory limits), as warning logs.
+ */
 export const warnings = (request: EngineRequest, answer: unknown): Effect.Effect<void> => {
   if (typeof answer !== "object" || answer === null) return Effect.void
   const { Warning, Warnings } = answer as { readonly Warning?: unknown; readonly Warnings?: unknown }
