@@ -86,6 +86,8 @@ describe("spans", () => {
       for (const child of [create!, start!, inspect!]) expect(parentOf(child)).toBe(run!.spanContext().spanId)
       expect(parentOf(list!)).toBe(program!.spanContext().spanId)
       expect(negotiate!.attributes).toMatchObject({ "url.path": "/_ping", "http.request.method": "GET" })
+      // The first request negotiates the version: the negotiation is its child.
+      expect(parentOf(negotiate!)).toBe(create!.spanContext().spanId)
 
       expect(run!.attributes).toMatchObject({ "docker.image.name": "busybox", "docker.container.name": "web" })
       expect(inspect!.kind).toBe(2) // SpanKind.CLIENT

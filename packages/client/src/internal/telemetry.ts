@@ -237,7 +237,11 @@ export const make = (options: {
           return debug ? logRequest(request, state, started, exit) : Effect.void
         })
       }
-      return traced ? Effect.useSpan(`docker.${nameOf(request)}`, spanOptions(request), observed) : observed(undefined)
+      // The span is the parent of what the request does (the negotiation of a first request).
+      return traced
+        ? Effect.useSpan(`docker.${nameOf(request)}`, spanOptions(request), (span) =>
+          Effect.withParentSpan(observed(span), span))
+        : observed(undefined)
     })
 
   const scoped: Telemetry["scoped"] = (request, send) =>
