@@ -186,8 +186,7 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlineDropped(value)]))
   }
   /** The fields a definition had in 1.41 itself (not from its `allOf` references) that it has lost. */
-  const droppedFields = (path: string, node: Node): Array<[string, Node]> => {
-    const old = oldNodeAt(path)
+  const droppedFields = (path: string, node: Node, old: Node | undefined): Array<[string, Node]> => {
     if (old === undefined) return []
     const original = path.includes(".") || path.includes("[") ? undefined : oldDefinitions[path]
     const fromParents = new Set<string>(
@@ -269,7 +268,7 @@ export const model = ({ changelog, oldest, spec }: Specification): ApiModel => {
             : expr
           return `${doc(withNote(firstParagraph(value.description), note), "  ")}  ${quoteKey(key)}: ${field}`
         })
-        for (const [key, value] of droppedFields(path, node)) {
+        for (const [key, value] of droppedFields(path, node, old)) {
           const expr = schemaOf(inlineDropped(value) as Node, `${path}.${key}`)
           fields.push(
             `${doc(withNote(firstParagraph(value.description), olderNote(key)), "  ")}  ${

@@ -254,7 +254,7 @@ export const make = (
       const run = (current: string): Effect.Effect<A, E | EngineError, R> => {
         const sent = Prepare.prepare(request, current, baseHeaders, limits)
         if ("_tag" in sent) return Effect.fail(sent)
-        observe.sent(sent, current)
+        observe.sent(current)
         return use(sent)
       }
       return Effect.suspend(() => version !== undefined ? run(version) : Effect.flatMap(negotiateOnce, run))
@@ -306,7 +306,7 @@ export const make = (
             Effect.flatMap(transport.stream(sent), (response) => {
               observe.status(response.status)
               return isSuccess(response.status)
-                ? Effect.succeed({ ...response, body: count.stream("read")(response.body) })
+                ? Effect.succeed({ ...response, body: count.read(response.body) })
                 : Effect.flatMap(
                   // What the engine says, within the limit of an error message; a body that breaks
                   // off still leaves the status to report.
@@ -330,7 +330,7 @@ export const make = (
               if (!isUpgraded(result)) return failFor(request, sent, result.status, result.body)
               return Effect.succeed({
                 ...result,
-                output: count.stream("read")(result.output),
+                output: count.read(result.output),
                 write: (chunk: Uint8Array) => Effect.tap(result.write(chunk), () => count.written(chunk.length))
               })
             }

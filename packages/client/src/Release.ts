@@ -30,11 +30,11 @@ export const logReleaseError: OnReleaseError = (error) =>
     Effect.annotateLogs({ resource: error.resource, id: error.id, step: error.step })
   )
 
-/** The step found its work done: gone already, or (for stop) not running. */
 /** A release step's debug line, annotated as {@link logReleaseError} annotates its failures. */
 const logStep = (message: string, resource: string, id: string, step: string) =>
   Effect.annotateLogs(Effect.logDebug(message), { resource, id, step })
 
+/** The step found its work done: gone already, or (for stop) not running. */
 const alreadyDone = (error: { readonly _tag: string; readonly message?: string }) =>
   error._tag === "NotFound" || error._tag === "NotModified" ||
   // AutoRemove started the removal when the container stopped.

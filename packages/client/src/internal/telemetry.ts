@@ -20,7 +20,7 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { EngineRequest } from "../DockerEngine.js"
 import * as DockerHost from "../DockerHost.js"
-import type { DockerPeer, DockerRequest } from "../DockerTransport.js"
+import type { DockerPeer } from "../DockerTransport.js"
 
 /** The attribute naming the object a path's first parameter is, by the path's first segment. */
 const objectAttribute: Record<string, string> = {
@@ -78,22 +78,20 @@ export interface Telemetry {
   readonly negotiation: <E>(negotiate: Effect.Effect<string, E>) => Effect.Effect<string, E>
 }
 
-/** Called once the request is prepared and once its status is known. */
+/** Called with the API version once the request is prepared, and with its status once known. */
 export interface Observe {
-  readonly sent: (sent: DockerRequest, apiVersion: string) => void
+  readonly sent: (apiVersion: string) => void
   readonly status: (status: number) => void
 }
 
-/** Counts the bytes of a body; `direction` is `read` (from the engine) or `written`. */
+/** Counts the bytes of a stream or session: what the engine sent, and what was written to it. */
 export interface Count {
-  readonly stream: (direction: "read" | "written") => <E>(
-    body: Stream.Stream<Uint8Array, E>
-  ) => Stream.Stream<Uint8Array, E>
+  readonly read: <E>(body: Stream.Stream<Uint8Array, E>) => Stream.Stream<Uint8Array, E>
   readonly written: (bytes: number) => void
 }
 
 const noObserve: Observe = { sent: () => undefined, status: () => undefined }
-const noCount: Count = { stream: () => (body) => body, written: () => undefined }
+const noCount: Count = { read: (body) => body, written: () => undefined }
 
 const errorType = (cause: Cause.Cause<unknown>): string => {
   if (Cause.isInterruptedOnly(cause)) return "Interrupted"
@@ -210,7 +208,7 @@ export const make = (options: {
     apiVersion: string | undefined
   }
   const observer = (span: Tracer.Span | undefined, state: State): Observe => ({
-    sent: (_sent: DockerRequest, apiVersion: string) => {
+    sent: (apiVersion: string) => {
       state.apiVersion = apiVersion
       span?.attribute("docker.api.version", apiVersion)
     },
@@ -254,10 +252,10 @@ export const make = (options: {
         const counted = { read: 0, written: 0, chunks: 0 }
         const started = performance.now()
         const count: Count = {
-          stream: (direction) => (body) =>
+          read: (body) =>
             Stream.mapChunks(body, (chunk) => {
-              for (const bytes of chunk) counted[direction] += bytes.length
-              if (direction === "read") counted.chunks += chunk.length
+              for (const bytes of chunk) counted.read += bytes.length
+              counted.chunks += chunk.length
               return chunk
             }),
           written: (bytes) => {

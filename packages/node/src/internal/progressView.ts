@@ -75,11 +75,4 @@ export class ProgressView {
     }
     return changed
   }
-
-  /** The index of the first line a later event may still change (the first layer line). */
-  get firstLive(): number {
-    let first = this.lines.length
-    for (const index of this.byId.values()) first = Math.min(first, index)
-    return first
-  }
 }
