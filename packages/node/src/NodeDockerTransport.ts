@@ -170,7 +170,7 @@ export const make = (
             request,
             timeoutOf(request)
           )
-          pool.dispatch(dispatchOptions(request), handler)
+          handler.send(pool, dispatchOptions(request), poolSize)
         })
       )
 
@@ -186,7 +186,7 @@ export const make = (
                 (error) => withTimeoutMillis(request, fail(error)),
                 timeoutOf(request)
               )
-              pool.dispatch(dispatchOptions(request), handler)
+              handler.send(pool, dispatchOptions(request), poolSize)
               return Effect.sync(() => handler.cancel())
             })
           ),

@@ -1,4 +1,4 @@
-import { Docker, DockerEngine, DockerTransport } from "@effect-docker/client"
+import { Docker, DockerEngine, DockerTransport, EnginePath } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
@@ -129,6 +129,53 @@ describe("NodeDocker.layer", () => {
       yield* eventually(() => closed === 1)
       expect(closed).toBe(1)
       expect(yield* docker.containers.list()).toEqual([])
+    }))
+
+  it.scopedLive("sends a GET again when its kept-alive connection was dead, never a POST", () =>
+    Effect.gen(function*() {
+      // Each connection answers its first request and keeps alive, then drops at its second:
+      // a connection the engine closed while it idled in the pool.
+      const heads: Array<string> = []
+      const { path } = yield* rawServer((socket) => {
+        socket.on("error", () => {})
+        let answered = false
+        socket.on("data", (chunk) => {
+          const head = chunk.toString("latin1")
+          heads.push(head.slice(0, head.indexOf(" HTTP/1.1")))
+          if (answered) return void socket.destroy()
+          answered = true
+          socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK")
+        })
+      })
+      const engine = yield* engineOn(path)
+      const ping = { method: "GET" as const, path: EnginePath.make`/_ping` }
+      for (let i = 0; i < 4; i++) expect((yield* engine.request(ping)).status).toBe(200)
+      const stream = yield* engine.stream({ method: "GET", path: EnginePath.make`/events` })
+      expect(new TextDecoder().decode(yield* DockerEngine.collect(stream.body))).toBe("OK")
+      // A POST is not sent twice: the engine may have done it before the connection dropped.
+      const start = engine.request({ method: "POST", path: EnginePath.make`/containers/c1/start` })
+      const outcomes = yield* Effect.all([start, start, start, start].map(Effect.either))
+      const reset = outcomes.filter((outcome) => outcome._tag === "Left")
+      expect(reset.length).toBeGreaterThan(0)
+      for (const outcome of reset) {
+        expect(outcome.left).toMatchObject({ _tag: "DockerConnectionError", reason: "ConnectionReset" })
+      }
+      expect(heads.filter((head) => head.startsWith("POST"))).toHaveLength(4)
+      // Every GET got its answer, some on a second or third connection.
+      expect(heads.filter((head) => head.startsWith("GET")).length).toBeGreaterThan(5)
+    }))
+
+  it.scopedLive("does not send a GET again when a new connection breaks", () =>
+    Effect.gen(function*() {
+      let requests = 0
+      const { path } = yield* rawServer(onRequest((socket) => {
+        requests++
+        socket.destroy()
+      }))
+      const engine = yield* engineOn(path)
+      const error = yield* Effect.flip(engine.request({ method: "GET", path: EnginePath.make`/_ping` }))
+      expect(error).toMatchObject({ _tag: "DockerConnectionError", reason: "ConnectionReset" })
+      expect(requests).toBe(1)
     }))
 
   it.scopedLive("streams a large body with backpressure to a slow consumer, byte for byte", () =>

@@ -12,15 +12,54 @@ import {
 import * as Limits from "@effect-docker/client/Limits"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import type { Dispatcher } from "undici"
 import { Inbox } from "./inbox.js"
 
 /**
- * Gathers a buffered answer. undici's own handler interface (rather than the controller-based
- * one, which wraps it) and a class: no header object built twice, no closures per request.
- * A timer bounds the whole request (undici's own timeouts bound each wait, not the sum: an
- * answer that drips a byte at a time would never end), and a limit its body.
+ * Sends a request, and sends a GET or HEAD without a body again when its connection broke before
+ * any answer after it had answered others: a kept-alive connection that the engine closed while it
+ * idled in the pool (an engine restarted, a proxy's idle timeout) is found dead only when written
+ * to. The Go SDK's transport does the same; a new connection that breaks is the engine's failure.
+ * Each resend retires one dead connection, so the pool's size bounds them.
  */
-export class BufferedHandler {
+abstract class Resendable {
+  private pool: Dispatcher | undefined
+  private options: Dispatcher.DispatchOptions | undefined
+  private resends = 0
+  private resentUnsure = false
+  send(pool: Dispatcher, options: Dispatcher.DispatchOptions, maxResends: number) {
+    if ((options.method === "GET" || options.method === "HEAD") && options.body === undefined) {
+      this.pool = pool
+      this.options = options
+      this.resends = maxResends
+    }
+    pool.dispatch(options, this as unknown as Dispatcher.DispatchHandler)
+  }
+  /** Whether `error`, before any answer, sent the request again. */
+  protected resentAfter(error: Error): boolean {
+    if (this.pool === undefined || this.resends === 0) return false
+    const reused = brokeAfterAnswers(error)
+    // A reset or a broken pipe may be a new connection's (a refused TLS handshake): once only.
+    if (reused === false || (reused === undefined && this.resentUnsure)) return false
+    if (reused === undefined) this.resentUnsure = true
+    this.resends--
+    this.pool.dispatch(this.options!, this as unknown as Dispatcher.DispatchHandler)
+    return true
+  }
+}
+
+/**
+ * Whether the engine closed or reset a connection that had carried answers: undici's own error
+ * says how much the connection had read; a reset or a broken pipe from the socket does not
+ * (undefined).
+ */
+const brokeAfterAnswers = (error: Error): boolean | undefined => {
+  const { code, socket } = error as Error & { code?: string; socket?: { bytesRead?: number } }
+  if (code === "UND_ERR_SOCKET") return socket?.bytesRead === undefined ? undefined : socket.bytesRead > 0
+  return code === "ECONNRESET" || code === "EPIPE" ? undefined : false
+}
+
+export class BufferedHandler extends Resendable {
   private status = 0
   private rawHeaders: Array<Buffer> = []
   private readonly chunks: Array<Uint8Array> = []
@@ -36,6 +75,7 @@ export class BufferedHandler {
     private readonly request: DockerRequest,
     timeoutMillis: number
   ) {
+    super()
     fiber.addObserver(this.onFiberExit)
     if (timeoutMillis > 0) this.timer = setTimeout(this.onDeadline, timeoutMillis)
   }
@@ -93,6 +133,8 @@ export class BufferedHandler {
     ))
   }
   onError(error: Error) {
+    this.abort = undefined
+    if (this.status === 0 && this.resume !== undefined && this.resentAfter(error)) return
     this.settle(Effect.fail(isTransportError(error) ? error : this.failure(error)))
   }
 }
@@ -135,7 +177,7 @@ const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/
  * headers, a timer bounds the wait and {@link cancel} ends it at once, whatever the phase: in the
  * pool's queue, connecting, or sent and unanswered.
  */
-export class StreamingHandler {
+export class StreamingHandler extends Resendable {
   private abort: ((reason: Error) => void) | undefined
   private cancelled: Error | undefined
   private parserPaused = false
@@ -152,6 +194,7 @@ export class StreamingHandler {
     private readonly failure: (error: unknown) => TransportError,
     timeoutMillis: number
   ) {
+    super()
     if (timeoutMillis > 0) {
       this.timer = setTimeout(
         () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
@@ -214,6 +257,7 @@ export class StreamingHandler {
   }
   onError(error: Error) {
     this.abort = undefined
+    if (this.inbox === undefined && this.cancelled === undefined && this.resentAfter(error)) return
     const failure = isTransportError(error) ? error : this.failure(error)
     // Before the headers, the answer itself failed; after them, its body.
     if (this.inbox !== undefined) this.inbox.fail(failure)
