@@ -12,10 +12,9 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ApiVersion from "./ApiVersion.js"
-import type { DockerDecodeError, DockerInputError } from "./DockerError.js"
+import type { DockerDecodeError, DockerInputError, DockerVersionError } from "./DockerError.js"
 import {
   DockerConfigError,
-  DockerVersionError,
   type EngineStatusError,
   type ExpectedStatusError,
   type ResourceKind
@@ -130,6 +129,8 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
     readonly host: string
     /** How much of an answer is held in memory at most. */
     readonly limits: Limits.Limits
+    /** Whether its requests and the workflows built on it make spans ({@link Options.tracing}). */
+    readonly tracing: boolean
     /** The API version in use: pinned, or negotiated with `/_ping` on first use. */
     readonly apiVersion: Effect.Effect<string, EngineError>
     /**
@@ -168,7 +169,7 @@ export interface Options {
    * A client span per request (`docker.ContainerInspect`, ...), per stream and per session, and
    * one for the version negotiation, when a tracer is installed (`@effect/opentelemetry`'s, or
    * any but Effect's built-in one, which exports nothing); default `true`. `false` leaves them
-   * out (the debug logs stay).
+   * out, and the workflows' (`containers.run`, a release's steps) too; the debug logs stay.
    */
   readonly tracing?: boolean | undefined
 }
@@ -208,7 +209,7 @@ export const make = (
         })
       }
       if (ApiVersion.compare(pinned, ApiVersion.minimum) < 0) {
-        return yield* tooOld(pinned)
+        return yield* Prepare.tooOld(pinned)
       }
     }
     const limits = yield* Limits.make(options.limits)
@@ -221,7 +222,8 @@ export const make = (
       baseHeaders[name.toLowerCase()] = value
     }
 
-    const telemetry = Telemetry.make({ enabled: options.tracing ?? true, host: transport.host, peer: transport.peer })
+    const tracing = options.tracing ?? true
+    const telemetry = Telemetry.make({ enabled: tracing, host: transport.host, peer: transport.peer })
     let version: string | undefined = pinned
     const negotiate = Effect.flatMap(
       transport.request({ method: "GET", path: "/_ping", query: "", headers: baseHeaders }),
@@ -234,7 +236,7 @@ export const make = (
         const announced = header(response.headers, "api-version")
         const server = announced !== undefined && ApiVersion.isValid(announced) ? announced : "1.24"
         const chosen = ApiVersion.min(server, ApiVersion.newest)
-        if (ApiVersion.compare(chosen, ApiVersion.minimum) < 0) return tooOld(chosen)
+        if (ApiVersion.compare(chosen, ApiVersion.minimum) < 0) return Prepare.tooOld(chosen)
         version = chosen
         return Effect.succeed(chosen)
       }
@@ -341,6 +343,7 @@ export const make = (
     return DockerEngine.of({
       host: transport.host,
       limits,
+      tracing,
       apiVersion,
       request: send as DockerEngine["Type"]["request"],
       json: json as DockerEngine["Type"]["json"],
@@ -383,13 +386,6 @@ export const decodeJson: typeof Decode.decodeJson = Decode.decodeJson
  * ```
  */
 export const decodeValue: typeof Decode.decodeValue = Decode.decodeValue
-
-const tooOld = (version: string) =>
-  new DockerVersionError({
-    version,
-    required: ApiVersion.minimum,
-    message: `API version ${version} is too old: effect-docker needs ${ApiVersion.minimum} or newer (Docker 20.10+)`
-  })
 
 /**
  * The body of a streamed request as a Stream that owns its connection: the request is sent when

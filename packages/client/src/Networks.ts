@@ -54,7 +54,14 @@ export const make = (engine: DockerEngine["Type"]): Networks => {
       Effect.acquireRelease(
         generated.create(body),
         ({ Id }) =>
-          Release.step("network", Id, "remove", generated.remove(Id), options.onReleaseError ?? Release.logReleaseError)
+          Release.step(
+            "network",
+            Id,
+            "remove",
+            generated.remove(Id),
+            options.onReleaseError ?? Release.logReleaseError,
+            { tracing: engine.tracing }
+          )
       )
   }
 }

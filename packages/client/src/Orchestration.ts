@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import { identity } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { type DockerConfigError, type DockerDecodeError, type DockerStreamError } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
@@ -159,6 +160,16 @@ const spanOptions = (options: RunOptions) => ({
 export const make = (dependencies: Dependencies): Orchestration => {
   const { attach: attachTo, containers, exec, images } = dependencies
   const { create, inspect, logStream, logs, remove, start, stop, wait } = containers
+  // The engine's `tracing` setting covers the workflows' spans as well as its requests'.
+  const { tracing } = dependencies.engine
+  const released = { tracing }
+  const traced = <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options: Tracer.SpanOptions) =>
+    tracing ? Effect.withSpan(self, name, options) : self
+  const tracedScoped = <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    name: string,
+    options: Tracer.SpanOptions
+  ): Effect.Effect<A, E, R | Scope.Scope> => tracing ? Effect.withSpanScoped(self, name, options) : self
 
   const createPulling = (
     options: RunOptions,
@@ -240,12 +251,13 @@ export const make = (dependencies: Dependencies): Orchestration => {
 
   const runStream = (options: Omit<RunOptions, "detach">) =>
     // The span lives as long as the stream: it ends when the stream's scope closes.
-    Stream.unwrapScoped(Effect.withSpanScoped(
+    Stream.unwrapScoped(tracedScoped(
       Effect.gen(function*() {
         const { Id } = options.remove === true
           ? yield* createReleased(
             options,
-            (id) => Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError)
+            (id) =>
+              Release.step("container", id, "remove", remove(id, { force: true }), Release.logReleaseError, released)
           )
           : yield* createPulling(options)
         const { exitCode, output } = yield* startAttached(Id, options)
@@ -275,8 +287,22 @@ export const make = (dependencies: Dependencies): Orchestration => {
       const onError = options.onReleaseError ?? Release.logReleaseError
       const { Id } = yield* createReleased(options, (id) =>
         Effect.zipRight(
-          Release.step("container", id, "stop", stop(id, { timeout: options.stopTimeout ?? "10 seconds" }), onError),
-          Release.step("container", id, "remove", remove(id, { force: true, volumes: options.removeVolumes }), onError)
+          Release.step(
+            "container",
+            id,
+            "stop",
+            stop(id, { timeout: options.stopTimeout ?? "10 seconds" }),
+            onError,
+            released
+          ),
+          Release.step(
+            "container",
+            id,
+            "remove",
+            remove(id, { force: true, volumes: options.removeVolumes }),
+            onError,
+            released
+          )
         ))
       yield* start(Id)
       if (options.readiness !== undefined) {
@@ -288,10 +314,9 @@ export const make = (dependencies: Dependencies): Orchestration => {
   return {
     run: ((options: RunOptions) =>
       options.detach === true
-        ? Effect.withSpan(runDetached(options), "docker.containers.run", spanOptions(options))
-        : Effect.withSpan(runAttached(options), "docker.containers.run", spanOptions(options))) as Orchestration["run"],
+        ? traced(runDetached(options), "docker.containers.run", spanOptions(options))
+        : traced(runAttached(options), "docker.containers.run", spanOptions(options))) as Orchestration["run"],
     runStream,
-    scoped: (options: ScopedOptions) =>
-      Effect.withSpan(scoped(options), "docker.containers.scoped", spanOptions(options))
+    scoped: (options: ScopedOptions) => traced(scoped(options), "docker.containers.scoped", spanOptions(options))
   }
 }

@@ -42,7 +42,9 @@ const alreadyDone = (error: { readonly _tag: string; readonly message?: string }
 
 /**
  * One step of a release: what it finds done counts as done, a failure or a defect goes to
- * `onError`, and the effect itself always succeeds, so that the next step runs.
+ * `onError`, and the effect itself always succeeds, so that the next step runs. The step is a
+ * span (`docker.release.remove`, ...) unless `tracing` is `false` (the engine's setting, for the
+ * releases of `containers.scoped`, `networks.scoped` and `volumes.scoped`).
  *
  * @since 0.1.0
  * @category combinators
@@ -52,13 +54,17 @@ export const step = <E extends { readonly _tag: string; readonly message?: strin
   id: string,
   name: DockerReleaseError["step"],
   effect: Effect.Effect<unknown, E>,
-  onError: OnReleaseError
-): Effect.Effect<void> =>
-  effect.pipe(
+  onError: OnReleaseError,
+  options: { readonly tracing?: boolean | undefined } = {}
+): Effect.Effect<void> => {
+  const released = effect.pipe(
     Effect.asVoid,
     Effect.tap(() => logStep(`released ${resource} ${id.slice(0, 12)}: ${name}`, resource, id, name)),
-    Effect.catchIf(alreadyDone, (error) =>
-      logStep(`released ${resource} ${id.slice(0, 12)}: ${name} was already done (${error._tag})`, resource, id, name)),
+    Effect.catchIf(
+      alreadyDone,
+      (error) =>
+        logStep(`released ${resource} ${id.slice(0, 12)}: ${name} was already done (${error._tag})`, resource, id, name)
+    ),
     Effect.catchAllCause((cause) => {
       const failure = Cause.squash(cause)
       const detail = failure instanceof Error ? failure.message : String(failure)
@@ -71,9 +77,10 @@ export const step = <E extends { readonly _tag: string; readonly message?: strin
           message: `releasing ${resource} ${id.slice(0, 12)}: ${name} failed: ${detail}`
         })
       )
-    }),
-    Effect.withSpan(`docker.release.${name}`, {
-      attributes: { "docker.release.resource": resource, "docker.release.id": id },
-      captureStackTrace: false
     })
   )
+  return options.tracing === false ? released : Effect.withSpan(released, `docker.release.${name}`, {
+    attributes: { "docker.release.resource": resource, "docker.release.id": id },
+    captureStackTrace: false
+  })
+}

@@ -89,7 +89,8 @@ export const make = (engine: DockerEngine["Type"]): Volumes => {
             Name,
             "remove",
             generated.remove(Name),
-            options.onReleaseError ?? Release.logReleaseError
+            options.onReleaseError ?? Release.logReleaseError,
+            { tracing: engine.tracing }
           )
       )
   }

@@ -27,6 +27,8 @@ const handler: MockTransport.Handler = (request) => {
   if (request.path.endsWith("/start")) return MockTransport.empty()
   if (request.path.endsWith("/containers/c0ffee/json")) return MockTransport.json(container)
   if (request.path.endsWith("/containers/json")) return MockTransport.json([])
+  if (request.path.endsWith("/networks/create")) return MockTransport.json({ Id: "n1", Warning: "" }, 201)
+  if (request.method === "DELETE" || request.path.endsWith("/stop")) return MockTransport.empty()
   if (request.path.endsWith("/logs")) return MockTransport.output([{ stream: "stdout", data: "ready\n" }])
   if (request.path.includes("/containers/missing")) return MockTransport.error(404, "No such container: missing")
   return undefined
@@ -144,14 +146,33 @@ describe("spans", () => {
     })
   })
 
-  it.effect("tracing: false makes no span of the client's own", () => {
-    const { exporter, layer } = traced({ tracing: false })
+  it.effect("tracing: false makes no span of the client's own, the workflows' and releases' included", () => {
+    const run = Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      yield* docker.containers.inspect("c0ffee")
+      yield* docker.containers.run({ image: "busybox", detach: true })
+      yield* Effect.scoped(docker.containers.scoped({ image: "busybox" }))
+      yield* Effect.scoped(docker.networks.scoped({ Name: "n" }))
+    }).pipe(Effect.withSpan("user program"))
     return Effect.gen(function*() {
-      yield* Effect.flatMap(Docker.Docker, (docker) => docker.containers.inspect("c0ffee")).pipe(
-        Effect.withSpan("user program"),
-        Effect.provide(layer)
-      )
-      expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(["user program"])
+      const off = traced({ tracing: false })
+      yield* Effect.provide(run, off.layer)
+      expect(off.exporter.getFinishedSpans().map((span) => span.name)).toEqual(["user program"])
+      // The same program traced: the spans that tracing: false left out.
+      const on = traced()
+      yield* Effect.provide(run, on.layer)
+      const names = on.exporter.getFinishedSpans().map((span) => span.name)
+      for (
+        const name of [
+          "docker.containers.run",
+          "docker.containers.scoped",
+          "docker.release.stop",
+          "docker.release.remove"
+        ]
+      ) {
+        expect(names).toContain(name)
+      }
+      expect(names.filter((name) => name === "docker.release.remove")).toHaveLength(2)
     })
   })
 })

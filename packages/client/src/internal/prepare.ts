@@ -74,3 +74,11 @@ export const prepare = (
   }
   return toDockerRequest(request, current, query, baseHeaders, limits)
 }
+
+/** A version older than the oldest this client speaks. */
+export const tooOld = (version: string) =>
+  new DockerVersionError({
+    version,
+    required: ApiVersion.minimum,
+    message: `API version ${version} is too old: effect-docker needs ${ApiVersion.minimum} or newer (Docker 20.10+)`
+  })
