@@ -187,7 +187,8 @@ describe("builds that pull from a registry with authentication", () => {
         plain
       )
       const context = () => Tar.fromFiles({ Dockerfile: `FROM ${base}\nLABEL effect-docker.test=integration\n` })
-      const build = Effect.flatMap(Docker.Docker, (docker) => docker.images.build(context(), { pull: true }))
+      const build = Effect.flatMap(Docker.Docker, (docker) =>
+        docker.images.build(context(), { builder: "classic", pull: true }))
       const refused = yield* Effect.flip(Effect.provide(build, plain))
       expect(refused._tag).toBe("BuildError")
       expect(refused.message).toMatch(/no basic auth credentials|unauthorized/i)

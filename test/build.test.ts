@@ -59,6 +59,7 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
       const dir = folder(context)
       const { context: tar, dockerfile } = yield* Tar.buildContext(dir)
       const id = yield* docker.images.build(tar, {
+        builder: "classic",
         dockerfile,
         tags: ["effect-docker-test/built:ours", "effect-docker-test/built:also"],
         buildArgs: { GREETING: "hello from a build arg" },
@@ -107,6 +108,7 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
       })
       expect(dockerfile).toMatch(/^\.dockerfile\./)
       const id = yield* docker.images.build(tar, {
+        builder: "classic",
         dockerfile,
         target: "base",
         tags: ["effect-docker-test/built:base"]
@@ -138,12 +140,18 @@ layer(engine, { timeout: "180 seconds" })("builds against the real engine", (it)
       const docker = yield* Docker.Docker
       const failing = Tar.fromFiles({ "Dockerfile": "FROM busybox\nRUN echo about to fail && exit 3\n" })
       // forceRm: the classic builder keeps a failed step's container otherwise.
-      const error = yield* Effect.flip(docker.images.build(failing, { labels: label, forceRm: true }))
+      const error = yield* Effect.flip(
+        docker.images.build(failing, { builder: "classic", labels: label, forceRm: true })
+      )
       expect(error._tag).toBe("BuildError")
       expect(error.message).toMatch(/returned a non-zero code: 3/)
       expect((error as { output: string }).output).toContain("about to fail")
       const fromTar = Tar.fromFiles({ "Dockerfile": "FROM busybox\nLABEL from=tar\n" })
-      const id = yield* docker.images.build(fromTar, { tags: ["effect-docker-test/built:tar"], noCache: true })
+      const id = yield* docker.images.build(fromTar, {
+        builder: "classic",
+        tags: ["effect-docker-test/built:tar"],
+        noCache: true
+      })
       expect((yield* docker.images.inspect(id)).Config?.Labels).toMatchObject({ from: "tar" })
     }))
 })

@@ -177,7 +177,12 @@ layer(engine, { timeout: "120 seconds" })("docker-py's programs on the real engi
       const docker = yield* Docker.Docker
       const id = yield* docker.images.build(
         Tar.fromFiles({ "Dockerfile": "FROM busybox\nRUN cat /etc/hosts > /hosts && df -k /dev/shm > /shm\n" }),
-        { extraHosts: ["extra.example:10.1.2.3"], shmSize: 16 * 1024 * 1024, tags: ["effect-docker-test/built:hosts"] }
+        {
+          builder: "classic",
+          extraHosts: ["extra.example:10.1.2.3"],
+          shmSize: 16 * 1024 * 1024,
+          tags: ["effect-docker-test/built:hosts"]
+        }
       )
       const files = yield* docker.containers.run({
         image: id,
@@ -189,7 +194,7 @@ layer(engine, { timeout: "120 seconds" })("docker-py's programs on the real engi
       expect(files).toMatch(/shm\s+16384\s/)
       const failed = yield* Effect.flip(docker.images.build(
         Tar.fromFiles({ "Dockerfile": "FROM busybox\nRUN exit 3\n" }),
-        { forceRm: true, labels: label }
+        { builder: "classic", forceRm: true, labels: label }
       ))
       expect(failed).toMatchObject({ _tag: "BuildError", code: 3 })
       yield* docker.images.remove(id, { force: true })

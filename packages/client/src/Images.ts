@@ -6,8 +6,10 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { bodyStream, type DockerEngine, type EngineError } from "./DockerEngine.js"
+import * as BuildKit from "./BuildKit.js"
+import { bodyStream, type DockerEngine, type EngineError, header } from "./DockerEngine.js"
 import { type DockerConfigError, type DockerDecodeError, DockerInputError, DockerStreamError } from "./DockerError.js"
+import * as EnginePath from "./EnginePath.js"
 import * as Groups from "./generated/Groups.js"
 import * as Requests from "./generated/Requests.js"
 import type { ImageInspect } from "./generated/Schemas.js"
@@ -64,9 +66,9 @@ export interface ImportOptions {
 }
 
 /**
- * Options of a build, with the classic builder (as API 1.41 engines run it): every query
- * parameter of the engine's `ImageBuild` (`tags`, `buildArgs`, `extraHosts`, `shmSize`, `cpu*`,
- * `memory`, `networkMode`, `cacheFrom`, `platform`, `labels`, ...), in camelCase. Without
+ * Options of a build: every query parameter of the engine's `ImageBuild` (`tags`, `buildArgs`,
+ * `extraHosts`, `shmSize`, `cpu*`, `memory`, `networkMode`, `cacheFrom`, `platform`, `labels`,
+ * ...), in camelCase, for either builder where the engine's builder has them. Without
  * `registryConfig`, the build sends all of the `RegistryCredentials` service's credentials, when
  * provided.
  *
@@ -74,6 +76,16 @@ export interface ImportOptions {
  * @category models
  */
 export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
+
+/**
+ * Which of the engine's builders runs a build: BuildKit (`POST /build?version=2`), or the classic
+ * one. By default BuildKit, where the engine has it (Linux engines; Windows engines have the
+ * classic builder only).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Builder = "buildkit" | "classic"
 
 /**
  * What image transfers fail with: the engine, its stream, and the error reported in-band.
@@ -122,9 +134,21 @@ export interface Images extends Groups.Images {
    */
   readonly build: (
     context: Stream.Stream<Uint8Array, unknown>,
-    options?: BuildOptions
+    options?: BuildOptions & { readonly builder?: Builder | undefined }
   ) => Effect.Effect<string, TransferError<BuildError>>
-  /** The build's output events (`stream` lines, the image id in `aux`), failing with {@link BuildError}. */
+  /**
+   * A build with BuildKit, as its events: the steps (vertices) as they start, finish or come from
+   * the cache, their progress and logs, warnings, and last the image. A failed step fails with
+   * {@link BuildError}, naming the step and its last log lines.
+   */
+  readonly buildKitStream: (
+    context: Stream.Stream<Uint8Array, unknown>,
+    options?: BuildOptions
+  ) => Stream.Stream<BuildKit.Event, TransferError<BuildError>>
+  /**
+   * A build with the classic builder, as its output events (`stream` lines, the image id in
+   * `aux`), failing with {@link BuildError}.
+   */
   readonly buildStream: (
     context: Stream.Stream<Uint8Array, unknown>,
     options?: BuildOptions
@@ -290,20 +314,36 @@ export const make = (
         (auths) => auths.length === 0 ? {} : { "x-registry-config": Redacted.value(RegistryAuth.encodeConfig(auths)) }
       )
 
+  /** The answer to a build request with `version`: 1 the classic builder, 2 BuildKit. */
+  const buildAnswer = (
+    context: Stream.Stream<Uint8Array, unknown>,
+    options: BuildOptions,
+    version: "1" | "2"
+  ) =>
+    Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
+      bodyStream(engine, {
+        ...Requests.ImageBuild({ ...options, registryConfig: undefined, version }),
+        headers: { "content-type": "application/x-tar", ...config },
+        body: context,
+        timeoutMillis: 0
+      })))
+
+  const buildKitStream: Images["buildKitStream"] = (context, options = {}) =>
+    BuildKit.events(buildAnswer(context, options, "2"), engine.limits.lineBytes)
+
+  /** BuildKit unless asked otherwise or the engine is a Windows one (its ping says so). */
+  const builderOf = (builder: Builder | undefined): Effect.Effect<Builder, EngineError> =>
+    builder !== undefined
+      ? Effect.succeed(builder)
+      : Effect.map(
+        engine.request({ method: "GET", path: EnginePath.make`/_ping`, operation: "SystemPing" }),
+        (answer) => header(answer.headers, "ostype") === "windows" ? "classic" : "buildkit"
+      )
+
   const buildStream: Images["buildStream"] = (context, options = {}) =>
     Stream.suspend(() => {
       let output = ""
-      return Progress.events(
-        Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
-          bodyStream(engine, {
-            // The classic builder: BuildKit needs a session this client does not open.
-            ...Requests.ImageBuild({ ...options, registryConfig: undefined, version: "1" }),
-            headers: { "content-type": "application/x-tar", ...config },
-            body: context,
-            timeoutMillis: 0
-          }))),
-        engine.limits.lineBytes
-      ).pipe(
+      return Progress.events(buildAnswer(context, options, "1"), engine.limits.lineBytes).pipe(
         Stream.tap((event) => Effect.sync(() => (output += event.stream ?? ""))),
         Progress.failOnError((message, event) =>
           new BuildError({
@@ -315,24 +355,39 @@ export const make = (
       )
     })
 
-  const build: Images["build"] = (context, options) =>
+  const classicBuild = (context: Stream.Stream<Uint8Array, unknown>, options: BuildOptions) =>
     buildStream(context, options).pipe(
-      Stream.runFold(undefined as string | undefined, (id, event) =>
-        event.aux?.ID ?? /^Successfully built ([0-9a-f]+)/.exec(event.stream ?? "")?.[1] ?? id),
+      Stream.runFold(
+        undefined as string | undefined,
+        (id, event) => event.aux?.ID ?? /^Successfully built ([0-9a-f]+)/.exec(event.stream ?? "")?.[1] ?? id
+      ),
       Effect.flatMap((id): Effect.Effect<string, TransferError<BuildError>> =>
         id === undefined
           ? Effect.fail(new DockerStreamError({ message: "the build ended without an image id" }))
           : id.startsWith("sha256:")
           ? Effect.succeed(id)
           // The classic builder names the image by its short id only: ask for the whole one.
-          : Effect.map(generated.inspect(id), (image) =>
-            image.Id)
+          : Effect.map(generated.inspect(id), (image) => image.Id)
       )
     )
+
+  const build: Images["build"] = (context, { builder, ...options } = {}) =>
+    Effect.flatMap(builderOf(builder), (chosen) =>
+      chosen === "classic"
+        ? classicBuild(context, options)
+        : Effect.flatMap(
+          Stream.runFold(buildKitStream(context, options), undefined as string | undefined, (id, event) =>
+            event._tag === "Image" ? event.id : id),
+          (id) =>
+            id === undefined
+              ? Effect.fail(new DockerStreamError({ message: "the BuildKit build ended without an image id" }))
+              : Effect.succeed(id)
+        ))
 
   return {
     ...generated,
     build,
+    buildKitStream,
     buildStream,
     pull: (image, options = {}) => {
       const { events, reference } = pullRequest(image, options)

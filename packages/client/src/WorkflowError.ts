@@ -55,7 +55,11 @@ export class BuildError extends Schema.TaggedError<BuildError>("@effect-docker/c
   /** The engine's `errorDetail.code`: a failed `RUN` step's exit code, when the engine gives one. */
   code: Schema.optional(Schema.Number),
   /** The build's output up to the error, to show what happened. */
-  output: Schema.String
+  output: Schema.String,
+  /** BuildKit's step that failed: its digest and name (`[2/3] RUN make`). */
+  step: Schema.optional(Schema.Struct({ digest: Schema.String, name: Schema.String })),
+  /** The last lines the failed step wrote (BuildKit). */
+  logs: Schema.optional(Schema.String)
 }) {}
 
 /**

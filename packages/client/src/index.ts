@@ -11,6 +11,11 @@
 export * as ApiVersion from "./ApiVersion.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as BuildKit from "./BuildKit.js"
+
+/**
  * @since 0.1.0
  */
 export * as Containers from "./Containers.js"
