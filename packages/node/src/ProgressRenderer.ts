@@ -2,11 +2,12 @@
  * Progress a person can watch: pull, push, load, import and build progress drawn as the docker
  * CLI draws it. In a terminal, one line per layer with a bar and bytes, redrawn in place; in a
  * pipe or a CI log, plain lines (a layer's line when its status changes) without escape codes;
- * on failure, the engine's error as the last line.
+ * on failure, the engine's error as the last line. A BuildKit build (`images.buildKitStream`)
+ * as `docker buildx build` draws it: a line per step with its state and time, the steps' output.
  *
  * @since 0.2.0
  */
-import type { Progress } from "@effect-docker/client"
+import type { BuildKit, Progress } from "@effect-docker/client"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { ProgressView } from "./internal/progressView.js"
@@ -68,7 +69,7 @@ const messageOf = (error: unknown) =>
  * @category combinators
  */
 export const render = <E, R>(
-  events: Stream.Stream<Progress.ProgressEvent, E, R>,
+  events: Stream.Stream<Progress.ProgressEvent | BuildKit.Event, E, R>,
   options: Options = {}
 ): Effect.Effect<void, E, R> =>
   Effect.gen(function*() {
@@ -91,7 +92,7 @@ export const render = <E, R>(
           if (line.id === undefined) text += `${line.text}\n`
           else if (written.get(line.id) !== line.status) {
             written.set(line.id, line.status)
-            text += `${line.id}: ${line.status}\n`
+            text += `${line.plain}\n`
           }
         }
         if (text !== "") output.write(text)

@@ -4,6 +4,7 @@
  * lines, one per status change, with no escape code; a failure is the last line; engine text
  * cannot move the cursor.
  */
+import type { BuildKit } from "@effect-docker/client"
 import { ProgressRenderer } from "@effect-docker/node"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -126,6 +127,87 @@ describe("ProgressRenderer", () => {
         " ---> 3f57d9401f8d",
         "evil [2J[1Aoutput",
         "a line longer than the forty columns of"
+      ])
+    }))
+
+  it.effect("a BuildKit build as buildx draws it: a line per step with its state, transfers, output", () =>
+    Effect.gen(function*() {
+      const at = (seconds: number) => new Date(Date.UTC(2026, 11, 2, 10, 0, seconds))
+      const step = (digest: string, name: string, more: Partial<BuildKit.Vertex> = {}): BuildKit.Vertex => ({
+        _tag: "Vertex",
+        digest,
+        name,
+        inputs: [],
+        cached: false,
+        started: undefined,
+        completed: undefined,
+        error: undefined,
+        ...more
+      })
+      const events: ReadonlyArray<BuildKit.Event> = [
+        step("d1", "[internal] load build context", { started: at(0) }),
+        {
+          _tag: "Status",
+          id: "context",
+          vertex: "d1",
+          name: "transferring context",
+          current: 1500,
+          total: 0,
+          timestamp: at(0),
+          started: at(0),
+          completed: undefined
+        },
+        {
+          _tag: "Status",
+          id: "context",
+          vertex: "d1",
+          name: "transferring context",
+          current: 3000,
+          total: 0,
+          timestamp: at(1),
+          started: at(0),
+          completed: at(1)
+        },
+        step("d1", "[internal] load build context", { started: at(0), completed: at(1) }),
+        step("d2", "[1/2] FROM busybox", { cached: true }),
+        step("d3", "[2/2] RUN make", { started: at(1) }),
+        {
+          _tag: "Log",
+          vertex: "d3",
+          stream: "stdout",
+          data: new TextEncoder().encode("compiling\x1b[2J\nlinked\n"),
+          timestamp: at(2)
+        },
+        { _tag: "Warning", vertex: "d3", level: 1, message: "JSONArgsRecommended", detail: [], url: undefined },
+        step("d3", "[2/2] RUN make", { started: at(1), completed: at(3) }),
+        { _tag: "Image", id: "sha256:0123" }
+      ]
+      const terminal = capture(true)
+      yield* ProgressRenderer.render(Stream.fromIterable(events), { output: terminal.output })
+      expect(screen(terminal.text())).toEqual([
+        "#1 [internal] load build context DONE 1.0s",
+        "#1 transferring context 3.00kB done",
+        "#2 [1/2] FROM busybox CACHED",
+        "#3 [2/2] RUN make DONE 2.0s",
+        "#3 compiling[2J",
+        "#3 linked",
+        "WARNING: JSONArgsRecommended",
+        "writing image sha256:0123"
+      ])
+      const pipe = capture(false)
+      yield* ProgressRenderer.render(Stream.fromIterable(events), { output: pipe.output })
+      expect(pipe.text().trimEnd().split("\n")).toEqual([
+        "#1 [internal] load build context",
+        "#1 transferring context 1.50kB",
+        "#1 transferring context 3.00kB done",
+        "#1 [internal] load build context DONE 1.0s",
+        "#2 [1/2] FROM busybox CACHED",
+        "#3 [2/2] RUN make",
+        "#3 compiling[2J",
+        "#3 linked",
+        "WARNING: JSONArgsRecommended",
+        "#3 [2/2] RUN make DONE 2.0s",
+        "writing image sha256:0123"
       ])
     }))
 })
