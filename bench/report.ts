@@ -18,6 +18,7 @@ interface SuiteResults {
     readonly oursToDockerode: number
     readonly tracedToUntraced?: number
     readonly recordingToUntraced?: number
+    readonly ranges?: Readonly<Record<string, readonly [number, number]>>
   }>
 }
 
@@ -44,6 +45,11 @@ const read = <A>(file: string): A | undefined =>
 
 const fmt = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits))
 
+const withRange = (row: SuiteResults["rows"][number], client: string) => {
+  const range = row.ranges?.[client]
+  return `${fmt(row.medians[client])}${range === undefined ? "" : ` [${fmt(range[0])}-${fmt(range[1])}]`}`
+}
+
 const suiteSection = (suite: SuiteResults) => {
   const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
   const tracing = ["tracing: false", "OTel recording"]
@@ -67,17 +73,18 @@ ${
     ).join("\n")
   }
 
-The cost of tracing (ping and inspect): effect-docker as above, with its spans on Effect's built-in tracer and no
-exporter, against the same client with \`tracing: false\`, and with OpenTelemetry's SDK recording every span
-(\`SimpleSpanProcessor\` into an in-memory exporter).
+The cost of tracing (ping and inspect): effect-docker as above (tracing on, the default, with no tracer installed
+but Effect's built-in one, which exports nothing: the client makes no span then), against the same client with
+\`tracing: false\`, and with OpenTelemetry's SDK recording every span (\`SimpleSpanProcessor\` into an in-memory
+exporter). Median [min-max] of the rounds.
 
 | case | effect-docker | ${tracing.join(" | ")} | spans / tracing: false | OTel recording / tracing: false |
 | --- | ---: | ${tracing.map(() => "---:").join(" | ")} | ---: | ---: |
 ${
     suite.rows.filter((row) => row.tracedToUntraced !== undefined).map((row) =>
-      `| ${row.case} | ${fmt(row.medians["effect-docker"])} | ${
-        tracing.map((c) => fmt(row.medians[c])).join(" | ")
-      } | ${fmt(row.tracedToUntraced, 2)} | ${fmt(row.recordingToUntraced, 2)} |`
+      `| ${row.case} | ${["effect-docker", ...tracing].map((c) => withRange(row, c)).join(" | ")} | ${
+        fmt(row.tracedToUntraced, 2)
+      } | ${fmt(row.recordingToUntraced, 2)} |`
     ).join("\n")
   }
 
@@ -121,12 +128,24 @@ Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,arc
 `
 }
 
-/** Writes BENCHMARKS.md from whatever results exist. */
+/** The page's `## ` sections by heading, in order (the title before them under ""). */
+const sections = (page: string) => {
+  const found = new Map<string, string>()
+  for (const part of page.split(/^(?=## )/m)) found.set(part.startsWith("## ") ? part.split("\n", 1)[0]! : "", part)
+  return found
+}
+
+/**
+ * Writes BENCHMARKS.md's Requests and Streams sections from whatever results exist; the sections
+ * written by hand from other benchmarks (loading, hijacked connections) stay as they are.
+ */
 export const writeReport = () => {
   const suite = read<SuiteResults>("latest.json")
   const streams = read<StreamResults>("streams.json")
-  Fs.writeFileSync(
-    Path.join(import.meta.dirname, "../BENCHMARKS.md"),
-    ["# Benchmarks\n", suite && suiteSection(suite), streams && streamSection(streams)].filter(Boolean).join("\n")
-  )
+  const file = Path.join(import.meta.dirname, "../BENCHMARKS.md")
+  const page = sections(Fs.existsSync(file) ? Fs.readFileSync(file, "utf8") : "")
+  page.set("", "# Benchmarks\n\n")
+  if (suite !== undefined) page.set("## Requests", `${suiteSection(suite)}\n`)
+  if (streams !== undefined) page.set("## Streams", `${streamSection(streams)}\n`)
+  Fs.writeFileSync(file, [...page.values()].join("").trimEnd() + "\n")
 }
