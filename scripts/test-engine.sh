@@ -22,6 +22,7 @@ MODERN_DIR="$STATE_DIR/modern"
 MODERN_TLS_PORT=${EFFECT_DOCKER_MODERN_TLS_PORT:-23761}
 MODERN_TCP_PORT=${EFFECT_DOCKER_MODERN_TCP_PORT:-23751}
 MODERN_SSH_PORT=${EFFECT_DOCKER_MODERN_SSH_PORT:-22221}
+CLASSIC_BRIDGE=${EFFECT_DOCKER_CLASSIC_BRIDGE:-effdock-c0}
 MODERN_BRIDGE=${EFFECT_DOCKER_MODERN_BRIDGE:-effdock-m0}
 # forky's .deb files and their unpacked tree, kept between runs (keyed by the packages' versions).
 DEB_CACHE=${EFFECT_DOCKER_DEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/effect-docker/forky}
@@ -59,6 +60,7 @@ stop() {
   # dockerd's own containerd and shims outlive a crashed dockerd; end the ones under our roots.
   pkill -f "$STATE_DIR/exec" 2>/dev/null || true
   pkill -f "$MODERN_DIR/exec" 2>/dev/null || true
+  ip link del "$CLASSIC_BRIDGE" 2>/dev/null || true
   ip link del "$MODERN_BRIDGE" 2>/dev/null || true
   if [ -d "$STATE_DIR" ]; then
     # vfs layers and container mounts under the data root must be unmounted before removal.
@@ -204,6 +206,12 @@ running() {
 }
 
 # One engine: dockerd on its socket and TLS port, the plain-TCP forward, the test image, its env file.
+make_bridge() { # name, address/prefix
+  ip link add "$1" type bridge 2>/dev/null || true
+  ip addr replace "$2" dev "$1" || die "could not address the bridge $1"
+  ip link set "$1" up || die "could not bring up the bridge $1"
+}
+
 start_engine() { # name, dir, tls port, tcp port, ssh port, env file, push?, default bridge argument
   local name=$1 dir=$2 tls_port=$3 tcp_port=$4 ssh_port=$5 env_file=$6 push=$7 bridge=$8 c="$STATE_DIR/certs"
   log "starting the $name dockerd in $dir"
@@ -323,14 +331,13 @@ CONF
 
   log "building the busybox test image offline"
   build_rootfs || die "could not build the test image"
-  # The classic engine has no default bridge, as the tests were first written for; the modern one
-  # has one, as users' engines do (with none, Docker 28 fails to rename a container: "network
-  # bridge not found"). It is a bridge of ours, not docker0, which any dockerd started with
-  # --bridge=none (the fault tests' victims) deletes.
-  ENGINE_PATH="" start_engine classic "$STATE_DIR" "$TLS_PORT" "$TCP_PORT" "$SSH_PORT" "$ENV_FILE" push --bridge=none
-  ip link add "$MODERN_BRIDGE" type bridge 2>/dev/null || true
-  ip addr replace 172.30.0.1/24 dev "$MODERN_BRIDGE" || die "could not address the bridge $MODERN_BRIDGE"
-  ip link set "$MODERN_BRIDGE" up || die "could not bring up the bridge $MODERN_BRIDGE"
+  # Each engine has a default bridge, as users' engines do (without one, Docker 28 fails to rename
+  # a container and BuildKit's RUN steps fail: "network bridge not found"). Bridges of ours, not
+  # docker0, which any dockerd started with --bridge=none (the fault tests' victims) deletes.
+  make_bridge "$CLASSIC_BRIDGE" 172.31.0.1/24
+  ENGINE_PATH="" start_engine classic "$STATE_DIR" "$TLS_PORT" "$TCP_PORT" "$SSH_PORT" "$ENV_FILE" push \
+    --bridge="$CLASSIC_BRIDGE"
+  make_bridge "$MODERN_BRIDGE" 172.30.0.1/24
   ENGINE_PATH="$modern_root/usr/bin:$modern_root/usr/sbin" start_engine modern "$MODERN_DIR" \
     "$MODERN_TLS_PORT" "$MODERN_TCP_PORT" "$MODERN_SSH_PORT" "$MODERN_ENV_FILE" no --bridge="$MODERN_BRIDGE"
   echo "$ENV_FILE"

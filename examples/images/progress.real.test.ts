@@ -1,6 +1,7 @@
 // The progress examples as a person sees them: a pull of a multi-layer image from the local
 // registry drawn inside tmux (its final screen read with capture-pane), the same pull piped to a
-// file (plain lines), and a build that fails drawn with its error last.
+// file (plain lines), and builds with BuildKit (in tmux and piped) and the classic builder, a
+// failing one drawn with its error last.
 import { Docker } from "@effect-docker/client"
 import { NodeDocker, Tar } from "@effect-docker/node"
 import { expect, layer } from "@effect/vitest"
@@ -21,11 +22,14 @@ const runPiped = (script: string, args: ReadonlyArray<string>, extraEnv: Record<
   })
 
 /** Runs an example in a detached tmux session of its own and reads the screen once it has ended. */
-const runInTmux = (script: string, args: ReadonlyArray<string>) =>
+const runInTmux = (script: string, args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}) =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const server = `effect-docker-progress-${process.pid}`
-      const command = [tsx, script, ...args].map((part) => `'${part}'`).join(" ")
+      const command = [
+        ...Object.entries(extraEnv).map(([name, value]) => `${name}='${value}'`),
+        ...[tsx, script, ...args].map((part) => `'${part}'`)
+      ].join(" ")
       execFileSync("tmux", [
         "-L",
         server,
@@ -71,7 +75,8 @@ layer(NodeDocker.layerFromEnv(), { excludeTestServices: true, timeout: "180 seco
               "RUN echo third > /third"
             ].join("\n")
           }),
-          { tags: [image], removeIntermediate: true }
+          // The classic builder: BuildKit's cache would keep the layers the pull is to fetch.
+          { builder: "classic", tags: [image], removeIntermediate: true }
         )
         yield* docker.images.push(image)
         yield* docker.images.remove(image)
@@ -101,14 +106,56 @@ layer(NodeDocker.layerFromEnv(), { excludeTestServices: true, timeout: "180 seco
         expect(missing.stdout.trimEnd().split("\n").at(-1)).toMatch(/^error: .*(not found|manifest unknown)/i)
       }))
 
-    it.scoped("a build drawn line by line, and a failing step's error last", () =>
+    it.scoped("a BuildKit build drawn a line per step in a terminal and piped, a failing step's error last", () =>
+      Effect.gen(function*() {
+        const docker = yield* Docker.Docker
+        const tag = `effect-docker-example:buildkit-progress-${process.pid}`
+        yield* Effect.addFinalizer(() => Effect.ignore(docker.images.remove(tag, { force: true })))
+        const screen = yield* runInTmux("examples/images/build-progress.ts", [], {
+          IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
+          TAG: tag
+        })
+        console.log(`the BuildKit build as the terminal showed it:\n${screen.join("\n")}`)
+        expect(screen.at(-1)).toBe("exited: 0")
+        // Each step's line ends in its last state; its output is under its number.
+        const first = screen.find((line) => /^#\d+ \[2\/3\] RUN echo building the first layer/.test(line))
+        expect(first).toMatch(/ DONE \d+\.\d+s$/)
+        const number = /^#(\d+) /.exec(first!)![1]
+        expect(screen).toContain(`#${number} building the first layer`)
+        expect(screen).toContainEqual(expect.stringMatching(/^#\d+ \[3\/3\] RUN echo two > \/two DONE \d+\.\d+s$/))
+        expect(screen).toContainEqual(expect.stringMatching(/^writing image sha256:[0-9a-f]{64}$/))
+        expect((yield* docker.images.inspect(tag)).Config?.Labels).toMatchObject({ example: "build-progress" })
+
+        // Again, piped: the same steps, now from the cache, as plain lines.
+        const piped = yield* runPiped("examples/images/build-progress.ts", [], {
+          IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
+          TAG: tag
+        })
+        expect(piped.code).toBe(0)
+        expect(piped.stdout).not.toContain("\x1b")
+        expect(piped.stdout).toMatch(/^#\d+ \[2\/3\] RUN echo building the first layer .* CACHED$/m)
+
+        const failed = yield* runPiped("examples/images/build-progress.ts", [], {
+          IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
+          TAG: `${tag}-failed`,
+          FAIL: "1"
+        })
+        expect(failed.code).toBe(1)
+        const lines = failed.stdout.trimEnd().split("\n")
+        expect(lines).toContainEqual(expect.stringMatching(/^#\d+ about to fail$/))
+        expect(lines).toContainEqual(expect.stringMatching(/^#\d+ \[3\/3\] RUN echo about to fail .* ERROR: /))
+        expect(lines.at(-1)).toMatch(/^error: .*exit code: 7/)
+      }))
+
+    it.scoped("a classic build drawn line by line, and a failing step's error last", () =>
       Effect.gen(function*() {
         const docker = yield* Docker.Docker
         const tag = `effect-docker-example:build-progress-${process.pid}`
         yield* Effect.addFinalizer(() => Effect.ignore(docker.images.remove(tag, { force: true })))
         const built = yield* runPiped("examples/images/build-progress.ts", [], {
           IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
-          TAG: tag
+          TAG: tag,
+          BUILDER: "classic"
         })
         expect(built.code).toBe(0)
         expect(built.stdout).toContain("building the first layer")
@@ -118,7 +165,8 @@ layer(NodeDocker.layerFromEnv(), { excludeTestServices: true, timeout: "180 seco
         const failed = yield* runPiped("examples/images/build-progress.ts", [], {
           IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
           TAG: `${tag}-failed`,
-          FAIL: "1"
+          FAIL: "1",
+          BUILDER: "classic"
         })
         expect(failed.code).toBe(1)
         const lines = failed.stdout.trimEnd().split("\n")

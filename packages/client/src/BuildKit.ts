@@ -183,7 +183,11 @@ class Transcript {
 export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
   Stream.suspend(() => {
     const transcript = new Transcript()
-    return JsonLines.decode(AnswerLine, "a BuildKit build line", { operation: "ImageBuild", maxLineBytes })(bytes).pipe(
+    // Engines send the image id before the last steps' statuses (20.10): it is told last.
+    let image: Image | undefined
+    const answer = JsonLines.decode(AnswerLine, "a BuildKit build line", { operation: "ImageBuild", maxLineBytes })(
+      bytes
+    ).pipe(
       Stream.mapEffect((line): Effect.Effect<ReadonlyArray<Event>, BuildError | DockerStreamError> => {
         const message = line.errorDetail?.message ?? line.error
         if (message !== undefined) return Effect.fail(transcript.error(message, line.errorDetail?.code))
@@ -193,8 +197,10 @@ export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineByte
           })
         }
         const id = line.id === "moby.image.id" ? (line.aux as { readonly ID?: unknown } | undefined)?.ID : undefined
-        return Effect.succeed<ReadonlyArray<Event>>(typeof id === "string" ? [{ _tag: "Image", id }] : [])
+        if (typeof id === "string") image = { _tag: "Image", id }
+        return Effect.succeed([])
       }),
       Stream.flattenIterables
     )
+    return Stream.concat(answer, Stream.suspend(() => image === undefined ? Stream.empty : Stream.make(image)))
   })
