@@ -273,7 +273,7 @@ describe("the docker CLI's configuration", () => {
 
   it.scoped("adds config.json's HttpHeaders to every request, and refuses a header with a line break", () =>
     Effect.gen(function*() {
-      const seen: Array<Record<string, string>> = []
+      const seen: Array<Record<string, string | ReadonlyArray<string>>> = []
       const engine = FakeEngine.make()
       const socket = Path.join(yield* configDir({}), "fake.sock")
       const server = yield* FakeEngineServer.serve({

@@ -113,7 +113,8 @@ layer(NodeDocker.layerFromEnv(), { excludeTestServices: true, timeout: "180 seco
         yield* Effect.addFinalizer(() => Effect.ignore(docker.images.remove(tag, { force: true })))
         const screen = yield* runInTmux("examples/images/build-progress.ts", [], {
           IMAGE: env("EFFECT_DOCKER_TEST_IMAGE"),
-          TAG: tag
+          TAG: tag,
+          NO_CACHE: "1"
         })
         console.log(`the BuildKit build as the terminal showed it:\n${screen.join("\n")}`)
         expect(screen.at(-1)).toBe("exited: 0")

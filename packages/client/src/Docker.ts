@@ -35,6 +35,7 @@ import * as Networks from "./Networks.js"
 import * as Plugins from "./Plugins.js"
 import * as RegistryAuth from "./RegistryAuth.js"
 import * as Services from "./Services.js"
+import * as Session from "./Session.js"
 import * as System from "./System.js"
 import * as Tasks from "./Tasks.js"
 import * as Volumes from "./Volumes.js"
@@ -61,6 +62,7 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly plugins: Plugins.Plugins
     readonly distribution: Distribution.Distribution
     readonly build: Groups.Build
+    readonly session: Session.Session
     /** The engine core, for requests that no group offers yet. */
     readonly engine: DockerEngine["Type"]
   }
@@ -92,6 +94,7 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
     plugins: Plugins.make(engine, Option.getOrUndefined(credentials)),
     distribution: Distribution.make(engine, Option.getOrUndefined(credentials)),
     build: Groups.build(engine),
+    session: Session.make(engine),
     engine
   })
 })

@@ -75,7 +75,8 @@ export interface EngineRequest<Expect extends ReadonlyArray<number> | undefined 
   readonly method: HttpMethod
   readonly path: EnginePath
   readonly query?: Readonly<Record<string, QueryValue>> | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Header names in lower case; a list is sent as one header line per value. */
+  readonly headers?: Readonly<Record<string, string | ReadonlyArray<string>>> | undefined
   /** A JSON body, sent with `Content-Type: application/json`. */
   readonly json?: unknown
   /** A raw body; set `headers["content-type"]` with it. */
@@ -326,7 +327,8 @@ export const make = (
       telemetry.scoped(request, (observe, count) =>
         prepared(request, observe, (sent) =>
           Effect.flatMap(
-            transport.upgrade({ ...sent, headers: { ...sent.headers, connection: "Upgrade", upgrade: "tcp" } }),
+            // `tcp` unless the request names its protocol (`h2c` for a BuildKit session).
+            transport.upgrade({ ...sent, headers: { upgrade: "tcp", ...sent.headers, connection: "Upgrade" } }),
             (result) => {
               observe.status(result.status)
               if (!isUpgraded(result)) return failFor(request, sent, result.status, result.body)

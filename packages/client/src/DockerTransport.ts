@@ -43,8 +43,8 @@ export interface DockerRequest {
   readonly path: string
   /** Encoded query string without the leading `?`; empty when there is none. */
   readonly query: string
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string>>
+  /** Header names in lower case; a list is sent as one header line per value. */
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string>>>
   readonly body?: Uint8Array | Stream.Stream<Uint8Array, unknown> | undefined
   /**
    * How long to wait for the whole answer of a buffered request, or for the headers of a

@@ -75,7 +75,14 @@ export interface ImportOptions {
  * @since 0.1.0
  * @category models
  */
-export type BuildOptions = Omit<Requests.ImageBuildOptions, "version">
+export type BuildOptions = Omit<Requests.ImageBuildOptions, "version"> & {
+  /**
+   * The BuildKit session the build may call back (secrets, ssh-agent, registry credentials): the
+   * id of `BuildKitSession.open` in `@effect-docker/node`. The docker CLI's `session` parameter,
+   * which the specification does not list.
+   */
+  readonly session?: string | undefined
+}
 
 /**
  * Which of the engine's builders runs a build: BuildKit (`POST /build?version=2`), or the classic
@@ -320,13 +327,17 @@ export const make = (
     options: BuildOptions,
     version: "1" | "2"
   ) =>
-    Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) =>
-      bodyStream(engine, {
-        ...Requests.ImageBuild({ ...options, registryConfig: undefined, version }),
+    Stream.unwrap(Effect.map(registryConfig(options.registryConfig), (config) => {
+      const { session, ...rest } = options
+      const request = Requests.ImageBuild({ ...rest, registryConfig: undefined, version })
+      return bodyStream(engine, {
+        ...request,
+        query: session === undefined ? request.query : { ...request.query, session },
         headers: { "content-type": "application/x-tar", ...config },
         body: context,
         timeoutMillis: 0
-      })))
+      })
+    }))
 
   const buildKitStream: Images["buildKitStream"] = (context, options = {}) =>
     BuildKit.events(buildAnswer(context, options, "2"), engine.limits.lineBytes)

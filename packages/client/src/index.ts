@@ -166,6 +166,11 @@ export * as Requests from "./generated/Requests.js"
 export * as Schemas from "./generated/Schemas.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Session from "./Session.js"
+
+/**
  * @since 0.1.0
  */
 export * as Services from "./Services.js"

@@ -51,7 +51,9 @@ it.effect("sends the configured credentials of each image's registry, and the ca
     })
     yield* docker.images.push("private.example:5000/app:v2", { registryAuth: explicit })
     const sent = (yield* MockTransport.requests).filter((request) => !request.path.endsWith("/_ping"))
-    const auths = sent.map((request) => [request.path, decodeAuth(request.headers["x-registry-auth"])])
+    const auths = sent.map((
+      request
+    ) => [request.path, decodeAuth(request.headers["x-registry-auth"] as string | undefined)])
     const configured = { username: "ci", password: "s3cret", serveraddress: "private.example:5000" }
     expect(auths).toEqual([
       ["/v1.41/images/private.example%3A5000%2Fapp%3Av1/push", configured],

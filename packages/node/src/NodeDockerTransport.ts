@@ -143,7 +143,8 @@ export const make = (
     const dispatchOptions = (request: DockerRequest) => ({
       method: request.method,
       path: requestTarget(request),
-      headers: request.headers,
+      // undici reads a list as one header line per value, and changes none of them.
+      headers: request.headers as Record<string, string | Array<string>>,
       body: requestBody(request.body) as any,
       headersTimeout: 0,
       bodyTimeout: 0

@@ -6,6 +6,11 @@
  */
 
 /**
+ * @since 0.2.0
+ */
+export * as BuildKitSession from "./BuildKitSession.js"
+
+/**
  * @since 0.1.0
  */
 export * as DockerConfig from "./DockerConfig.js"

@@ -51,7 +51,7 @@ export interface RecordedRequest {
   /** The path as sent, with the API version, e.g. `/v1.41/containers/abc/json`. */
   readonly path: string
   readonly query: URLSearchParams
-  readonly headers: Readonly<Record<string, string>>
+  readonly headers: DockerRequest["headers"]
   readonly body: Uint8Array
   /** The body as text. */
   readonly text: string

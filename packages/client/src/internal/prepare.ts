@@ -22,10 +22,10 @@ const toDockerRequest = (
   baseHeaders: Readonly<Record<string, string>>,
   limits: Limits.Limits
 ): DockerRequest => {
-  let headers = baseHeaders
+  let headers: DockerRequest["headers"] = baseHeaders
   let body = request.body
   if (request.json !== undefined || request.headers !== undefined) {
-    const merged: Record<string, string> = { ...baseHeaders, ...request.headers }
+    const merged: Record<string, string | ReadonlyArray<string>> = { ...baseHeaders, ...request.headers }
     if (request.json !== undefined) {
       merged["content-type"] = "application/json"
       body = encoder.encode(JSON.stringify(request.json))

@@ -42,7 +42,8 @@ export const upgrade = (
         const base = {
           method: request.method,
           path: requestTarget(request),
-          headers: request.headers,
+          // node:http writes a list as one header line per value, and changes none of them.
+          headers: request.headers as Record<string, string | Array<string>>,
           signal
         }
         const req = h._tag === "Unix"

@@ -1,0 +1,113 @@
+/**
+ * BuildKit sessions on the real engine: a build secret read by a RUN step and found nowhere in
+ * the image, and a base image pulled from the password-protected registry with the credentials
+ * the session hands the engine.
+ */
+import { Docker, RegistryAuth } from "@effect-docker/client"
+import { BuildKitSession, Tar } from "@effect-docker/node"
+import { afterAll, expect, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Crypto from "node:crypto"
+import { env, testLabel, transports } from "./helpers.js"
+
+const engine = transports()[0].layer
+const label = { ...testLabel, suite: "buildkit-session" }
+const tag = (name: string) => `effect-docker-test/buildkit-session:${name}`
+const registry = () => env("EFFECT_DOCKER_TEST_AUTH_REGISTRY")
+const login: RegistryAuth.AuthConfig = {
+  serverAddress: env("EFFECT_DOCKER_TEST_AUTH_REGISTRY"),
+  username: env("EFFECT_DOCKER_TEST_AUTH_USER"),
+  password: Redacted.make(env("EFFECT_DOCKER_TEST_AUTH_PASSWORD"))
+}
+/** The credentials service as `docker login` to the auth registry would fill it. */
+const loggedIn = Layer.succeed(RegistryAuth.RegistryCredentials, {
+  get: (host) => Effect.succeed(host === login.serverAddress ? Option.some(login) : Option.none()),
+  all: Effect.succeed([login])
+})
+
+layer(engine, { timeout: "180 seconds" })("BuildKit sessions against the real engine", (it) => {
+  afterAll(() =>
+    Effect.runPromise(Effect.provide(
+      Effect.gen(function*() {
+        const docker = yield* Docker.Docker
+        const images = yield* docker.images.list({ filters: { reference: ["effect-docker-test/buildkit-session*"] } })
+        yield* Effect.forEach(images, (image) => Effect.ignore(docker.images.remove(image.Id, { force: true })))
+        yield* Effect.ignore(docker.images.remove(`${registry()}/effect-docker/session-base:v1`, { force: true }))
+      }),
+      engine
+    ))
+  )
+
+  it.effect("a secret read by a RUN step, in no layer of the image and not in its history", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const secret = `s3cret-${Date.now()}`
+      // The step checks the secret against its digest, passed as a build argument (which, unlike
+      // the secret, is in the history).
+      const digest = Crypto.createHash("sha256").update(secret).digest("hex")
+      const id = yield* BuildKitSession.build(
+        Tar.fromFiles({
+          "Dockerfile": [
+            "FROM busybox",
+            "ARG DIGEST",
+            "RUN --mount=type=secret,id=token test \"$(sha256sum < /run/secrets/token | cut -d' ' -f1)\" = \"$DIGEST\" && " +
+            "wc -c < /run/secrets/token > /token-length",
+            "RUN ls /run/secrets > /after 2>&1 || echo none > /after"
+          ].join("\n")
+        }),
+        {
+          tags: [tag("secret")],
+          labels: label,
+          buildArgs: { DIGEST: digest },
+          secrets: { token: Redacted.make(secret) }
+        }
+      )
+      expect(id).toMatch(/^sha256:/)
+      const seen = yield* docker.containers.run({
+        image: id,
+        cmd: ["cat", "/token-length", "/after"],
+        labels: label,
+        remove: true
+      })
+      expect(seen.split("\n")[0]!.trim()).toBe(String(secret.length))
+      // The secret's mount is gone after its step, and its value is in no byte of the saved image.
+      // (20.10 leaves an empty /run/secrets, 28.5 none.)
+      expect(seen.split("\n").slice(1).join("\n")).not.toContain("token")
+      const saved = yield* Stream.runFold(
+        docker.images.get(id),
+        "",
+        (text, chunk) => text + Buffer.from(chunk).toString("latin1")
+      )
+      expect(saved.length).toBeGreaterThan(0)
+      expect(saved).not.toContain(secret)
+      const history = yield* docker.images.history(id)
+      expect(JSON.stringify(history)).not.toContain(secret)
+    }))
+
+  it.effect("a base image from the password-protected registry, with the session's credentials", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const base = `${registry()}/effect-docker/session-base:v1`
+      yield* docker.images.tag("busybox", { repo: `${registry()}/effect-docker/session-base`, tag: "v1" })
+      yield* docker.images.push(base, { registryAuth: RegistryAuth.encode(login) })
+      yield* docker.images.remove(base)
+      const context = () => Tar.fromFiles({ Dockerfile: `FROM ${base}\nRUN echo pulled > /pulled\n` })
+
+      // Without credentials the registry refuses the pull.
+      const refused = yield* Effect.flip(
+        BuildKitSession.build(context(), { tags: [tag("anonymous")], labels: label, pull: true })
+      )
+      expect(refused._tag).toBe("BuildError")
+      expect(refused.message).toMatch(/401|unauthorized|authorization/i)
+
+      const id = yield* BuildKitSession.build(context(), { tags: [tag("pulled")], labels: label, pull: true }).pipe(
+        Effect.provide(loggedIn)
+      )
+      const pulled = yield* docker.containers.run({ image: id, cmd: ["cat", "/pulled"], labels: label, remove: true })
+      expect(pulled).toBe("pulled\n")
+    }))
+})
