@@ -113,15 +113,12 @@ const engines = ["classic", "modern"].flatMap((engine) => {
 
 /** Why an operation has no successful answer from the test engines. */
 const untestedBecause: Record<string, string> = {
-  ContainerAttachWebsocket:
-    "not offered: attach is a hijacked connection (docker-py and the Go SDK offer no websocket either)",
   ImageAttestations: "API 1.55: neither engine has it (the refusal before sending is tested on both)",
   ImageSearch: "searches Docker Hub, which this sandbox cannot reach (the typed failure is tested)",
   NodeDelete: "needs a second swarm node (the multi-node swarm issue)",
   SwarmJoin: "needs a second engine to join (the multi-node swarm issue)",
   SwarmUnlock: "needs an autolocked swarm restarted (the multi-node swarm issue)",
   VolumeUpdate: "updates cluster volumes, which need a swarm with a CSI plugin (the engine's 503 is tested on 1.51)",
-  Session: "the BuildKit session (the BuildKit issue)",
   PluginEnable: "no test enables or disables a plugin yet",
   PluginDisable: "no test enables or disables a plugin yet"
 }

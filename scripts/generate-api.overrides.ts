@@ -221,7 +221,9 @@ export const setByFunction: Record<string, string> = {
   "ServiceLogs.follow": "logs does not follow, logStream takes follow",
   "TaskLogs.follow": "logs does not follow, logStream takes follow",
   "ImageCreate.fromImage": "pull's image argument",
-  "ImageCreate.fromSrc": "import sends its body (-)"
+  "ImageCreate.fromSrc": "import sends its body (-)",
+  "ImageBuild.version": "build's builder option: buildKitStream sends 2, buildStream 1",
+  "ContainerAttachWebsocket.stream": "attachWebsocket streams: its output is live"
 }
 
 /** Other functions of an operation's group that send it too, with options of their own. */
@@ -230,7 +232,7 @@ export const alsoSentBy: Record<string, ReadonlyArray<string>> = {
   ContainerStats: ["statsStream"],
   ImageCreate: ["pullStream", "import"],
   ImagePush: ["pushStream"],
-  ImageBuild: ["buildStream"],
+  ImageBuild: ["buildStream", "buildKitStream"],
   ImageGet: ["save"],
   ServiceLogs: ["logStream"],
   TaskLogs: ["logStream"]

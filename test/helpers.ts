@@ -35,7 +35,8 @@ export const recordingLayer = (options: NodeDocker.Options) => {
       ...inner,
       request: (request) => Effect.tap(inner.request(request), (response) => record(request, response.status)),
       stream: (request) => Effect.tap(inner.stream(request), (response) => record(request, response.status)),
-      upgrade: (request) => Effect.tap(inner.upgrade(request), (result) => record(request, result.status))
+      upgrade: (request) => Effect.tap(inner.upgrade(request), (result) => record(request, result.status)),
+      websocket: (request) => Effect.tap(inner.websocket!(request), (result) => record(request, result.status))
     })
   })
   return Docker.layerOn(transport, options)

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as ApiVersion from "./ApiVersion.js"
 import { bodyStream, decodeValue, type DockerEngine, type EngineError } from "./DockerEngine.js"
 import { DockerDecodeError, DockerStreamError } from "./DockerError.js"
 import type { DockerHeaders, TransportError } from "./DockerTransport.js"
@@ -174,6 +175,16 @@ export interface Containers
     options?: AttachOptions
   ) => Effect.Effect<AttachSession, EngineError | DockerDecodeError, Scope.Scope>
   /**
+   * Attaches over a WebSocket (`/containers/{id}/attach/ws`), as browsers and proxies that pass
+   * WebSockets but not hijacked connections do. The engine sends stdout and stderr as one raw
+   * stream (frames marked `stdout`), each write is a message, and `closeStdin` closes the
+   * WebSocket (the protocol has no half-close): output written after it is not received.
+   */
+  readonly attachWebsocket: (
+    id: string,
+    options?: Omit<AttachOptions, "stream">
+  ) => Effect.Effect<AttachSession, EngineError | DockerDecodeError, Scope.Scope>
+  /**
    * docker-py's `containers.get`: the container's inspect data, asked of the engine on every
    * call (there is no cached object to `reload`). The same operation as `inspect`.
    */
@@ -242,6 +253,12 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     Requests.ContainerLogs
   )
 
+  /** A session whose writes are watched for the detach keys. */
+  const detachable = (session: AttachSession, detach: ReturnType<typeof DetachKeys.matcher>): AttachSession => ({
+    ...session,
+    write: (data) => Effect.zipRight(Effect.sync(() => detach.feed(data)), session.write(data))
+  })
+
   /** The attach session of a container whose id and TTY setting are known. */
   const attachTo = (id: string, tty: boolean, options: AttachOptions) =>
     Effect.gen(function*() {
@@ -260,14 +277,41 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
         maxErrorFrameBytes: engine.limits.frameBytes,
         endCheck: streaming ? endCheck(engine.host, `the attach to ${id.slice(0, 12)}`, running) : Effect.void
       })
-      return {
-        ...session,
-        write: (data) => Effect.zipRight(Effect.sync(() => detach.feed(data)), session.write(data))
-      } satisfies AttachSession
+      return detachable(session, detach)
     })
 
   const attach = (id: string, options: AttachOptions = {}) =>
     Effect.flatMap(inspect(id), (info) => attachTo(info.Id, info.Config?.Tty === true, options))
+
+  const attachWebsocket = (id: string, options: Omit<AttachOptions, "stream"> = {}) =>
+    Effect.gen(function*() {
+      const info = yield* inspect(id)
+      const { stderr = true, stdin, stdout = true, ...rest } = options
+      // Before API 1.42 the engine attaches every stream and takes no choice of them: only a
+      // choice it cannot honour is sent, to fail with DockerVersionError before sending.
+      const chooses = ApiVersion.compare(yield* engine.apiVersion, "1.42") >= 0
+      const streams = chooses
+        ? { stdin, stdout, stderr }
+        : { ...(stdout ? {} : { stdout }), ...(stderr ? {} : { stderr }) }
+      const connection = yield* engine.websocket(
+        Requests.ContainerAttachWebsocket(info.Id, { ...rest, ...streams, stream: true })
+      )
+      const detach = DetachKeys.matcher(options.detachKeys)
+      // Closing the WebSocket ends its output too: then the end is ours, not a cut connection.
+      let closed = false
+      const running = Effect.map(
+        inspect(info.Id),
+        (state) => !closed && state.State?.Running === true && !detach.seen
+      )
+      const session = Multiplexed.session(connection, {
+        tty: true,
+        endCheck: endCheck(engine.host, `the websocket attach to ${info.Id.slice(0, 12)}`, running)
+      })
+      return detachable({
+        ...session,
+        closeStdin: Effect.zipRight(Effect.sync(() => (closed = true)), session.closeStdin)
+      }, detach)
+    })
 
   const statHeader = (id: string, headers: DockerHeaders) => {
     const raw = headers["x-docker-container-path-stat"]
@@ -315,6 +359,7 @@ export const make = (engine: DockerEngine["Type"], images: Images, exec: Exec): 
     logs,
     logStream,
     attach,
+    attachWebsocket,
     get: inspect,
     port: (id, port) =>
       Effect.map(inspect(id), (info) => {

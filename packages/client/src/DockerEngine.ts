@@ -12,13 +12,8 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ApiVersion from "./ApiVersion.js"
-import type { DockerDecodeError, DockerInputError, DockerVersionError } from "./DockerError.js"
-import {
-  DockerConfigError,
-  type EngineStatusError,
-  type ExpectedStatusError,
-  type ResourceKind
-} from "./DockerError.js"
+import type { DockerConfigError, DockerDecodeError, DockerInputError, DockerVersionError } from "./DockerError.js"
+import type { EngineStatusError, ExpectedStatusError, ResourceKind } from "./DockerError.js"
 import {
   type DockerHeaders,
   type DockerRequest,
@@ -150,6 +145,8 @@ export class DockerEngine extends Context.Tag("@effect-docker/client/DockerEngin
     readonly stream: (request: EngineRequest) => Effect.Effect<DockerStreamResponse, EngineError, Scope.Scope>
     /** Sends a request that hijacks the connection (attach, exec start with stdin). */
     readonly upgrade: (request: EngineRequest) => Effect.Effect<DockerUpgradedConnection, EngineError, Scope.Scope>
+    /** Opens a WebSocket (`ContainerAttachWebsocket`): see {@link DockerTransport}'s `websocket`. */
+    readonly websocket: (request: EngineRequest) => Effect.Effect<DockerUpgradedConnection, EngineError, Scope.Scope>
   }
 >() {}
 
@@ -202,26 +199,9 @@ export const make = (
 ): Effect.Effect<DockerEngine["Type"], DockerConfigError | DockerVersionError, DockerTransport> =>
   Effect.gen(function*() {
     const transport = yield* DockerTransport
-    const pinned = options.apiVersion
-    if (pinned !== undefined) {
-      if (!ApiVersion.isValid(pinned)) {
-        return yield* new DockerConfigError({
-          message: `Invalid API version ${JSON.stringify(pinned)}: expected e.g. "1.41"`
-        })
-      }
-      if (ApiVersion.compare(pinned, ApiVersion.minimum) < 0) {
-        return yield* Prepare.tooOld(pinned)
-      }
-    }
+    const pinned = yield* Prepare.pinnedVersion(options.apiVersion)
     const limits = yield* Limits.make(options.limits)
-    const baseHeaders: Record<string, string> = { "user-agent": userAgent }
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      // A CR or LF would end the header and start another (or a body): header injection.
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
-        return yield* new DockerConfigError({ message: `the header ${JSON.stringify(name)} has a line break` })
-      }
-      baseHeaders[name.toLowerCase()] = value
-    }
+    const baseHeaders = yield* Prepare.baseHeaders(userAgent, options.headers)
 
     const tracing = options.tracing ?? true
     const telemetry = Telemetry.make({ enabled: tracing, host: transport.host, peer: transport.peer })
@@ -323,12 +303,17 @@ export const make = (
             })
         ))
 
-    const upgrade = (request: EngineRequest) =>
+    /** A connection that `open` takes over from HTTP: a hijacked one, or a WebSocket. */
+    const takeOver = (
+      open: (
+        sent: DockerRequest
+      ) => Effect.Effect<DockerUpgradedConnection | DockerResponse, TransportError, Scope.Scope>
+    ) =>
+    (request: EngineRequest) =>
       telemetry.scoped(request, (observe, count) =>
         prepared(request, observe, (sent) =>
           Effect.flatMap(
-            // `tcp` unless the request names its protocol (`h2c` for a BuildKit session).
-            transport.upgrade({ ...sent, headers: { upgrade: "tcp", ...sent.headers, connection: "Upgrade" } }),
+            open(sent),
             (result) => {
               observe.status(result.status)
               if (!isUpgraded(result)) return failFor(request, sent, result.status, result.body)
@@ -340,6 +325,14 @@ export const make = (
             }
           )))
 
+    // `tcp` unless the request names its protocol (`h2c` for a BuildKit session).
+    const upgrade = takeOver((sent) =>
+      transport.upgrade({ ...sent, headers: { upgrade: "tcp", ...sent.headers, connection: "Upgrade" } })
+    )
+    const websocket = takeOver((sent) =>
+      transport.websocket?.(sent) ?? Effect.fail(Prepare.noWebsocket(transport.host))
+    )
+
     // The error union of a request is its `expect` list's (statusError keeps to it): the casts
     // below only say so to the compiler.
     return DockerEngine.of({
@@ -350,7 +343,8 @@ export const make = (
       request: send as DockerEngine["Type"]["request"],
       json: json as DockerEngine["Type"]["json"],
       stream,
-      upgrade
+      upgrade,
+      websocket
     })
   })
 

@@ -165,6 +165,15 @@ export class DockerTransport extends Context.Tag("@effect-docker/client/DockerTr
     readonly upgrade: (
       request: DockerRequest
     ) => Effect.Effect<DockerUpgradedConnection | DockerResponse, TransportError, Scope.Scope>
+    /**
+     * Opens a WebSocket to the request's path (`ContainerAttachWebsocket`), until the scope
+     * closes: each binary message the engine sends is a chunk of `output`, each `write` one
+     * message; `closeWrite` closes the WebSocket, which has no half-close. An answer other than
+     * 101 is returned read to its end. Optional: a transport without it fails such requests.
+     */
+    readonly websocket?: (
+      request: DockerRequest
+    ) => Effect.Effect<DockerUpgradedConnection | DockerResponse, TransportError, Scope.Scope>
   }
 >() {}
 

@@ -29,6 +29,7 @@ import { BufferedHandler, StreamingHandler } from "./internal/handlers.js"
 import * as NodeContext from "./internal/nodeContext.js"
 import * as SshTunnel from "./internal/sshTunnel.js"
 import * as Upgrade from "./internal/upgrade.js"
+import * as Websocket from "./internal/websocket.js"
 
 /**
  * TLS material and policy for `tcp://` and `https://` hosts.
@@ -198,6 +199,9 @@ export const make = (
     const upgrade = (request: DockerRequest) =>
       Upgrade.upgrade(target, request, timeoutOf(request), fail, (error) => withTimeoutMillis(request, error))
 
+    const websocket = (request: DockerRequest) =>
+      Websocket.websocket(target, request, timeoutOf(request), (error) => withTimeoutMillis(request, fail(error)))
+
     // An ssh:// host is reached through its tunnel's socket: its spans name the SSH host, read
     // from `host`; TCP says whether it is TLS, which `host` may not.
     const peer = target.host._tag === "Tcp"
@@ -207,7 +211,7 @@ export const make = (
         port: target.host.port
       }
       : undefined
-    return DockerTransport.of({ host, peer, request, stream, upgrade })
+    return DockerTransport.of({ host, peer, request, stream, upgrade, websocket })
   })
 
 /**

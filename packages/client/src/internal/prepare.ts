@@ -3,9 +3,10 @@
  * that has the operation and the options given, a query the engine can read; then the transport's
  * request, versioned, with the default headers and the layer's limits.
  */
+import * as Effect from "effect/Effect"
 import * as ApiVersion from "../ApiVersion.js"
 import type { EngineRequest } from "../DockerEngine.js"
-import { DockerInputError, DockerVersionError } from "../DockerError.js"
+import { DockerConfigError, DockerConnectionError, DockerInputError, DockerVersionError } from "../DockerError.js"
 import type { DockerRequest } from "../DockerTransport.js"
 import type * as Limits from "../Limits.js"
 import { encodeQuery } from "./query.js"
@@ -81,4 +82,41 @@ export const tooOld = (version: string) =>
     version,
     required: ApiVersion.minimum,
     message: `API version ${version} is too old: effect-docker needs ${ApiVersion.minimum} or newer (Docker 20.10+)`
+  })
+
+/** The layer's `apiVersion`, checked: a valid version this client speaks, or none (negotiated). */
+export const pinnedVersion = (
+  pinned: string | undefined
+): Effect.Effect<string | undefined, DockerConfigError | DockerVersionError> => {
+  if (pinned === undefined) return Effect.succeed(undefined)
+  if (!ApiVersion.isValid(pinned)) {
+    return Effect.fail(
+      new DockerConfigError({ message: `Invalid API version ${JSON.stringify(pinned)}: expected e.g. "1.41"` })
+    )
+  }
+  return ApiVersion.compare(pinned, ApiVersion.minimum) < 0 ? Effect.fail(tooOld(pinned)) : Effect.succeed(pinned)
+}
+
+/** The headers of every request: ours, then the layer's, names in lower case. */
+export const baseHeaders = (
+  userAgent: string,
+  headers: Readonly<Record<string, string>> | undefined
+): Effect.Effect<Record<string, string>, DockerConfigError> => {
+  const base: Record<string, string> = { "user-agent": userAgent }
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // A CR or LF would end the header and start another (or a body): header injection.
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
+      return Effect.fail(new DockerConfigError({ message: `the header ${JSON.stringify(name)} has a line break` }))
+    }
+    base[name.toLowerCase()] = value
+  }
+  return Effect.succeed(base)
+}
+
+/** The failure of a WebSocket request on a transport that opens none. */
+export const noWebsocket = (host: string) =>
+  new DockerConnectionError({
+    reason: "Unknown",
+    host,
+    message: `the transport to ${host} opens no WebSocket (the Node transport does)`
   })
