@@ -1,7 +1,7 @@
 /**
  * BuildKit sessions on the real engine: a build secret read by a RUN step and found nowhere in
- * the image, and a base image pulled from the password-protected registry with the credentials
- * the session hands the engine.
+ * the image, a base image pulled from the password-protected registry with the credentials the
+ * session hands the engine, and the host's ssh-agent forwarded to a RUN step.
  */
 import { Docker, RegistryAuth } from "@effect-docker/client"
 import { BuildKitSession, Tar } from "@effect-docker/node"
@@ -11,7 +11,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as ChildProcess from "node:child_process"
 import * as Crypto from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { env, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
@@ -28,6 +32,45 @@ const loggedIn = Layer.succeed(RegistryAuth.RegistryCredentials, {
   get: (host) => Effect.succeed(host === login.serverAddress ? Option.some(login) : Option.none()),
   all: Effect.succeed([login])
 })
+
+/**
+ * An ssh-agent of the host's OpenSSH holding one new key, stopped with the scope: its socket and
+ * the key's fingerprint as `ssh-keygen -l` prints it.
+ */
+const sshAgent = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-agent-"))
+    const socket = Path.join(dir, "agent.sock")
+    const agent = ChildProcess.spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" })
+    while (!Fs.existsSync(socket)) {
+      if (agent.exitCode !== null) throw new Error(`ssh-agent exited with ${agent.exitCode}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const key = Path.join(dir, "id_ed25519")
+    ChildProcess.execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "forwarded", "-f", key])
+    ChildProcess.execFileSync("ssh-add", [key], { env: { SSH_AUTH_SOCK: socket }, stdio: "ignore" })
+    const fingerprint = ChildProcess.execFileSync("ssh-keygen", ["-l", "-f", `${key}.pub`]).toString().split(" ")[1]!
+    return { agent, dir, socket, fingerprint }
+  }),
+  ({ agent, dir }) =>
+    Effect.sync(() => {
+      agent.kill()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    })
+)
+
+/** The host's `ssh-add` with the shared libraries it loads, at their paths, for a busybox image. */
+const sshAddFiles = () => {
+  const libraries = ChildProcess.execFileSync("ldd", ["/usr/bin/ssh-add"]).toString()
+    .split("\n")
+    .flatMap((line) => line.match(/(\/\S+) \(0x/)?.[1] ?? [])
+  return Object.fromEntries(
+    ["/usr/bin/ssh-add", ...libraries].map((file) => [
+      `root${file}`,
+      { content: Fs.readFileSync(Fs.realpathSync(file)), mode: 0o755 }
+    ])
+  )
+}
 
 layer(engine, { timeout: "180 seconds" })("BuildKit sessions against the real engine", (it) => {
   afterAll(() =>
@@ -110,4 +153,34 @@ layer(engine, { timeout: "180 seconds" })("BuildKit sessions against the real en
       const pulled = yield* docker.containers.run({ image: id, cmd: ["cat", "/pulled"], labels: label, remove: true })
       expect(pulled).toBe("pulled\n")
     }))
+
+  it.effect("the host's ssh-agent forwarded to a RUN step that lists its keys", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const { fingerprint, socket } = yield* sshAgent
+      const context = () =>
+        Tar.fromFiles({
+          ...sshAddFiles(),
+          "Dockerfile": [
+            "FROM busybox",
+            "COPY root/ /",
+            "RUN --mount=type=ssh ssh-add -l > /keys"
+          ].join("\n")
+        })
+      const id = yield* BuildKitSession.build(context(), {
+        tags: [tag("ssh")],
+        labels: label,
+        noCache: true,
+        ssh: { default: socket }
+      })
+      const keys = yield* docker.containers.run({ image: id, cmd: ["cat", "/keys"], labels: label, remove: true })
+      expect(keys).toContain(fingerprint)
+      expect(keys).toContain("forwarded (ED25519)")
+
+      // Without the agent, the step has no socket to list keys from.
+      const refused = yield* Effect.flip(
+        BuildKitSession.build(context(), { tags: [tag("no-ssh")], labels: label, noCache: true })
+      )
+      expect(refused._tag).toBe("BuildError")
+    }).pipe(Effect.scoped))
 })
