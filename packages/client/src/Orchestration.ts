@@ -17,7 +17,7 @@ import type { DockerEngine, EngineError } from "./DockerEngine.js"
 import { type DockerConfigError, type DockerDecodeError, type DockerStreamError } from "./DockerError.js"
 import type { Exec } from "./Exec.js"
 import type * as Groups from "./generated/Groups.js"
-import type { ContainerInspectResponse } from "./generated/Schemas.js"
+import type { ContainerCreateResponse, ContainerInspectResponse } from "./generated/Schemas.js"
 import type { Images } from "./Images.js"
 import type * as Logs from "./Logs.js"
 import * as Multiplexed from "./Multiplexed.js"
@@ -78,6 +78,24 @@ export interface Orchestration {
     (options: RunOptions & { readonly detach: true }): Effect.Effect<ContainerInspectResponse, RunError>
     (options: RunOptions & { readonly detach?: false }): Effect.Effect<string, RunError | ContainerExitError>
   }
+  /**
+   * docker-py's `containers.create(image, ...)`: a container created from run options, its image
+   * pulled first when missing (the `pull` policy), not started: for what must happen between the
+   * create and the start (files copied in, networks joined).
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const created = Effect.flatMap(Docker.Docker, (docker) =>
+   *   docker.containers.createWith({ image: "busybox", cmd: ["sleep", "60"] })
+   * ) // Effect<ContainerCreateResponse, RunError>: { Id, Warnings }
+   * ```
+   */
+  readonly createWith: (
+    options: Omit<RunOptions, "detach" | "remove">
+  ) => Effect.Effect<ContainerCreateResponse, RunError>
   /**
    * Runs a container and streams its output while it runs (docker-py's `run(stream=True)`); the
    * stream fails with `ContainerExitError` when the container exits with a non-zero code,
@@ -316,6 +334,7 @@ export const make = (dependencies: Dependencies): Orchestration => {
       options.detach === true
         ? traced(runDetached(options), "docker.containers.run", spanOptions(options))
         : traced(runAttached(options), "docker.containers.run", spanOptions(options))) as Orchestration["run"],
+    createWith: (options) => traced(createPulling(options), "docker.containers.createWith", spanOptions(options)),
     runStream,
     scoped: (options: ScopedOptions) => traced(scoped(options), "docker.containers.scoped", spanOptions(options))
   }

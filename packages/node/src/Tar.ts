@@ -150,6 +150,46 @@ export const fromFiles = (
   )
 
 /**
+ * A tar of host files and folders under names of their own: `{ "app/config.json": "./config.json",
+ * "app/static": "./public" }`. A folder brings everything under it; files keep their permission
+ * bits and symbolic links stay links. Files are read as the consumer pulls, so a large one is
+ * never held in memory.
+ *
+ * @example
+ * ```ts
+ * import { Tar } from "@effect-docker/node"
+ *
+ * const archive = Tar.fromPaths({ "etc/nginx/nginx.conf": "./nginx.conf", "srv/www": "./site" })
+ * // docker.containers.putArchive(id, "/", archive)
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromPaths = (
+  paths: Readonly<Record<string, string>>
+): Stream.Stream<Uint8Array, DockerConfigError> =>
+  Stream.unwrap(Effect.try({
+    try: () =>
+      pack(
+        Object.entries(paths).flatMap(([name, source]) => {
+          const full = Path.resolve(source)
+          const stat = Fs.lstatSync(full)
+          const target = name.replace(/^\/+|\/+$/g, "")
+          if (!stat.isDirectory()) return [{ name: target, source: full, stat }]
+          return [
+            { name: target, source: full, stat },
+            ...walk(full).map((inner) => {
+              const file = Path.join(full, inner)
+              return { name: `${target}/${inner}`, source: file, stat: Fs.lstatSync(file) }
+            })
+          ]
+        })
+      ),
+    catch: (cause) => new DockerConfigError({ message: `cannot read the files to archive: ${String(cause)}`, cause })
+  }))
+
+/**
  * A build context from a folder, as the docker CLI sends it: `.dockerignore` rules applied as the
  * engine applies them, the Dockerfile and `.dockerignore` always included, and a Dockerfile from
  * outside the folder added under a name of its own, which the `.dockerignore` sent names so that

@@ -37,6 +37,36 @@ export const info = (c: ContainerRecord): FakeEngine.ProcessInfo => ({
 
 const containerNetworks = (c: ContainerRecord) => ({ ...c.networks })
 
+/**
+ * A host port for a binding that names none, as the engine picks one from its ephemeral range:
+ * made from the container's id and the port, so that it stays the same while the container runs.
+ */
+const ephemeralPort = (id: string, key: string) => {
+  let hash = 0
+  for (const char of id + key) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
+  return 32768 + (hash % 28232)
+}
+
+/** The published ports of a running container, from its port bindings; none once it stops. */
+const publishedPorts = (
+  c: ContainerRecord
+): Record<string, ReadonlyArray<{ readonly HostIp: string; readonly HostPort: string }>> => {
+  if (!running(c)) return {}
+  const bindings = (c.hostConfig.PortBindings ?? {}) as Record<
+    string,
+    ReadonlyArray<{ readonly HostIp?: string; readonly HostPort?: string }> | null
+  >
+  return Object.fromEntries(
+    Object.entries(bindings).map(([key, list]) => [
+      key,
+      (list ?? []).map((binding) => ({
+        HostIp: binding.HostIp || "0.0.0.0",
+        HostPort: binding.HostPort || String(ephemeralPort(c.id, key))
+      }))
+    ])
+  )
+}
+
 export const containerSummary = (c: ContainerRecord): Wire<typeof Schemas.ContainerSummary> => ({
   Id: c.id,
   Names: [c.name],
@@ -98,7 +128,7 @@ export const containerInspect = (c: ContainerRecord): Wire<typeof Schemas.Contai
     HairpinMode: false,
     LinkLocalIPv6Address: "",
     LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
+    Ports: publishedPorts(c),
     SandboxKey: "",
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,

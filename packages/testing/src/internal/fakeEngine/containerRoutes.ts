@@ -176,6 +176,16 @@ export const routes: ReadonlyArray<Route> = [
         hijack: true
       }
     })],
+  // Files copied in are taken and not kept: the fake runs no processes that could read them.
+  [
+    ["PUT"],
+    "/containers/{id}/archive",
+    ({ engine, params: { id }, query }) =>
+      withContainer(engine, id!, () =>
+        query.get("path") === null || query.get("path") === ""
+          ? fail(400, "bad parameter: path cannot be empty")
+          : MockTransport.empty(200))
+  ],
   [["GET"], "/containers/{id}/logs", ({ engine, params: { id }, query }) =>
     withContainer(engine, id!, (c) => {
       if (!truthy(query.get("stdout")) && !truthy(query.get("stderr"))) {
