@@ -74,7 +74,11 @@ export interface RunOptions {
   readonly logConfig?: { readonly type: string; readonly config?: Readonly<Record<string, string>> }
   /** A health check, which `Readiness.healthy` waits for. Durations in the engine's nanoseconds are set from these. */
   readonly healthcheck?: {
-    readonly test: ReadonlyArray<string>
+    /**
+     * The command, as docker-py takes it: a list to run (`["pg_isready"]`, or the engine's own
+     * form with `CMD` first), `["CMD-SHELL", "..."]` or a string for the shell, `["NONE"]` for none.
+     */
+    readonly test: ReadonlyArray<string> | string
     readonly interval?: Duration.DurationInput
     readonly timeout?: Duration.DurationInput
     readonly retries?: number
@@ -290,7 +294,11 @@ const createBody = (
     ...(health !== undefined
       ? {
         Healthcheck: {
-          Test: ["CMD", ...health.test],
+          Test: typeof health.test === "string"
+            ? ["CMD-SHELL", health.test]
+            : ["CMD", "CMD-SHELL", "NONE"].includes(health.test[0] ?? "")
+            ? [...health.test]
+            : ["CMD", ...health.test],
           ...(health.interval !== undefined ? { Interval: nanos(health.interval) } : {}),
           ...(health.timeout !== undefined ? { Timeout: nanos(health.timeout) } : {}),
           ...(health.retries !== undefined ? { Retries: health.retries } : {}),

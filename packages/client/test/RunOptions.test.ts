@@ -48,6 +48,21 @@ describe("RunOptions", () => {
     expect(bad).toMatchObject(Either.left({ _tag: "DockerInputError", reason: "Option" }))
   })
 
+  it("takes a health check command as docker-py does: a list, the engine's own form, or a shell string", () => {
+    const test = (value: ReadonlyArray<string> | string) =>
+      Either.map(
+        RunOptions.toCreateBody({ image: "busybox", healthcheck: { test: value } }),
+        (body) => body.Healthcheck?.Test
+      )
+    expect(test(["pg_isready", "-U", "postgres"])).toEqual(Either.right(["CMD", "pg_isready", "-U", "postgres"]))
+    expect(test(["CMD", "true"])).toEqual(Either.right(["CMD", "true"]))
+    expect(test(["CMD-SHELL", "curl -f localhost || exit 1"])).toEqual(
+      Either.right(["CMD-SHELL", "curl -f localhost || exit 1"])
+    )
+    expect(test("curl -f localhost")).toEqual(Either.right(["CMD-SHELL", "curl -f localhost"]))
+    expect(test(["NONE"])).toEqual(Either.right(["NONE"]))
+  })
+
   it.effect("containers.port reads where a container port is published", () =>
     Effect.gen(function*() {
       const docker = yield* Docker.Docker

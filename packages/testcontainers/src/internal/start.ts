@@ -1,5 +1,6 @@
 import { Docker, Readiness, Release } from "@effect-docker/client"
 import { Tar } from "@effect-docker/node"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -9,6 +10,8 @@ import type { Build, Definition } from "../TestContainer.js"
 import { managedLabel, TestSession } from "../TestSession.js"
 import { networkName, reuseHash, reuseLabel, toRunOptions } from "./definition.js"
 import * as Started from "./started.js"
+
+const liveClock = Clock.make()
 
 /** The definition's readiness for `host`, within its startup timeout. */
 export const readinessOf = (definition: Definition, host: string): Readiness.Readiness | undefined =>
@@ -76,7 +79,11 @@ const startAndWait = (
     yield* docker.containers.start(id).pipe(Effect.catchTag("NotModified", () => Effect.void))
     const readiness = readinessOf(definition, host)
     if (readiness !== undefined) {
-      yield* Readiness.wait({ id, containers: docker.containers, exec: docker.exec }, readiness)
+      // A container keeps real time: under @effect/vitest's TestClock the polls and timeouts
+      // would never come, so the wait runs on the live clock whatever the test provides.
+      yield* Readiness.wait({ id, containers: docker.containers, exec: docker.exec }, readiness).pipe(
+        Effect.withClock(liveClock)
+      )
     }
     const info = yield* docker.containers.inspect(id)
     yield* Effect.annotateCurrentSpan({ "docker.container.id": id, "testcontainers.reused": reused })
