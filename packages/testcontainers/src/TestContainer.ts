@@ -224,29 +224,41 @@ export const start = (
 
 /**
  * A container as a layer under a tag of the test's own: `@effect/vitest`'s `layer(...)` starts it
- * once for a file's tests and removes it after them.
+ * once for a file's tests and removes it after them. The definition may be an effect of other
+ * services: a set of containers on one test network, each a layer that reads the network's.
  *
  * @example
  * ```ts
- * import { Context } from "effect"
- * import { TestContainer, Wait } from "@effect-docker/testcontainers"
+ * import { Context, Effect, Layer } from "effect"
+ * import { TestContainer, TestNetwork, Wait } from "@effect-docker/testcontainers"
  *
+ * class Backend extends Context.Tag("Backend")<Backend, TestNetwork.StartedTestNetwork>() {}
  * class Web extends Context.Tag("Web")<Web, TestContainer.StartedTestContainer>() {}
- * const WebLive = TestContainer.layer(Web, {
+ *
+ * const WebLive = TestContainer.layer(Web, Effect.map(Backend, (network) => ({
  *   image: "busybox",
  *   cmd: ["httpd", "-f", "-p", "80"],
- *   exposedPorts: [80],
+ *   networks: [{ network, aliases: ["web"] }],
  *   wait: Wait.forListeningPort(80)
- * })
+ * }))).pipe(Layer.provideMerge(TestNetwork.layer(Backend)))
  * ```
  *
  * @since 0.2.0
  * @category layers
  */
-export const layer = <I>(
+export const layer: {
+  <I>(
+    tag: Context.Tag<I, StartedTestContainer>,
+    definition: Definition
+  ): Layer.Layer<I, StartError, Docker.Docker | TestSession>
+  <I, E, R>(
+    tag: Context.Tag<I, StartedTestContainer>,
+    definition: Effect.Effect<Definition, E, R>
+  ): Layer.Layer<I, StartError | E, Docker.Docker | TestSession | Exclude<R, Scope.Scope>>
+} = <I, E, R>(
   tag: Context.Tag<I, StartedTestContainer>,
-  definition: Definition
-): Layer.Layer<I, StartError, Docker.Docker | TestSession> => Layer.scoped(tag, start(definition))
+  definition: Definition | Effect.Effect<Definition, E, R>
+) => Layer.scoped(tag, Effect.isEffect(definition) ? Effect.flatMap(definition, start) : start(definition))
 
 /**
  * The readiness a definition waits for, as the start runs it: its strategy for the session's

@@ -142,6 +142,23 @@ describe("TestContainer on the FakeEngine", () => {
     }
   )
 
+  class Backend extends Context.Tag("Backend")<Backend, TestNetwork.StartedTestNetwork>() {}
+  class Db extends Context.Tag("Db")<Db, TestContainer.StartedTestContainer>() {}
+  const onBackend = (alias: string): Effect.Effect<TestContainer.Definition, never, Backend> =>
+    Effect.map(Backend, (network) => ({ image: "busybox", cmd: ["serve"], networks: [{ network, aliases: [alias] }] }))
+  const SetLive = Layer.mergeAll(TestContainer.layer(Web, onBackend("web")), TestContainer.layer(Db, onBackend("db")))
+    .pipe(Layer.provideMerge(TestNetwork.layer(Backend)), Layer.provideMerge(TestLayer))
+
+  layer(SetLive)("a set of containers on one network, as layers", (it) => {
+    it.effect("share the network the network layer made", () =>
+      Effect.gen(function*() {
+        const network = yield* Backend
+        for (const started of [yield* Web, yield* Db]) {
+          expect(Object.keys(started.info.NetworkSettings?.Networks ?? {})).toEqual([network.name])
+        }
+      }))
+  })
+
   it("reads the default gateway from /proc/net/route", () => {
     const routes = [
       "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
