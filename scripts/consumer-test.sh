@@ -72,6 +72,6 @@ step "bundling the quick start with esbuild"
 node bundle.mjs
 echo "bundle: $(wc -c < bundle.mjs) bytes, $(gzip -c bundle.mjs | wc -c) gzipped"
 
-step "a vitest test with MockTransport and FakeEngine"
+step "a vitest test with MockTransport, FakeEngine and a test container"
 npx vitest run --root . layers.test.ts
 step "passed"

@@ -1,8 +1,11 @@
-// A test as a user writes one: `@effect/vitest` with the mock transport and the fake engine.
+// A test as a user writes one: `@effect/vitest` with the mock transport, the fake engine, and a test
+// container on the engine in DOCKER_HOST.
 import { Docker } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import { TestContainer, TestSession, Wait } from "@effect-docker/testcontainers"
 import { FakeEngine, MockTransport } from "@effect-docker/testing"
-import { expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { expect, it, layer } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
 
 it.effect("answers from MockTransport and records what was sent", () =>
   Effect.gen(function*() {
@@ -30,3 +33,22 @@ it.effect("runs a scripted container on FakeEngine", () =>
         ? { exit: 2 }
         : undefined
   }))))
+
+class Web extends Context.Tag("Web")<Web, TestContainer.StartedTestContainer>() {}
+
+const WebLive = TestContainer.layer(Web, {
+  image: "busybox",
+  cmd: ["httpd", "-f", "-p", "80", "-h", "/www"],
+  files: [{ target: "/www/index.html", content: "installed\n" }],
+  exposedPorts: [80],
+  wait: Wait.forHttp("/index.html", 80, { body: (body) => body === "installed\n" })
+}).pipe(Layer.provideMerge(TestSession.layer()), Layer.provide(NodeDocker.layerFromEnv()))
+
+layer(WebLive, { timeout: "60 seconds" })("a test container from the installed package", (it) => {
+  it.effect("is reached through its published port, with the session's labels", () =>
+    Effect.gen(function*() {
+      const web = yield* Web
+      expect(Object.keys(web.info.Config?.Labels ?? {})).toContain(TestSession.sessionLabel)
+      expect(yield* web.mappedPort(80)).toBeGreaterThan(0)
+    }))
+})
