@@ -3,7 +3,8 @@
 # uses them there: the seed's examples with plain node (ESM) on Node 20, 22 and 24, require() from
 # CommonJS, tsc under `strict` alone with three module resolutions, an esbuild bundle of the quick
 # start, a vitest test with MockTransport, FakeEngine and a test container (the built reaper's
-# program included, as require() also runs it), and publint and arethetypeswrong on each tarball. Needs the private engine (run under scripts/with-engine.sh).
+# program included, as require() also runs it), and publint and arethetypeswrong on each tarball.
+# Needs the private engine (run under scripts/with-engine.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/node_modules/.bin"
