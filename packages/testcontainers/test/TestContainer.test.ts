@@ -128,6 +128,11 @@ describe("TestContainer on the FakeEngine", () => {
         expect(changed.id).not.toBe(first.id)
         yield* docker.containers.remove(first.id, { force: true })
         yield* docker.containers.remove(changed.id, { force: true })
+        // A name that some other container has is the engine's conflict, not a reuse.
+        const other = yield* docker.containers.create({ Image: "busybox", Cmd: ["serve"] }, { name: "taken" })
+        const conflict = yield* Effect.flip(Effect.scoped(TestContainer.start({ ...reusable, name: "taken" })))
+        expect(conflict).toMatchObject({ _tag: "Conflict" })
+        yield* docker.containers.remove(other.Id, { force: true })
       }))
   })
 

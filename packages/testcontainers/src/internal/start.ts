@@ -3,6 +3,7 @@ import { Tar } from "@effect-docker/node"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Crypto from "node:crypto"
 import * as Path from "node:path"
@@ -107,17 +108,22 @@ export const start = (definition: Definition) =>
         labels: { ...options.labels, [reuseLabel]: hash },
         name: definition.name ?? `tc-reuse-${hash.slice(0, 16)}`
       }
+      // Right: made now. Left: another process made it in between (the name is the hash's), or
+      // the create fails when the name is some other container's.
       const created = yield* docker.containers.createWith(labelled).pipe(
-        Effect.map((container) => Option.some(container.Id)),
-        // Another process made it in between (the name is the hash's): use that one.
-        Effect.catchTag("Conflict", () => Effect.succeed(Option.none<string>()))
+        Effect.map(({ Id }) => Either.right(Id)),
+        Effect.catchTag("Conflict", (conflict) =>
+          Effect.flatMap(
+            findReusable(docker, hash),
+            Option.match({
+              onNone: () => Effect.fail(conflict),
+              onSome: (id) => Effect.succeed(Either.left(id))
+            })
+          ))
       )
-      if (Option.isNone(created)) {
-        const other = yield* findReusable(docker, hash)
-        return yield* startAndWait(docker, Option.getOrThrow(other), definition, session.host, true)
-      }
-      yield* prepare(docker, created.value, definition)
-      return yield* startAndWait(docker, created.value, definition, session.host, false)
+      if (Either.isLeft(created)) return yield* startAndWait(docker, created.left, definition, session.host, true)
+      yield* prepare(docker, created.right, definition)
+      return yield* startAndWait(docker, created.right, definition, session.host, false)
     }
     const options = toRunOptions(definition, image, session.labels)
     const onError = definition.onReleaseError ?? Release.logReleaseError
