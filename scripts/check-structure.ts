@@ -16,7 +16,7 @@ import * as Path from "node:path"
 import ts from "typescript"
 
 const root = Path.resolve(import.meta.dirname, "..")
-const packages = ["client", "node", "testing", "testcontainers"]
+const packages = ["client", "node", "testing", "testcontainers", "compose"]
 const maxLines = 450
 const problems: Array<string> = []
 const relative = (file: string) => Path.relative(root, file)

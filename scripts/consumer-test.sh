@@ -15,7 +15,7 @@ step() { echo "[consumer] $*"; }
 step "building and packing the packages"
 bash "$root/scripts/build-packages.sh" >/dev/null
 mkdir -p "$work/tarballs"
-for p in client node testing testcontainers; do
+for p in client node testing testcontainers compose; do
   (cd "$root/packages/$p" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 ls "$work/tarballs"

@@ -99,13 +99,15 @@ debian_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# Prints the root of forky's docker.io, docker-cli and containerd unpacked (not installed): they
-# are fetched through a private apt state, so the machine's sources and packages stay as they are.
-# bookworm's runc stays in use: forky's needs a newer glibc than bookworm has.
+# Prints the root of forky's docker.io, docker-cli, containerd and docker-compose (the Compose
+# tests' oracle) unpacked (not installed): they are fetched through a private apt state, so the
+# machine's sources and packages stay as they are. bookworm's runc stays in use: forky's needs a
+# newer glibc than bookworm has.
 modern_engine_root() {
   local debs="$DEB_CACHE/debs" apt="$DEB_CACHE/apt"
-  if ! ls "$debs"/docker.io_*.deb "$debs"/docker-cli_*.deb "$debs"/containerd_*.deb >/dev/null 2>&1; then
-    log "fetching forky's docker.io, docker-cli and containerd through a private apt state"
+  if ! ls "$debs"/docker.io_*.deb "$debs"/docker-cli_*.deb "$debs"/containerd_*.deb "$debs"/docker-compose_*.deb \
+    >/dev/null 2>&1; then
+    log "fetching forky's docker.io, docker-cli, containerd and docker-compose through a private apt state"
     rm -rf "$apt" "$debs"
     mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$debs"
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) forky main" > "$apt/sources.list"
@@ -113,8 +115,8 @@ modern_engine_root() {
       -o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null" -o "APT::Sandbox::User=root")
     apt-get "${options[@]}" update -qq >"$apt/update.log" 2>&1 ||
       { cat "$apt/update.log" >&2; die "could not read forky's package lists from $(debian_mirror) (log above)"; }
-    (cd "$debs" && apt-get "${options[@]}" download docker.io docker-cli containerd >"$apt/download.log" 2>&1) ||
-      { cat "$apt/download.log" >&2; rm -rf "$debs"; die "could not download forky's docker.io, docker-cli and containerd (log above)"; }
+    (cd "$debs" && apt-get "${options[@]}" download docker.io docker-cli containerd docker-compose >"$apt/download.log" 2>&1) ||
+      { cat "$apt/download.log" >&2; rm -rf "$debs"; die "could not download forky's docker packages (log above)"; }
   fi
   local key root
   key=$(cd "$debs" && ls ./*.deb | sha256sum | cut -c1-16)
@@ -236,6 +238,7 @@ export EFFECT_DOCKER_TEST_ENGINE=$name
 export EFFECT_DOCKER_TEST_ENGINE_VERSION=$version
 export EFFECT_DOCKER_TEST_API_VERSION=$api
 export EFFECT_DOCKER_TEST_ENGINE_PATH=${ENGINE_PATH:-}
+export EFFECT_DOCKER_TEST_COMPOSE=$COMPOSE_BIN
 export EFFECT_DOCKER_TEST_STATE_DIR=$STATE_DIR
 export EFFECT_DOCKER_TEST_SOCKET=$dir/docker.sock
 export EFFECT_DOCKER_TEST_TCP=tcp://127.0.0.1:$tcp_port
@@ -334,6 +337,8 @@ CONF
   # Each engine has a default bridge, as users' engines do (without one, Docker 28 fails to rename
   # a container and BuildKit's RUN steps fail: "network bridge not found"). Bridges of ours, not
   # docker0, which any dockerd started with --bridge=none (the fault tests' victims) deletes.
+  COMPOSE_BIN="$modern_root/usr/libexec/docker/cli-plugins/docker-compose"
+  "$COMPOSE_BIN" version >/dev/null || die "forky's docker-compose does not run here: $COMPOSE_BIN"
   make_bridge "$CLASSIC_BRIDGE" 172.31.0.1/24
   ENGINE_PATH="" start_engine classic "$STATE_DIR" "$TLS_PORT" "$TCP_PORT" "$SSH_PORT" "$ENV_FILE" push \
     --bridge="$CLASSIC_BRIDGE"

@@ -36,6 +36,26 @@ const tracedRun = <E>(engine: Layer.Layer<Docker.Docker, E>) =>
     return { output, spans: exporter.getFinishedSpans() }
   })
 
+/** The spans as a tree, children under their parent in start order: what the exporter saw, printed. */
+const tree = (spans: ReadonlyArray<ReadableSpan>) => {
+  const millis = (span: ReadableSpan) => span.duration[0] * 1e3 + span.duration[1] / 1e6
+  const line = (span: ReadableSpan, depth: number): Array<string> => [
+    `${"  ".repeat(depth)}${span.name} ${millis(span).toFixed(1)} ms` +
+    (span.attributes["http.response.status_code"] === undefined
+      ? ""
+      : ` ${span.attributes["http.request.method"]} ${span.attributes["url.path"]} ${
+        span.attributes["http.response.status_code"]
+      }`),
+    ...spans
+      .filter((child) => child.parentSpanContext?.spanId === span.spanContext().spanId)
+      .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1])
+      .flatMap((child) => line(child, depth + 1))
+  ]
+  const ids = new Set(spans.map((span) => span.spanContext().spanId))
+  return spans.filter((span) => !ids.has(span.parentSpanContext?.spanId ?? "")).flatMap((root) => line(root, 0))
+    .join("\n")
+}
+
 const one = (spans: ReadonlyArray<ReadableSpan>, name: string) => {
   const found = spans.filter((span) => span.name === name)
   expect(found.length, `${name} among ${spans.map((s) => s.name).join(", ")}`).toBe(1)
@@ -75,6 +95,7 @@ describe("traces against the real engine", () => {
           "docker.transport": transport.name === "tls" ? "tls" : "unix",
           "server.address": transport.name === "tls" ? "127.0.0.1" : env("EFFECT_DOCKER_TEST_SOCKET")
         })
+        console.log(`the trace of containers.run over ${transport.name}, as the exporter saw it:\n${tree(spans)}`)
       }))
   }
 
