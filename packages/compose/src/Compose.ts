@@ -157,6 +157,28 @@ export const up = (
   }).pipe(Effect.withSpan("compose.up", { kind: "internal", attributes: { "compose.project": project.name } }))
 
 /**
+ * The handle of a project that is already running (an `up` with `keep`, or `docker compose up`),
+ * found by its name's labels: nothing is started, and nothing is taken down with a scope.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Compose, ComposeProject } from "@effect-docker/compose"
+ *
+ * const running = Effect.flatMap(ComposeProject.load("./compose.yaml"), (project) => Compose.handle(project))
+ * // handle.ps lists what docker compose started for the project
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const handle = (
+  project: ComposeProject.Project,
+  options: Pick<UpOptions, "labels"> = {}
+): Effect.Effect<ComposeHandle, never, Docker.Docker> =>
+  Effect.map(Docker.Docker, (docker) => Handle.make(docker, project, options))
+
+/**
  * Takes a project down by its name, whoever started it (this package or docker compose): its
  * containers, one-offs too, then its networks, and its volumes when asked.
  *

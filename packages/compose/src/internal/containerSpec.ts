@@ -56,7 +56,8 @@ export const projectLabels = (project: ComposeProject.Project, extra: Readonly<R
 
 /**
  * The run options of container `number` of a service: compose's labels, its first network at
- * create with the service's name as an alias (the others are joined before the start).
+ * create with the container's and the service's names as aliases, as docker compose gives them
+ * (the other networks are joined before the start).
  */
 export const runOptions = (
   project: ComposeProject.Project,
@@ -119,7 +120,9 @@ export const runOptions = (
     ...(firstNetwork !== undefined
       ? {
         network: project.networks[firstNetwork[0]]!.name,
-        networkAliases: options.oneoff === true ? [] : [service.name, ...firstNetwork[1].aliases]
+        networkAliases: options.oneoff === true
+          ? []
+          : [containerName(project, service, options.number), service.name, ...firstNetwork[1].aliases]
       }
       : {}),
     ...(service.restart !== undefined && options.oneoff !== true

@@ -2,7 +2,9 @@
  * The handle of a running project (see `Compose.ComposeHandle`).
  */
 import { Docker } from "@effect-docker/client"
+import type { EngineError } from "@effect-docker/client/DockerEngine"
 import type * as Multiplexed from "@effect-docker/client/Multiplexed"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
@@ -58,10 +60,18 @@ export const make = (
   }
   const ids = (name: string) =>
     Effect.map(Up.serviceContainers(docker, project.name, name), (found) => found.map((c) => c.Id))
-  const each = (services: ReadonlyArray<string> | undefined, f: (id: string) => Effect.Effect<void, any>) =>
+  /** `f` on each container of the services, with the service's stop grace period (default 10 seconds). */
+  const each = (
+    services: ReadonlyArray<string> | undefined,
+    f: (id: string, timeout: Duration.Duration) => Effect.Effect<void, EngineError>
+  ) =>
     Effect.forEach(
       services ?? project.startOrder,
-      (name) => Effect.flatMap(ids(name), (found) => Effect.forEach(found, f, { discard: true })),
+      (name) => {
+        const grace = byName.get(name)?.stopGracePeriodMillis
+        const timeout = grace === undefined ? Duration.seconds(10) : Duration.millis(grace)
+        return Effect.flatMap(ids(name), (found) => Effect.forEach(found, (id) => f(id, timeout), { discard: true }))
+      },
       { discard: true }
     )
   return {

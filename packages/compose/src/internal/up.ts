@@ -4,6 +4,7 @@
  */
 import { Docker, Readiness } from "@effect-docker/client"
 import { Tar } from "@effect-docker/node"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
@@ -181,7 +182,7 @@ export const ensureContainer = (
     for (const [key, { aliases }] of Object.entries(service.networks).slice(1)) {
       yield* docker.networks.connect(project.networks[key]!.name, {
         Container: Id,
-        EndpointConfig: { Aliases: [service.name, ...aliases] }
+        EndpointConfig: { Aliases: [Spec.containerName(project, service, options.number), service.name, ...aliases] }
       })
     }
     yield* docker.containers.start(Id)
@@ -215,9 +216,14 @@ const lastLogs = (docker: DockerService, project: string, service: string) =>
     () => ""
   )
 
-/** `up`: everything, or nothing left of what this call made. */
+const liveClock = Clock.make()
+
+/**
+ * `up`: everything, or nothing left of what this call made. Containers keep real time: the
+ * conditions' polls and timeouts run on the live clock, whatever clock a test provides.
+ */
 export const up = (project: ComposeProject.Project, options: UpOptions) =>
-  Effect.gen(function*() {
+  Effect.withClock(liveClock)(Effect.gen(function*() {
     const docker = yield* Docker.Docker
     const made = yield* Ref.make<Made>({ containers: [], networks: [], volumes: [] })
     const extraLabels = options.labels ?? {}
@@ -274,9 +280,12 @@ export const up = (project: ComposeProject.Project, options: UpOptions) =>
         })
       )
     )
-  })
+  }))
 
-/** `down`: the project's containers (one-offs too), then its networks; its volumes when asked. */
+/**
+ * `down`: the project's containers (one-offs too), then its networks; when asked, its volumes and
+ * the containers' anonymous ones (`docker compose down -v`).
+ */
 export const down = (projectName: string, options: { readonly volumes?: boolean | undefined } = {}) =>
   Effect.gen(function*() {
     const docker = yield* Docker.Docker
@@ -284,7 +293,11 @@ export const down = (projectName: string, options: { readonly volumes?: boolean 
     yield* Effect.forEach(
       containers,
       (container) =>
-        Effect.catchTag(docker.containers.remove(container.Id, { force: true }), "NotFound", () => Effect.void),
+        Effect.catchTag(
+          docker.containers.remove(container.Id, { force: true, volumes: options.volumes === true }),
+          "NotFound",
+          () => Effect.void
+        ),
       {
         concurrency: 8,
         discard: true
