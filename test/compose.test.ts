@@ -115,6 +115,8 @@ layer(engine(), { timeout: "180 seconds" })("compose files on the real engine", 
         expect((yield* stack.containers("client")).length).toBe(1)
         yield* stack.restart(["web"])
         expect((yield* stack.exec("web", ["wget", "-q", "-O-", "http://127.0.0.1/"])).stdout).toBe("seeded\n")
+        yield* stack.stop(["client"])
+        expect((yield* stack.ps).find((c) => c.service === "client")?.state).toBe("exited")
         const unknown = yield* Effect.flip(stack.exec("db", ["true"]))
         expect(unknown.message).toContain(`has no service "db"`)
       }))
