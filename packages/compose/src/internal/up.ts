@@ -75,8 +75,11 @@ const ensureVolume = (
   made: Ref.Ref<Made>
 ) =>
   Effect.gen(function*() {
-    const found = yield* Effect.either(docker.volumes.inspect(volume.name))
-    if (found._tag === "Right") return
+    const found = yield* docker.volumes.inspect(volume.name).pipe(
+      Effect.as(true),
+      Effect.catchTag("NotFound", () => Effect.succeed(false))
+    )
+    if (found) return
     if (volume.external) {
       return yield* new ComposeUpError({
         project: project.name,
@@ -111,9 +114,10 @@ const ensureImage = (docker: DockerService, project: ComposeProject.Project, ser
         labels: { [Spec.labels.project]: project.name, [Spec.labels.service]: service.name }
       })
     }
-    const present = yield* Effect.either(docker.images.inspect(image))
-    if (present._tag === "Right") return present.right.Id!
-    return (yield* docker.images.pull(image)).Id!
+    return yield* docker.images.inspect(image).pipe(
+      Effect.catchTag("NotFound", () => docker.images.pull(image)),
+      Effect.map((info) => info.Id!)
+    )
   })
 
 /** Waits for the conditions the service's `depends_on` names. */
