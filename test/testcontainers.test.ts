@@ -95,6 +95,31 @@ layer(Session(), { timeout: "180 seconds" })("test containers against the real e
       yield* docker.images.remove("effect-docker-test/tc-registry:latest", { force: true })
     })))
 
+  it.effect("a definition's tmpfs, bind mount, user, limits and privilege reach the container", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = yield* tempDir("tc-bind-")
+      Fs.writeFileSync(Path.join(dir, "from-host.txt"), "bound\n")
+      // The container's user is not this process's: the folder must be readable by others.
+      Fs.chmodSync(dir, 0o755)
+      const job = yield* TestContainer.start({
+        image: image(),
+        cmd: ["sleep", "600"],
+        tmpfs: { "/scratch": "rw,size=8m" },
+        volumes: [`${dir}:/host:ro`],
+        user: "65534:65534",
+        memory: "64m",
+        cpus: 0.5,
+        privileged: true,
+        entrypoint: ["/bin/sh", "-c", "exec \"$@\"", "--"]
+      })
+      expect((yield* job.exec(["cat", "/host/from-host.txt"])).stdout).toBe("bound\n")
+      expect((yield* job.exec(["id", "-u"])).stdout.trim()).toBe("65534")
+      expect((yield* job.exec(["grep", " /scratch ", "/proc/mounts"])).stdout).toMatch(/^tmpfs \/scratch tmpfs rw/)
+      const { HostConfig } = yield* job.inspect
+      expect(HostConfig).toMatchObject({ Memory: 64 * 1024 * 1024, NanoCpus: 500_000_000, Privileged: true })
+      expect(HostConfig?.Tmpfs).toEqual({ "/scratch": "rw,size=8m" })
+    })))
+
   it.effect("two containers on a test network talk through aliases", () =>
     Effect.scoped(Effect.gen(function*() {
       const network = yield* TestNetwork.start()
