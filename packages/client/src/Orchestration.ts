@@ -97,6 +97,26 @@ export interface Orchestration {
     options: Omit<RunOptions, "detach" | "remove">
   ) => Effect.Effect<ContainerCreateResponse, RunError>
   /**
+   * A container created for the scope (its image pulled when missing), not started, and released
+   * as `scoped` releases it when the scope closes (stopped within `stopTimeout`, then removed):
+   * for what must happen between the create and the start of a scoped container.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Docker } from "@effect-docker/client"
+   *
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const docker = yield* Docker.Docker
+   *   const { Id } = yield* docker.containers.createScoped({ image: "busybox", cmd: ["sleep", "60"] })
+   *   // copy files in, join networks, then docker.containers.start(Id)
+   * }))
+   * ```
+   */
+  readonly createScoped: (
+    options: Omit<ScopedOptions, "readiness">
+  ) => Effect.Effect<ContainerCreateResponse, RunError, Scope.Scope>
+  /**
    * Runs a container and streams its output while it runs (docker-py's `run(stream=True)`); the
    * stream fails with `ContainerExitError` when the container exits with a non-zero code,
    * and with `remove` the container is removed when the stream ends, however it ends.
@@ -300,28 +320,33 @@ export const make = (dependencies: Dependencies): Orchestration => {
       spanOptions(options)
     ))
 
+  /** Created with the release `scoped` has: a stop within `stopTimeout`, then the removal. */
+  const createScoped = (options: Omit<ScopedOptions, "readiness">) => {
+    const onError = options.onReleaseError ?? Release.logReleaseError
+    return createReleased(options, (id) =>
+      Effect.zipRight(
+        Release.step(
+          "container",
+          id,
+          "stop",
+          stop(id, { timeout: options.stopTimeout ?? "10 seconds" }),
+          onError,
+          released
+        ),
+        Release.step(
+          "container",
+          id,
+          "remove",
+          remove(id, { force: true, volumes: options.removeVolumes }),
+          onError,
+          released
+        )
+      ))
+  }
+
   const scoped = (options: ScopedOptions) =>
     Effect.gen(function*() {
-      const onError = options.onReleaseError ?? Release.logReleaseError
-      const { Id } = yield* createReleased(options, (id) =>
-        Effect.zipRight(
-          Release.step(
-            "container",
-            id,
-            "stop",
-            stop(id, { timeout: options.stopTimeout ?? "10 seconds" }),
-            onError,
-            released
-          ),
-          Release.step(
-            "container",
-            id,
-            "remove",
-            remove(id, { force: true, volumes: options.removeVolumes }),
-            onError,
-            released
-          )
-        ))
+      const { Id } = yield* createScoped(options)
       yield* start(Id)
       if (options.readiness !== undefined) {
         yield* Readiness.wait({ id: Id, containers: { inspect, logs, logStream, wait }, exec }, options.readiness)
@@ -335,6 +360,7 @@ export const make = (dependencies: Dependencies): Orchestration => {
         ? traced(runDetached(options), "docker.containers.run", spanOptions(options))
         : traced(runAttached(options), "docker.containers.run", spanOptions(options))) as Orchestration["run"],
     createWith: (options) => traced(createPulling(options), "docker.containers.createWith", spanOptions(options)),
+    createScoped: (options) => traced(createScoped(options), "docker.containers.createScoped", spanOptions(options)),
     runStream,
     scoped: (options: ScopedOptions) => traced(scoped(options), "docker.containers.scoped", spanOptions(options))
   }

@@ -1,4 +1,4 @@
-import { Docker, Readiness, Release } from "@effect-docker/client"
+import { Docker, Readiness } from "@effect-docker/client"
 import { Tar } from "@effect-docker/node"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -126,32 +126,13 @@ export const start = (definition: Definition) =>
       return yield* startAndWait(docker, created.right, definition, session.host, false)
     }
     const options = toRunOptions(definition, image, session.labels)
-    const onError = definition.onReleaseError ?? Release.logReleaseError
-    const released = { tracing: docker.engine.tracing }
-    // The create and its release in one step that cannot be cut in two.
-    const { Id } = yield* Effect.uninterruptibleMask((restore) =>
-      Effect.tap(restore(docker.containers.createWith(options)), ({ Id }) =>
-        Effect.addFinalizer(() =>
-          Effect.zipRight(
-            Release.step(
-              "container",
-              Id,
-              "stop",
-              docker.containers.stop(Id, { timeout: definition.stopTimeout ?? 0 }),
-              onError,
-              released
-            ),
-            Release.step(
-              "container",
-              Id,
-              "remove",
-              docker.containers.remove(Id, { force: true, volumes: definition.removeVolumes ?? true }),
-              onError,
-              released
-            )
-          )
-        ))
-    )
+    // Released as docker.containers.scoped releases: a throwaway container is killed at once.
+    const { Id } = yield* docker.containers.createScoped({
+      ...options,
+      stopTimeout: definition.stopTimeout ?? 0,
+      removeVolumes: definition.removeVolumes ?? true,
+      onReleaseError: definition.onReleaseError
+    })
     yield* prepare(docker, Id, definition)
     return yield* startAndWait(docker, Id, definition, session.host, false)
   })
