@@ -2,7 +2,6 @@ import { DockerConfigError } from "@effect-docker/client/DockerError"
 import * as RunOptions from "@effect-docker/client/RunOptions"
 import { Tar } from "@effect-docker/node"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import type * as Stream from "effect/Stream"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
@@ -100,10 +99,7 @@ const hashPath = (hash: Crypto.Hash, path: string) => {
  */
 export const reuseHash = (options: RunOptions.RunOptions, definition: Definition) =>
   Effect.flatMap(
-    Either.match(RunOptions.toCreateBody(options), {
-      onLeft: Effect.fail,
-      onRight: Effect.succeed
-    }),
+    RunOptions.toCreateBody(options),
     (body) =>
       Effect.try({
         try: () => {
