@@ -17,6 +17,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { env, testLabel, transports } from "./helpers.js"
+import { withLibraries } from "./support/hostPrograms.js"
 
 const engine = transports()[0].layer
 const label = { ...testLabel, suite: "buildkit-session" }
@@ -58,19 +59,6 @@ const sshAgent = Effect.acquireRelease(
       Fs.rmSync(dir, { recursive: true, force: true })
     })
 )
-
-/** The host's `ssh-add` with the shared libraries it loads, at their paths, for a busybox image. */
-const sshAddFiles = () => {
-  const libraries = ChildProcess.execFileSync("ldd", ["/usr/bin/ssh-add"]).toString()
-    .split("\n")
-    .flatMap((line) => line.match(/(\/\S+) \(0x/)?.[1] ?? [])
-  return Object.fromEntries(
-    ["/usr/bin/ssh-add", ...libraries].map((file) => [
-      `root${file}`,
-      { content: Fs.readFileSync(Fs.realpathSync(file)), mode: 0o755 }
-    ])
-  )
-}
 
 layer(engine, { timeout: "180 seconds" })("BuildKit sessions against the real engine", (it) => {
   afterAll(() =>
@@ -160,7 +148,7 @@ layer(engine, { timeout: "180 seconds" })("BuildKit sessions against the real en
       const { fingerprint, socket } = yield* sshAgent
       const context = () =>
         Tar.fromFiles({
-          ...sshAddFiles(),
+          ...withLibraries("/usr/bin/ssh-add", "root"),
           "Dockerfile": [
             "FROM busybox",
             "COPY root/ /",

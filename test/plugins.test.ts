@@ -2,19 +2,11 @@ import { Docker } from "@effect-docker/client"
 import { Tar } from "@effect-docker/node"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import { env, transports } from "./helpers.js"
+import { withLibraries } from "./support/hostPrograms.js"
 
 const engine = transports()[0].layer
-
-/** A dynamically linked program with the shared libraries `ldd` names, as rootfs entries. */
-const withLibraries = (program: string): Record<string, Tar.FileContent> =>
-  Object.fromEntries(
-    [program, ...ChildProcess.execFileSync("ldd", [program], { encoding: "utf8" }).matchAll(/(\/\S+) \(0x/g)]
-      .map((match) => typeof match === "string" ? match : match[1]!)
-      .map((path) => [`rootfs${path}`, { content: Fs.readFileSync(path), mode: 0o755 }])
-  )
 
 /**
  * A volume driver plugin made offline: socat listens on the plugin socket and hands each
@@ -37,7 +29,7 @@ const pluginTar = () => {
       env: [{ name: "DEBUG", description: "debug output", settable: ["value"], value: "0" }],
       linux: { capabilities: [] }
     }),
-    ...withLibraries(socat),
+    ...withLibraries(socat, "rootfs"),
     "rootfs/usr/bin/socat": { content: Fs.readFileSync(socat), mode: 0o755 },
     "rootfs/bin/busybox": { content: Fs.readFileSync(busybox), mode: 0o755 },
     "rootfs/volume-driver.sh": Fs.readFileSync(new URL("./support/volume-driver.sh", import.meta.url))

@@ -3,16 +3,12 @@
  * bench/testcontainers.ts): `base` (busybox) with the host's docker-registry binary and the
  * libraries it loads, serving on 5000.
  */
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { programFiles } from "../hostPrograms.js"
 
 export const registryFolder = (dir: string, base: string) => {
-  const binary = "/usr/bin/docker-registry"
-  const libraries = ChildProcess.execFileSync("ldd", [binary]).toString()
-    .split("\n")
-    .flatMap((line) => line.match(/(\/\S+) \(0x/)?.[1] ?? [])
-  for (const file of [binary, ...libraries]) {
+  for (const file of programFiles("/usr/bin/docker-registry")) {
     const target = Path.join(dir, "root", file)
     Fs.mkdirSync(Path.dirname(target), { recursive: true })
     Fs.copyFileSync(Fs.realpathSync(file), target)
