@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(client node testing testcontainers compose)
+packages=(client node testing testcontainers compose bun deno)
 for p in "${packages[@]}"; do rm -rf "packages/$p/dist"; done
 npx tsc -b $(printf "packages/%s/tsconfig.build.json " "${packages[@]}")
 

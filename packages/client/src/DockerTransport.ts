@@ -274,3 +274,24 @@ export const timeoutMillis = (
     onLeft: (reason) => Either.left(new DockerConfigError({ message: `${name}: ${reason}` })),
     onRight: (millis) => Either.right(millis === Infinity ? 0 : millis)
   })
+
+/**
+ * How long `request` may take in milliseconds, `0` for no deadline: its own `timeoutMillis`, else
+ * the transport's request timeout (`0`: none) plus what the engine waits before it answers.
+ *
+ * @example
+ * ```ts
+ * import { DockerTransport } from "@effect-docker/client"
+ *
+ * const stop = { method: "POST", path: "/x", query: "", headers: {}, engineWaitMillis: 10_000 } as const
+ * DockerTransport.requestDeadline(stop, 60_000) // 70000
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const requestDeadline = (request: DockerRequest, requestTimeoutMillis: number): number => {
+  const total = request.timeoutMillis ??
+    (requestTimeoutMillis === 0 ? 0 : requestTimeoutMillis + (request.engineWaitMillis ?? 0))
+  return Number.isFinite(total) ? total : 0
+}

@@ -61,6 +61,11 @@ export * as EnginePath from "./EnginePath.js"
 export * as Exec from "./Exec.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as FetchTransport from "./FetchTransport.js"
+
+/**
  * @since 0.1.0
  */
 export * as Images from "./Images.js"

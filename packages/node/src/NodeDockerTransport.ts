@@ -15,6 +15,7 @@ import {
   type DockerResponse,
   type DockerStreamResponse,
   DockerTransport,
+  requestDeadline,
   requestTarget,
   timeoutMillis,
   type TransportError
@@ -131,11 +132,7 @@ export const make = (
         : Stream.toAsyncIterableRuntime(body, runtime)
 
     /** The request's own deadline, else the layer's plus what the engine waits before it answers. */
-    const timeoutOf = (request: DockerRequest) => {
-      const total = request.timeoutMillis ??
-        (requestTimeout === 0 ? 0 : requestTimeout + (request.engineWaitMillis ?? 0))
-      return Number.isFinite(total) ? total : 0
-    }
+    const timeoutOf = (request: DockerRequest) => requestDeadline(request, requestTimeout)
 
     /**
      * undici's options for a request. Our own timers bound the wait (see the handlers); undici's
