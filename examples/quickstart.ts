@@ -1,13 +1,14 @@
 /**
  * The quick start: list containers, run one detached, stop it, and handle an error in the error
- * channel. Runs against DOCKER_HOST or the default socket (`pnpm example` starts the project's
+ * channel. The program is one Effect whatever the runtime: here Node's layer provides it, and
+ * test/runtimes.test.ts runs it on Bun and Deno with theirs. Runs against DOCKER_HOST or the default socket (`pnpm example` starts the project's
  * private engine when neither answers).
  */
 import { Docker } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
 import { Console, Effect } from "effect"
 
-const program = Effect.gen(function*() {
+export const quickstart = Effect.gen(function*() {
   const docker = yield* Docker.Docker
 
   const version = yield* docker.system.version()
@@ -39,10 +40,13 @@ const program = Effect.gen(function*() {
   yield* Console.log(`as expected, ContainerExitError: ${failed}`)
 })
 
-program.pipe(
-  Effect.provide(NodeDocker.layerFromEnv()),
-  Effect.tapErrorTag("DockerConnectionError", (error) => Console.error(`cannot reach the engine: ${error.message}`)),
-  Effect.runPromise
-).catch(() => {
-  process.exitCode = 1
-})
+// Run as a program (not when a test imports it).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  quickstart.pipe(
+    Effect.provide(NodeDocker.layerFromEnv()),
+    Effect.tapErrorTag("DockerConnectionError", (error) => Console.error(`cannot reach the engine: ${error.message}`)),
+    Effect.runPromise
+  ).catch(() => {
+    process.exitCode = 1
+  })
+}

@@ -121,11 +121,15 @@ const connect = (api: BunApi) => (endpoint: FetchTransport.Endpoint, signal: Abo
           ended = true
           incoming.close()
         },
+        // Once both sides are shut, Bun reports the engine's end as a close without an error.
         close: (_, error) => {
-          closed = error ?? Object.assign(new Error("the connection was closed"), { code: "ECONNRESET" })
+          closed = error ?? Object.assign(new Error("the connection is closed"), { code: "EPIPE" })
           pending?.failed(closed)
           pending = undefined
-          fail(closed)
+          if (error !== undefined) return fail(error)
+          if (ended) return
+          ended = true
+          incoming.close()
         },
         error: (_, error) => fail(error)
       }
