@@ -3,8 +3,8 @@
  * runtime; on Node it is part of the integration suite): each runtime's own layer against the real
  * engine, over a Unix socket, TCP and TLS, hijacked connections and half-close included.
  */
-import { Docker, type DockerError, Multiplexed } from "@effect-docker/client"
 import { BunDocker } from "@effect-docker/bun"
+import { Docker, type DockerError, Multiplexed } from "@effect-docker/client"
 import { DenoDocker } from "@effect-docker/deno"
 import { NodeDocker, Tar } from "@effect-docker/node"
 import { afterAll, expect, layer } from "@effect/vitest"
@@ -26,7 +26,11 @@ const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "n
 
 /** This runtime's own layer: what its users provide. */
 const layerOf = (options: NodeDocker.Options) =>
-  runtime === "bun" ? BunDocker.layer(options) : runtime === "deno" ? DenoDocker.layer(options) : NodeDocker.layer(options)
+  runtime === "bun"
+    ? BunDocker.layer(options)
+    : runtime === "deno"
+    ? DenoDocker.layer(options)
+    : NodeDocker.layer(options)
 
 const unix = layerOf({ host: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}` })
 const label = { ...testLabel, suite: `runtime-${runtime}` }
@@ -50,9 +54,11 @@ const pingFailure = (options: NodeDocker.Options) =>
 
 const detached = (cmd: ReadonlyArray<string>) =>
   Effect.acquireRelease(
-    Effect.flatMap(Docker.Docker, (docker) => docker.containers.run({ image: "busybox", cmd, labels: label, detach: true })),
+    Effect.flatMap(Docker.Docker, (docker) =>
+      docker.containers.run({ image: "busybox", cmd, labels: label, detach: true })),
     (container) =>
-      Effect.flatMap(Docker.Docker, (docker) => docker.containers.remove(container.Id, { force: true })).pipe(Effect.ignore)
+      Effect.flatMap(Docker.Docker, (docker) =>
+        docker.containers.remove(container.Id, { force: true })).pipe(Effect.ignore)
   )
 
 layer(unix, { excludeTestServices: true, timeout: "180 seconds" })(`the client on ${runtime}`, (it) => {

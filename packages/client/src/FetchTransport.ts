@@ -8,13 +8,13 @@
  *
  * @since 0.2.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { DockerConfigError } from "./DockerError.js"
 import * as DockerHost from "./DockerHost.js"
 import { DockerTransport, requestDeadline, timeoutMillis, type TransportError } from "./DockerTransport.js"
-import type * as Duration from "effect/Duration"
 import { classify } from "./internal/connectionError.js"
 import * as Fetch from "./internal/fetchTransport.js"
 import * as Http1 from "./internal/http1.js"

@@ -31,7 +31,7 @@ export interface FetchSettings extends Settings {
 
 const emptyBody = new Uint8Array(0)
 
-/** fetch's headers with lists sent as one line per value, as the other transports send them. */
+/** fetch's headers: a list is appended value by value (a runtime's fetch may join them in one line). */
 const toHeaders = (headers: DockerRequest["headers"]): Headers => {
   const out = new Headers()
   for (const name in headers) {

@@ -202,7 +202,9 @@ export const upgrade = (
         let socket: RawSocket | undefined
         let settled = false
         let answerTimer: ReturnType<typeof setTimeout> | undefined
-        const settle = (outcome: Effect.Effect<{ socket: RawSocket; answer: Upgraded } | DockerResponse, TransportError>) => {
+        const settle = (
+          outcome: Effect.Effect<{ socket: RawSocket; answer: Upgraded } | DockerResponse, TransportError>
+        ) => {
           if (settled) return
           settled = true
           clearTimeout(connectTimer)

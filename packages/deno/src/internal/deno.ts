@@ -29,7 +29,10 @@ interface DenoTls {
 interface DenoApi {
   readonly version: { readonly deno: string }
   connect(
-    options: { readonly transport: "unix"; readonly path: string } | { readonly hostname: string; readonly port: number }
+    options: { readonly transport: "unix"; readonly path: string } | {
+      readonly hostname: string
+      readonly port: number
+    }
   ): Promise<DenoConn>
   connectTls(options: DenoTls & { readonly hostname: string; readonly port: number }): Promise<DenoConn>
   createHttpClient(
@@ -44,7 +47,9 @@ interface DenoApi {
 export const deno: Effect.Effect<DenoApi, DockerConfigError> = Effect.suspend(() => {
   const api = (globalThis as { readonly Deno?: DenoApi }).Deno
   return api === undefined
-    ? Effect.fail(new DockerConfigError({ message: "@effect-docker/deno runs on Deno; on Node use @effect-docker/node" }))
+    ? Effect.fail(
+      new DockerConfigError({ message: "@effect-docker/deno runs on Deno; on Node use @effect-docker/node" })
+    )
     : Effect.succeed(api)
 })
 
