@@ -4,13 +4,15 @@
  * engine, over a Unix socket, TCP and TLS, hijacked connections and half-close included.
  */
 import { BunDocker } from "@effect-docker/bun"
-import { Docker, type DockerError, Multiplexed } from "@effect-docker/client"
+import { Docker, type DockerError, DockerTransport, Multiplexed, RegistryAuth } from "@effect-docker/client"
 import { DenoDocker } from "@effect-docker/deno"
 import { NodeDocker, Tar } from "@effect-docker/node"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Crypto from "node:crypto"
@@ -20,7 +22,7 @@ import { guestbook } from "../examples/orchestration/guestbook.js"
 import { quickstart } from "../examples/quickstart.js"
 import { shell } from "../examples/sessions/shell.js"
 import { watch } from "../examples/streams/watch.js"
-import { certs, env, sleep, sweep, testLabel } from "./helpers.js"
+import { certs, env, sleep, sweep, tempDir, testLabel } from "./helpers.js"
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node"
 
@@ -234,6 +236,65 @@ layer(unix, { excludeTestServices: true, timeout: "180 seconds" })(`the client o
       })
       expect(wrong._tag).toBe("DockerConnectionError")
       expect(wrong._tag === "DockerConnectionError" && wrong.reason).toBe("Tls")
+    }))
+
+  it.scoped("layerFromEnv reads the CLI's context store and credentials, a helper run by the runtime", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir(`effect-docker-${runtime}-config-`)
+      const digest = Crypto.createHash("sha256").update("remote-tls").digest("hex")
+      const write = (file: string, content: string, mode = 0o644) => {
+        Fs.mkdirSync(Path.dirname(Path.join(dir, file)), { recursive: true })
+        Fs.writeFileSync(Path.join(dir, file), content, { mode })
+      }
+      write(
+        `contexts/meta/${digest}/meta.json`,
+        JSON.stringify({ Name: "remote-tls", Endpoints: { docker: { Host: env("EFFECT_DOCKER_TEST_TLS") } } })
+      )
+      for (const file of ["ca.pem", "cert.pem", "key.pem"]) write(`contexts/tls/${digest}/docker/${file}`, certs(file))
+      write(
+        "config.json",
+        JSON.stringify({
+          currentContext: "remote-tls",
+          auths: { "file.example": { auth: btoa("filer:from-the-file") } },
+          credHelpers: { "helper.example": "effecttest" }
+        })
+      )
+      // A credential helper on the PATH: answers `get` with what it read on stdin.
+      write(
+        "bin/docker-credential-effecttest",
+        `#!/bin/sh\nread server\necho "{\\"Username\\":\\"helped\\",\\"Secret\\":\\"for $server\\"}"\n`,
+        0o755
+      )
+      const path = process.env.PATH
+      yield* Effect.acquireRelease(
+        Effect.sync(() => (process.env.PATH = `${Path.join(dir, "bin")}:${path}`)),
+        () => Effect.sync(() => (process.env.PATH = path))
+      )
+      const fromEnv = runtime === "bun"
+        ? BunDocker.layerFromEnv()
+        : runtime === "deno"
+        ? DenoDocker.layerFromEnv()
+        : NodeDocker.layerFromEnv()
+      const seen = yield* Effect.gen(function*() {
+        const docker = yield* Docker.Docker
+        const transport = yield* DockerTransport.DockerTransport
+        const credentials = yield* RegistryAuth.RegistryCredentials
+        return {
+          host: transport.host,
+          ping: yield* docker.system.ping(),
+          fromFile: yield* credentials.get("file.example"),
+          fromHelper: yield* credentials.get("helper.example")
+        }
+      }).pipe(
+        Effect.provide(fromEnv),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DOCKER_CONFIG", dir], ["HOME", dir]])))
+      )
+      expect(seen.host).toBe(env("EFFECT_DOCKER_TEST_TLS"))
+      expect(seen.ping).toBe("OK")
+      const user = (found: Option.Option<RegistryAuth.AuthConfig>) =>
+        Option.map(found, (auth) => [auth.username, auth.password && Redacted.value(auth.password)])
+      expect(user(seen.fromFile)).toEqual(Option.some(["filer", "from-the-file"]))
+      expect(user(seen.fromHelper)).toEqual(Option.some(["helped", "for helper.example"]))
     }))
 
   it.effect("refuses a missing socket with its path in the message", () =>

@@ -17,10 +17,13 @@
  */
 import * as Docker from "@effect-docker/client/Docker"
 import type * as DockerEngine from "@effect-docker/client/DockerEngine"
+import * as DockerEnv from "@effect-docker/client/DockerEnv"
 import type { DockerConfigError, DockerVersionError } from "@effect-docker/client/DockerError"
 import type { DockerTransport, TransportError } from "@effect-docker/client/DockerTransport"
-import type * as Layer from "effect/Layer"
+import type { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
+import * as Layer from "effect/Layer"
 import * as BunDockerTransport from "./BunDockerTransport.js"
+import * as Platform from "./internal/platform.js"
 
 /**
  * Transport and engine options together, as `NodeDocker.Options` has them (but `ssh`).
@@ -89,3 +92,28 @@ export type LayerError = DockerConfigError | DockerVersionError | TransportError
  */
 export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> =>
   Docker.layerOn(BunDockerTransport.layer(options), options)
+
+/**
+ * {@link layer} configured as the docker CLI is, from the same environment and configuration
+ * as `NodeDocker.layerFromEnv` reads (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`,
+ * `DOCKER_CONTEXT`, `DOCKER_API_VERSION`, `DOCKER_CONFIG` and its `config.json` and contexts),
+ * with the CLI's registry credentials for pulls and pushes; `overrides` win.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker } from "@effect-docker/client"
+ * import { BunDocker } from "@effect-docker/bun"
+ *
+ * Effect.flatMap(Docker.Docker, (docker) => docker.system.ping()).pipe(
+ *   Effect.provide(BunDocker.layerFromEnv())
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerFromEnv = (
+  overrides: Partial<Options> = {}
+): Layer.Layer<Services | RegistryCredentials, LayerError> =>
+  DockerEnv.layerFromEnv(layer, Platform.runHelper, overrides).pipe(Layer.provide(Platform.layerFiles))

@@ -31,6 +31,16 @@ export * as Distribution from "./Distribution.js"
 export * as Docker from "./Docker.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as DockerConfig from "./DockerConfig.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as DockerEnv from "./DockerEnv.js"
+
+/**
  * @since 0.1.0
  */
 export * as DockerEngine from "./DockerEngine.js"

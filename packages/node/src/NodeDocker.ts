@@ -17,18 +17,14 @@
  */
 import * as Docker from "@effect-docker/client/Docker"
 import type * as DockerEngine from "@effect-docker/client/DockerEngine"
-import { DockerConfigError, type DockerVersionError } from "@effect-docker/client/DockerError"
-import * as DockerHost from "@effect-docker/client/DockerHost"
+import * as DockerEnv from "@effect-docker/client/DockerEnv"
+import type { DockerConfigError, DockerVersionError } from "@effect-docker/client/DockerError"
 import type { DockerTransport, TransportError } from "@effect-docker/client/DockerTransport"
-import { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
+import type { RegistryCredentials } from "@effect-docker/client/RegistryAuth"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
-import * as Config from "effect/Config"
+import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Os from "node:os"
 import * as DockerConfig from "./DockerConfig.js"
 import * as NodeContext from "./internal/nodeContext.js"
 import * as NodeDockerTransport from "./NodeDockerTransport.js"
@@ -92,38 +88,7 @@ export const layer = (options: Options = {}): Layer.Layer<Services, LayerError> 
  * @since 0.1.0
  * @category config
  */
-export const EnvConfig = Config.all({
-  host: Config.string("DOCKER_HOST").pipe(Config.option),
-  tlsVerify: Config.string("DOCKER_TLS_VERIFY").pipe(Config.option),
-  certPath: Config.string("DOCKER_CERT_PATH").pipe(Config.option),
-  apiVersion: Config.string("DOCKER_API_VERSION").pipe(Config.option),
-  context: Config.string("DOCKER_CONTEXT").pipe(Config.option),
-  configDir: Config.string("DOCKER_CONFIG").pipe(Config.option)
-})
-
-const nonEmpty = (value: Option.Option<string>) => Option.filter(value, (v) => v.trim() !== "")
-
-const readEnv = Effect.mapError(
-  EnvConfig,
-  (error) => new DockerConfigError({ message: `Invalid Docker environment: ${error.message}`, cause: error })
-)
-
-/**
- * The environment and the docker CLI's configuration (`DOCKER_CONFIG`, else `~/.docker`), each read
- * once, and the options they give.
- */
-const fromEnv = Effect.gen(function*() {
-  const env = yield* readEnv
-  const config = yield* DockerConfig.read(Option.getOrUndefined(nonEmpty(env.configDir)))
-  const headers = config.file.HttpHeaders
-  const apiVersion = Option.getOrUndefined(nonEmpty(env.apiVersion))
-  const name = DockerConfig.contextName(config, { host: nonEmpty(env.host), context: nonEmpty(env.context) })
-  const endpoint = yield* DockerConfig.context(config, name)
-  const options: Options = Option.isSome(endpoint)
-    ? { host: endpoint.value.host, tls: endpoint.value.tls, apiVersion, headers }
-    : { ...(yield* optionsFromHost(env)), apiVersion, headers }
-  return { config, options }
-})
+export const EnvConfig = DockerEnv.EnvConfig
 
 /**
  * Reads the environment and the docker CLI's configuration into {@link Options}, as the CLI does:
@@ -139,30 +104,7 @@ const fromEnv = Effect.gen(function*() {
  * @category config
  */
 export const optionsFromEnv: Effect.Effect<Options, DockerConfigError, FileSystem.FileSystem | Path.Path> = Effect
-  .map(fromEnv, ({ options }) => options)
-
-const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
-  Effect.gen(function*() {
-    const host = Option.getOrElse(nonEmpty(env.host), () => DockerHost.defaultHost)
-    const certPath = nonEmpty(env.certPath)
-    const wantsTls = Option.isSome(nonEmpty(env.tlsVerify)) || Option.isSome(certPath) || host.startsWith("https://")
-    if (!wantsTls) return { host }
-    const path = yield* Path.Path
-    const dir = Option.getOrElse(certPath, () => path.join(Os.homedir(), ".docker"))
-    const { ca, cert, key } = yield* DockerConfig.tlsMaterial(dir)
-    if (Option.isSome(certPath) && ca === undefined && cert === undefined && key === undefined) {
-      return yield* new DockerConfigError({
-        message: `DOCKER_CERT_PATH=${dir} holds none of ca.pem, cert.pem, key.pem`
-      })
-    }
-    if ((cert === undefined) !== (key === undefined)) {
-      return yield* new DockerConfigError({ message: `${dir} must hold both cert.pem and key.pem, or neither` })
-    }
-    return {
-      host,
-      tls: { ca, cert, key: key === undefined ? undefined : Redacted.make<string | Uint8Array>(key), verify: true }
-    }
-  })
+  .map(DockerEnv.fromEnv, ({ options }) => options)
 
 /**
  * {@link layer} configured from the environment and the docker CLI's configuration
@@ -175,9 +117,4 @@ const optionsFromHost = (env: Config.Config.Success<typeof EnvConfig>) =>
 export const layerFromEnv = (
   overrides: Partial<Options> = {}
 ): Layer.Layer<Services | RegistryCredentials, LayerError> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const { config, options } = yield* fromEnv
-    const credentials = Layer.succeed(RegistryCredentials, DockerConfig.credentials(config))
-    const merged = { ...options, ...overrides }
-    return Layer.provideMerge(Docker.layerOn(NodeDockerTransport.layer(merged), merged), credentials)
-  })).pipe(Layer.provide(NodeContext.layer))
+  DockerEnv.layerFromEnv(layer, DockerConfig.runHelper, overrides).pipe(Layer.provide(NodeContext.layer))

@@ -5,24 +5,12 @@
 import { DockerConnectionError, DockerTimeoutError } from "@effect-docker/client/DockerError"
 import type * as DockerHost from "@effect-docker/client/DockerHost"
 import type { TransportError } from "@effect-docker/client/DockerTransport"
+import type * as FetchTransport from "@effect-docker/client/FetchTransport"
 import * as Redacted from "effect/Redacted"
 import { Pool } from "undici"
 
-/**
- * TLS material and policy for `tcp://` and `https://` hosts.
- */
-export interface TlsOptions {
-  /** PEM certificate(s) of the CA that signed the engine's certificate. */
-  readonly ca?: string | Uint8Array | undefined
-  /** PEM client certificate. */
-  readonly cert?: string | Uint8Array | undefined
-  /** PEM client key. */
-  readonly key?: Redacted.Redacted<string | Uint8Array> | undefined
-  /** Check the engine's certificate and name. On unless turned off here, explicitly. */
-  readonly verify?: boolean | undefined
-  /** The name to check the certificate against, when it differs from the host name. */
-  readonly servername?: string | undefined
-}
+/** TLS material and policy for `tcp://` and `https://` hosts, as every transport takes them. */
+export type TlsOptions = FetchTransport.TlsOptions
 
 /** What the node:http upgrade path and undici both need to reach the engine. */
 export interface Endpoint {
