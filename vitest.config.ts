@@ -1,5 +1,23 @@
 import { defineConfig } from "vitest/config"
 
+/**
+ * A project per test engine (scripts/test-engine.sh): Docker 20.10 (API 1.41), then Docker 28.5
+ * (API 1.51), each started by the global setup and named to the test files by engineEnv.
+ */
+export const engineProjects = (name: string, include: ReadonlyArray<string>) =>
+  (["classic", "modern"] as const).map((engine, order) => ({
+    test: {
+      name: `${name}:${engine}`,
+      include: [...include],
+      env: { EFFECT_DOCKER_TEST_ENGINE: engine },
+      globalSetup: ["test/setup/globalSetup.ts"],
+      setupFiles: ["test/setup/engineEnv.ts"],
+      sequence: { groupOrder: order },
+      testTimeout: 60_000,
+      hookTimeout: 120_000
+    }
+  }))
+
 export default defineConfig({
   test: {
     // One engine for the integration files: they run one after another so that container counts
@@ -13,20 +31,8 @@ export default defineConfig({
           include: ["packages/*/test/**/*.test.ts", "examples/**/*.mock.test.ts", "examples/**/*.fake.test.ts"]
         }
       },
-      // The integration suite once per engine (scripts/test-engine.sh): Docker 20.10 (API 1.41),
-      // then Docker 28.5 (API 1.51).
-      ...(["classic", "modern"] as const).map((engine, order) => ({
-        test: {
-          name: `integration:${engine}`,
-          include: ["test/**/*.test.ts", "examples/**/*.real.test.ts"],
-          env: { EFFECT_DOCKER_TEST_ENGINE: engine },
-          globalSetup: ["test/setup/globalSetup.ts"],
-          setupFiles: ["test/setup/engineEnv.ts"],
-          sequence: { groupOrder: order },
-          testTimeout: 60_000,
-          hookTimeout: 120_000
-        }
-      }))
+      // The integration suite once per engine.
+      ...engineProjects("integration", ["test/**/*.test.ts", "examples/**/*.real.test.ts"])
     ]
   }
 })

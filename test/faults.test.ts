@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import { execFile, execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { env, recordingLayer, scopedContainer, sleep, sweep, testLabel } from "./helpers.js"
+import { env, openSockets, recordingLayer, scopedContainer, sleep, sweep, testLabel } from "./helpers.js"
 
 // Over the plain TCP forward: killing the forward's connection processes is the engine going
 // away mid-stream, as a client sees it, while the engine itself stays up for the other tests.
@@ -80,16 +80,6 @@ layer(engine, { timeout: "60 seconds" })("an engine that goes away mid-stream", 
       // The real clock: the end check asks the engine again on Effect's clock (a TestClock here).
     }).pipe(Effect.withClock(Clock.make())))
 })
-
-/** The sockets this process holds open now. */
-const openSockets = () =>
-  Fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return Fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:")
-    } catch {
-      return false // closed while listing
-    }
-  }).length
 
 describe("load", () => {
   it.live(

@@ -22,7 +22,7 @@ import { guestbook } from "../examples/orchestration/guestbook.js"
 import { quickstart } from "../examples/quickstart.js"
 import { shell } from "../examples/sessions/shell.js"
 import { watch } from "../examples/streams/watch.js"
-import { certs, env, sleep, sweep, tempDir, testLabel } from "./helpers.js"
+import { certs, env, openSockets, sleep, sweep, tempDir, testLabel } from "./helpers.js"
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node"
 
@@ -36,16 +36,6 @@ const layerOf = (options: NodeDocker.Options) =>
 
 const unix = layerOf({ host: `unix://${env("EFFECT_DOCKER_TEST_SOCKET")}` })
 const label = { ...testLabel, suite: `runtime-${runtime}` }
-
-/** The sockets this process holds open (Linux's /proc, the same on each runtime). */
-const openSockets = () =>
-  Fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return Fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:")
-    } catch {
-      return false
-    }
-  }).length
 
 /** What a layer's first request fails with. */
 const pingFailure = (options: NodeDocker.Options) =>

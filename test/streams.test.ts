@@ -4,21 +4,10 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import * as Fs from "node:fs"
-import { engineHas, scopedContainer, sleep, sweep, testLabel, transports } from "./helpers.js"
+import { engineHas, openSockets, scopedContainer, sleep, sweep, testLabel, transports } from "./helpers.js"
 
 const engine = transports()[0].layer
 const label = { ...testLabel, suite: "streams" }
-
-/** The sockets this process holds open. */
-const openSockets = () =>
-  Fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return Fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:")
-    } catch {
-      return false
-    }
-  }).length
 
 /** Lines 1..n, and n..1, as the shell's `seq` writes them. */
 const seq = (from: number, to: number) => {

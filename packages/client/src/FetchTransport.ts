@@ -219,6 +219,35 @@ export const connectionError = (endpoint: Endpoint, error: unknown): TransportEr
   classify(endpoint.host, endpoint.tls !== undefined, error)
 
 /**
+ * The pool size and timeouts of `options` (timeouts in milliseconds, `0` for none), with their
+ * defaults (32, 10 seconds, 60 seconds), or a `DockerConfigError` naming the option that is wrong.
+ *
+ * @example
+ * ```ts
+ * import { FetchTransport } from "@effect-docker/client"
+ *
+ * const limits = FetchTransport.limits({ poolSize: 8, requestTimeout: "30 seconds" })
+ * // Effect of { poolSize: 8, connectTimeout: 10000, requestTimeout: 30000 }
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const limits = (options: Options): Effect.Effect<
+  { readonly poolSize: number; readonly connectTimeout: number; readonly requestTimeout: number },
+  DockerConfigError
+> =>
+  Effect.gen(function*() {
+    const poolSize = options.poolSize ?? 32
+    if (!Number.isInteger(poolSize) || poolSize < 1) {
+      return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
+    }
+    const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
+    const requestTimeout = yield* timeoutMillis("requestTimeout", options.requestTimeout, "60 seconds")
+    return { poolSize, connectTimeout, requestTimeout }
+  })
+
+/**
  * Builds the transport from `options` and a runtime's sockets; what the runtime allocates lives
  * until the scope closes.
  *
@@ -239,12 +268,7 @@ export const make = (
   sockets: RuntimeSockets
 ): Effect.Effect<DockerTransport["Type"], DockerConfigError, Scope.Scope> =>
   Effect.gen(function*() {
-    const poolSize = options.poolSize ?? 32
-    if (!Number.isInteger(poolSize) || poolSize < 1) {
-      return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
-    }
-    const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
-    const requestTimeout = yield* timeoutMillis("requestTimeout", options.requestTimeout, "60 seconds")
+    const { connectTimeout, poolSize, requestTimeout } = yield* limits(options)
     const target = yield* endpoint(options)
     const fetch = yield* sockets.fetch(target)
     const runtime = yield* Effect.runtime<never>()

@@ -20,6 +20,7 @@ import {
   timeoutMillis,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
+import * as FetchTransport from "@effect-docker/client/FetchTransport"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -86,15 +87,7 @@ export const endpoint = (
       const tunnel = yield* SshTunnel.open(host, options.ssh, connectTimeout).pipe(Effect.provide(NodeContext.layer))
       return { host: { _tag: "Unix", socketPath: tunnel.socketPath, raw }, tls: undefined }
     }
-    if (host._tag === "Unix") {
-      if (wantsTls) return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is a Unix socket` })
-      return { host, tls: undefined }
-    }
-    if (!host.tls && wantsTls) {
-      return yield* new DockerConfigError({ message: `TLS was asked for, but ${raw} is plain http://` })
-    }
-    const tls = host.tls ? (typeof options.tls === "object" ? options.tls : {}) : undefined
-    return { host, tls }
+    return yield* FetchTransport.endpoint(options)
   })
 
 /**
@@ -111,12 +104,7 @@ export const make = (
   Scope.Scope
 > =>
   Effect.gen(function*() {
-    const poolSize = options.poolSize ?? 32
-    if (!Number.isInteger(poolSize) || poolSize < 1) {
-      return yield* new DockerConfigError({ message: `poolSize must be a positive integer, got ${poolSize}` })
-    }
-    const connectTimeout = yield* timeoutMillis("connectTimeout", options.connectTimeout, "10 seconds")
-    const requestTimeout = yield* timeoutMillis("requestTimeout", options.requestTimeout, "60 seconds")
+    const { connectTimeout, poolSize, requestTimeout } = yield* FetchTransport.limits(options)
     const target = yield* endpoint(options)
     const pool = yield* Effect.acquireRelease(
       Effect.sync(() => Endpoint.makePool(target, poolSize, connectTimeout)),

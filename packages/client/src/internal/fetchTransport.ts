@@ -17,6 +17,7 @@ import {
   type TransportError
 } from "../DockerTransport.js"
 import * as Limits from "../Limits.js"
+import { concat } from "./bytes.js"
 import { describe } from "./connectionError.js"
 import { Gate } from "./gate.js"
 import type { Settings } from "./http1.js"
@@ -101,14 +102,7 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
       if (bytes > maxBytes) throw exceeded()
       chunks.push(value)
     }
-    if (chunks.length === 1) return chunks[0]!
-    const body = new Uint8Array(bytes)
-    let offset = 0
-    for (const chunk of chunks) {
-      body.set(chunk, offset)
-      offset += chunk.length
-    }
-    return body
+    return concat(chunks)
   }
 
   /**

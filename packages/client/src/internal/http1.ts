@@ -20,6 +20,7 @@ import {
   type TransportError
 } from "../DockerTransport.js"
 import * as Limits from "../Limits.js"
+import { concat } from "./bytes.js"
 import { describe } from "./connectionError.js"
 
 /** A connected byte stream both ways, as a runtime's socket gives it. */
@@ -55,14 +56,6 @@ const latin1 = new TextDecoder("latin1")
 
 const invalid = (message: string) => Object.assign(new Error(message), { code: "HPE_INVALID_RESPONSE" })
 
-const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  if (a.length === 0) return b
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
-
 /** The bytes of a socket read so far and not yet taken. */
 class Incoming {
   buffer: Uint8Array<ArrayBufferLike> = new Uint8Array(0)
@@ -71,7 +64,7 @@ class Incoming {
   async more(): Promise<boolean> {
     const { done, value } = await this.reader.read()
     if (done) return false
-    this.buffer = concat(this.buffer, value)
+    this.buffer = this.buffer.length === 0 ? value : concat([this.buffer, value])
     return true
   }
   take(count: number): Uint8Array {
@@ -163,7 +156,7 @@ const readBody = async (
       if (!Number.isFinite(size) || size < 0) throw invalid("the answer has a malformed chunk size")
       if (size === 0) break
       if (body.length + size > maxBytes) throw exceeded()
-      body = concat(body, await incoming.exactly(size))
+      body = concat([body, await incoming.exactly(size)])
       if ((await incoming.exactly(2))[0] !== 13) throw invalid("a chunk of the answer does not end in CRLF")
     }
     while ((await incoming.line(maxHeadBytes)) !== "") {

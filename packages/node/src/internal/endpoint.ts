@@ -3,7 +3,6 @@
  * connection means (the reasons of `DockerConnectionError`).
  */
 import { DockerConnectionError, DockerTimeoutError } from "@effect-docker/client/DockerError"
-import type * as DockerHost from "@effect-docker/client/DockerHost"
 import type { TransportError } from "@effect-docker/client/DockerTransport"
 import type * as FetchTransport from "@effect-docker/client/FetchTransport"
 import * as Redacted from "effect/Redacted"
@@ -13,10 +12,7 @@ import { Pool } from "undici"
 export type TlsOptions = FetchTransport.TlsOptions
 
 /** What the node:http upgrade path and undici both need to reach the engine. */
-export interface Endpoint {
-  readonly host: DockerHost.DockerHost & { readonly _tag: "Unix" | "Tcp" }
-  readonly tls: TlsOptions | undefined
-}
+export type Endpoint = FetchTransport.Endpoint
 
 export const connectionError = (endpoint: Endpoint, error: unknown): TransportError => {
   const host = endpoint.host.raw
