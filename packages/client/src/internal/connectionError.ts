@@ -1,7 +1,7 @@
 /**
  * What a failed connection means, from the error a runtime's socket or fetch threw: Node and Bun
  * give errno codes (`ENOENT`, `ECONNREFUSED`, OpenSSL's `UNABLE_TO_VERIFY_LEAF_SIGNATURE`), Deno
- * error classes (`NotFound`, `ConnectionRefused`) or, from its fetch, only a message that ends in
+ * error classes (`NotFound`, `ConnectionRefused`, `NotCapable` for its own permissions) or, from its fetch, only a message that ends in
  * the OS error (`No such file or directory (os error 2)`, `invalid peer certificate`).
  */
 import { DockerConnectionError, DockerTimeoutError } from "../DockerError.js"
@@ -76,6 +76,10 @@ export const classify = (host: DockerHost.DockerHost, tls: boolean, error: unkno
       "ConnectionRefused",
       `${where} refused the connection: is the daemon listening there? (DOCKER_HOST=${host.raw})`
     )
+  }
+  // Deno's own permissions (--allow-net, --allow-write), not the socket's: its message names the flag.
+  if (/NotCapable/.test(name) || /run again with the --allow-/.test(message)) {
+    return fail("PermissionDenied", `Deno's permissions do not reach ${where}: ${message}`)
   }
   if (is(["EACCES", "EPERM"], /PermissionDenied/, /Permission denied|os error 13\)/)) {
     return fail("PermissionDenied", `permission denied on ${where}: is this user allowed to use the engine?`)

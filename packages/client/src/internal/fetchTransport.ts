@@ -3,6 +3,7 @@
  * `HttpClient`), with this client's deadlines, limits, connection bound and interruption.
  */
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -32,15 +33,23 @@ export interface FetchSettings extends Settings {
 
 const emptyBody = new Uint8Array(0)
 
-/** fetch's headers: a list is appended value by value (a runtime's fetch may join them in one line). */
-const toHeaders = (headers: DockerRequest["headers"]): Headers => {
-  const out = new Headers()
+/**
+ * fetch's headers: the request's own record when every value is one string (no copy), else a
+ * `Headers` with a list appended value by value (a runtime's fetch may join them in one line).
+ */
+const toHeaders = (headers: DockerRequest["headers"]): HeadersInit => {
   for (const name in headers) {
-    const value = headers[name]!
-    if (typeof value === "string") out.append(name, value)
-    else for (const each of value) out.append(name, each)
+    if (typeof headers[name] !== "string") {
+      const out = new Headers()
+      for (const name in headers) {
+        const value = headers[name]!
+        if (typeof value === "string") out.append(name, value)
+        else for (const each of value) out.append(name, each)
+      }
+      return out
+    }
   }
-  return out
+  return headers as Record<string, string>
 }
 
 /** A buffered answer whose headers are read into a record when first asked for. */
@@ -49,6 +58,82 @@ class FetchedResponse implements DockerResponse {
   constructor(readonly status: number, private readonly raw: Headers, readonly body: Uint8Array) {}
   get headers() {
     return this.decoded ??= Object.fromEntries(this.raw)
+  }
+}
+
+/** What reads an answer once its headers are in: `abort` ends the fetch, `leave` frees its place. */
+type Answer<A> = (response: Response, abort: () => void, leave: () => void) => Promise<A>
+
+interface ExchangeContext {
+  readonly settings: FetchSettings
+  readonly gate: Gate
+  readonly init: (request: DockerRequest, signal: AbortSignal) => RequestInit & { duplex?: "half" }
+  readonly timedOut: (request: DockerRequest, millis: number) => DockerTimeoutError
+}
+
+/**
+ * One request's fetch, from its place in the gate to its outcome. The fiber's end is watched with
+ * an observer rather than a canceler, as the Node transport does: a canceler's `onInterrupt`
+ * wrapper keeps every request's objects alive longer, and the closures are the class's own.
+ */
+class Exchange<A> {
+  private readonly controller = new AbortController()
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private readonly dequeue: () => void
+  private entered = false
+  private left = false
+  constructor(
+    private readonly context: ExchangeContext,
+    private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    private resume: ((outcome: Effect.Effect<A, TransportError>) => void) | undefined,
+    private readonly request: DockerRequest,
+    private readonly answer: Answer<A>
+  ) {
+    fiber.addObserver(this.onFiberExit)
+    const millis = context.settings.timeoutOf(request)
+    this.timer = millis > 0 ? setTimeout(this.onDeadline, millis, millis) : undefined
+    this.dequeue = context.gate.enter(this.onEnter)
+  }
+  readonly abort = () => this.controller.abort()
+  readonly leave = () => {
+    if (this.entered && !this.left) {
+      this.left = true
+      this.context.gate.leave()
+    }
+  }
+  private readonly onEnter = () => {
+    this.entered = true
+    if (this.resume === undefined) return this.leave()
+    const { init, settings } = this.context
+    settings.fetch(requestTarget(this.request), init(this.request, this.controller.signal))
+      .then((response) => this.answer(response, this.abort, this.leave))
+      .then(this.onValue, this.onError)
+  }
+  private readonly onValue = (value: A) => this.settle(Effect.succeed(value))
+  private readonly onError = (error: unknown) => {
+    this.leave()
+    this.settle(Effect.fail(isTransportError(error) ? error : this.context.settings.fail(error)))
+  }
+  private readonly onDeadline = (millis: number) => {
+    this.abort()
+    this.leave()
+    this.settle(Effect.fail(this.context.timedOut(this.request, millis)))
+  }
+  private readonly onFiberExit = () => {
+    if (this.resume === undefined) return
+    this.abort()
+    this.leave()
+    this.settle(undefined)
+  }
+  /** Hands the outcome over once (none when the fiber is gone), and lets go of the timer and the fiber. */
+  private settle(outcome: Effect.Effect<A, TransportError> | undefined) {
+    const resume = this.resume
+    if (resume === undefined) return
+    this.resume = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.dequeue()
+    this.fiber.removeObserver(this.onFiberExit)
+    if (outcome !== undefined) resume(outcome)
   }
 }
 
@@ -79,6 +164,8 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
       message: `the engine at ${describe(settings.host)} did not answer ${request.method} ${request.path} in time`
     })
 
+  const exchangeContext: ExchangeContext = { settings, gate, init, timedOut }
+
   /** The whole body, within the request's limit: ended at the first byte over it. */
   const readBody = async (request: DockerRequest, response: Response, abort: () => void): Promise<Uint8Array> => {
     if (response.body === null) return emptyBody
@@ -107,55 +194,14 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
 
   /**
    * Sends `request` once a place in the gate is free, and settles once: with `answer`'s result,
-   * a failure, the deadline, or (the canceler) interruption, which aborts the fetch.
+   * a failure, the deadline, or the fiber's end (interruption), which aborts the fetch.
    */
-  const send = <A>(
-    request: DockerRequest,
-    answer: (response: Response, abort: () => void, leave: () => void) => Promise<A>
-  ) =>
-    Effect.async<A, TransportError>((resume) => {
-      const controller = new AbortController()
-      const abort = () => controller.abort()
-      const millis = settings.timeoutOf(request)
-      let settled = false
-      let entered = false
-      let left = false
-      const leave = () => {
-        if (entered && !left) {
-          left = true
-          gate.leave()
-        }
-      }
-      const settle = (outcome: Effect.Effect<A, TransportError> | undefined) => {
-        if (settled) return
-        settled = true
-        if (timer !== undefined) clearTimeout(timer)
-        dequeue()
-        if (outcome !== undefined) resume(outcome)
-      }
-      const timer = millis > 0
-        ? setTimeout(() => {
-          abort()
-          leave()
-          settle(Effect.fail(timedOut(request, millis)))
-        }, millis)
-        : undefined
-      const dequeue = gate.enter(() => {
-        entered = true
-        if (settled) return leave()
-        settings.fetch(requestTarget(request), init(request, controller.signal))
-          .then((response) => answer(response, abort, leave))
-          .then((value) => settle(Effect.succeed(value)), (error) => {
-            leave()
-            settle(Effect.fail(isTransportError(error) ? error : settings.fail(error)))
-          })
+  const send = <A>(request: DockerRequest, answer: Answer<A>) =>
+    Effect.withFiberRuntime<A, TransportError>((fiber) =>
+      Effect.async<A, TransportError>((resume) => {
+        new Exchange(exchangeContext, fiber, resume, request, answer)
       })
-      return Effect.sync(() => {
-        abort()
-        leave()
-        settle(undefined)
-      })
-    })
+    )
 
   const request = (request: DockerRequest): Effect.Effect<DockerResponse, TransportError> =>
     send(request, async (response, abort, leave) => {

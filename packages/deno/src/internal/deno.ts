@@ -115,12 +115,19 @@ export const sockets = (api: DenoApi): FetchTransport.RuntimeSockets => ({
       const { host } = endpoint
       const tls = yield* tlsOf(endpoint.tls)
       const client = yield* Effect.acquireRelease(
-        Effect.sync(() =>
-          api.createHttpClient({
-            ...tls,
-            ...(host._tag === "Unix" ? { proxy: { transport: "unix", path: host.socketPath } } : {})
-          })
-        ),
+        // Deno checks its permissions here (a Unix socket needs --allow-read and --allow-write).
+        Effect.try({
+          try: () =>
+            api.createHttpClient({
+              ...tls,
+              ...(host._tag === "Unix" ? { proxy: { transport: "unix", path: host.socketPath } } : {})
+            }),
+          catch: (cause) =>
+            new DockerConfigError({
+              message: `Deno cannot reach ${host.raw}: ${cause instanceof Error ? cause.message : String(cause)}`,
+              cause
+            })
+        }),
         (client) => Effect.sync(() => client.close())
       )
       const hostname = host._tag === "Unix"
