@@ -4,8 +4,11 @@
  * the samples as one JSON line for the parent to gather.
  */
 
+import { Docker } from "@effect-docker/client"
+import { Effect, type ManagedRuntime } from "effect"
+
 /** A client of the benchmark: the two cases, each a batch of sequential requests. */
-export interface Client {
+interface Client {
   readonly ping: (count: number) => Promise<unknown>
   readonly inspect: (id: string, count: number) => Promise<unknown>
 }
@@ -36,9 +39,32 @@ export const settings = () => {
   }
 }
 
-/** Warms both clients up, runs the interleaved rounds and prints the samples. */
-export const measure = async (runtime: string, version: string, clients: Record<"effect-docker" | "raw", Client>) => {
+/**
+ * Warms both clients up, runs the interleaved rounds and prints the samples: effect-docker on
+ * `runtime`, and the raw client's `get` (a path to the answer's text) parsing the JSON it gets.
+ */
+export const measure = async (
+  name: string,
+  version: string,
+  runtime: ManagedRuntime.ManagedRuntime<Docker.Docker, never>,
+  get: (path: string) => Promise<string>
+) => {
   const { inspects, pings, rounds, target } = settings()
+  const docker = await runtime.runPromise(Docker.Docker)
+  const clients: Record<"effect-docker" | "raw", Client> = {
+    "effect-docker": {
+      ping: (n) => runtime.runPromise(Effect.repeatN(docker.system.ping(), n - 1)),
+      inspect: (id, n) => runtime.runPromise(Effect.repeatN(docker.containers.inspect(id), n - 1))
+    },
+    raw: {
+      ping: async (n) => {
+        for (let i = 0; i < n; i++) await get("/_ping")
+      },
+      inspect: async (id, n) => {
+        for (let i = 0; i < n; i++) JSON.parse(await get(`/v1.41/containers/${id}/json`))
+      }
+    }
+  }
   const cases = {
     ping: (client: Client) => client.ping(pings),
     inspect: (client: Client) => client.inspect(target, inspects)
@@ -59,5 +85,6 @@ export const measure = async (runtime: string, version: string, clients: Record<
       }
     }
   }
-  console.log(JSON.stringify({ runtime, version, samples } satisfies Samples))
+  console.log(JSON.stringify({ runtime: name, version, samples } satisfies Samples))
+  await runtime.dispose()
 }
