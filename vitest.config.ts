@@ -4,11 +4,12 @@ import { defineConfig } from "vitest/config"
  * A project per test engine (scripts/test-engine.sh): Docker 20.10 (API 1.41), then Docker 28.5
  * (API 1.51), each started by the global setup and named to the test files by engineEnv.
  */
-export const engineProjects = (name: string, include: ReadonlyArray<string>) =>
+export const engineProjects = (name: string, include: ReadonlyArray<string>, exclude: ReadonlyArray<string> = []) =>
   (["classic", "modern"] as const).map((engine, order) => ({
     test: {
       name: `${name}:${engine}`,
       include: [...include],
+      exclude: ["**/node_modules/**", ...exclude],
       env: { EFFECT_DOCKER_TEST_ENGINE: engine },
       globalSetup: ["test/setup/globalSetup.ts"],
       setupFiles: ["test/setup/engineEnv.ts"],
@@ -17,6 +18,8 @@ export const engineProjects = (name: string, include: ReadonlyArray<string>) =>
       hookTimeout: 120_000
     }
   }))
+
+const swarmFiles = ["test/swarm.test.ts", "examples/swarm/**/*.real.test.ts"]
 
 export default defineConfig({
   test: {
@@ -32,7 +35,19 @@ export default defineConfig({
         }
       },
       // The integration suite once per engine.
-      ...engineProjects("integration", ["test/**/*.test.ts", "examples/**/*.real.test.ts"])
+      ...engineProjects("integration", ["test/**/*.test.ts", "examples/**/*.real.test.ts"], swarmFiles),
+      // The swarm's own files, on the three-node test swarm (scripts/test-swarm.sh).
+      {
+        test: {
+          name: "swarm",
+          include: swarmFiles,
+          env: { EFFECT_DOCKER_TEST_ENGINE: "swarm" },
+          globalSetup: ["test/setup/swarmSetup.ts"],
+          setupFiles: ["test/setup/engineEnv.ts"],
+          testTimeout: 240_000,
+          hookTimeout: 240_000
+        }
+      }
     ]
   }
 })

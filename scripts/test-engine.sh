@@ -10,6 +10,7 @@
 #   scripts/test-engine.sh env modern    # the env file of an engine (classic or modern)
 #   scripts/test-engine.sh stop
 #   scripts/test-engine.sh status
+#   scripts/test-engine.sh swarm-start   # three more engines as one swarm (scripts/test-swarm.sh)
 set -euo pipefail
 
 STATE_DIR=${EFFECT_DOCKER_ENGINE_DIR:-/tmp/effect-docker-engine}
@@ -178,8 +179,9 @@ wait_for() { # description, command...
   return 1
 }
 
-build_rootfs() {
-  local rootfs="$STATE_DIR/rootfs" bb
+build_rootfs() { # dir (default: the state directory), where rootfs.tar is written
+  local dir=${1:-$STATE_DIR} bb
+  local rootfs="$dir/rootfs"
   bb=$(command -v busybox || echo /bin/busybox)
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/root"
   cp "$bb" "$rootfs/bin/busybox"
@@ -188,7 +190,7 @@ build_rootfs() {
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
-  tar -C "$rootfs" -cf "$STATE_DIR/rootfs.tar" .
+  tar -C "$rootfs" -cf "$dir/rootfs.tar" .
 }
 
 # The busybox image in an engine, under the registry's name and as busybox:latest; the classic
@@ -382,6 +384,9 @@ victim_kill() { # engine
   rm -f "$dir/dockerd.pid"
 }
 
+# Sourced (scripts/test-swarm.sh), this file only defines its functions.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 case "${1:-}" in
   start) start ;;
   stop) stop; log "stopped" ;;
@@ -389,5 +394,6 @@ case "${1:-}" in
   env) env_file "${2:-classic}" ;;
   victim-start) victim_start "${2:-classic}" ;;
   victim-kill) victim_kill "${2:-classic}" ;;
-  *) echo "usage: $0 start|stop|status|env [classic|modern]|victim-start [engine]|victim-kill [engine]" >&2; exit 2 ;;
+  swarm-start | swarm-stop | swarm-restart | swarm-env | swarm-status) exec bash "$(dirname "$0")/test-swarm.sh" "${1#swarm-}" "${@:2}" ;;
+  *) echo "usage: $0 start|stop|status|env [classic|modern]|victim-start [engine]|victim-kill [engine]|swarm-start|swarm-stop|swarm-restart NODE|swarm-env|swarm-status" >&2; exit 2 ;;
 esac

@@ -99,12 +99,12 @@ export const sweep = Effect.gen(function*() {
 /** Waits with the real clock (tests in a layer run on the TestClock). */
 export const sleep = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
 
-/** Runs `effect` until its value satisfies `done`, every 200 ms, 100 times at most. */
-export const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, done: (value: A) => boolean) =>
+/** Runs `effect` until its value satisfies `done`, every 200 ms, for `seconds` (20) at most. */
+export const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, done: (value: A) => boolean, seconds = 20) =>
   Effect.gen(function*() {
     for (let attempt = 0;; attempt++) {
       const value = yield* effect
-      if (done(value) || attempt >= 100) return value
+      if (done(value) || attempt >= seconds * 5) return value
       yield* sleep(200)
     }
   })

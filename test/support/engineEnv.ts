@@ -6,7 +6,7 @@ import * as Fs from "node:fs"
 export const readEngineEnv = (file: string): Record<string, string> =>
   Object.fromEntries(
     Fs.readFileSync(file, "utf8").split("\n").flatMap((line) => {
-      const match = /^export ([A-Z_]+)=(.*)$/.exec(line)
+      const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line)
       return match ? [[match[1]!, match[2]!]] : []
     })
   )
