@@ -42,7 +42,7 @@ export default defineConfig({
           name: "swarm",
           include: swarmFiles,
           env: { EFFECT_DOCKER_TEST_ENGINE: "swarm" },
-          globalSetup: ["test/setup/swarmSetup.ts"],
+          globalSetup: ["test/setup/globalSetup.ts"],
           setupFiles: ["test/setup/engineEnv.ts"],
           testTimeout: 240_000,
           hookTimeout: 240_000

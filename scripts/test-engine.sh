@@ -209,6 +209,13 @@ running() {
     curl -sf --max-time 5 --unix-socket "$MODERN_DIR/docker.sock" http://localhost/_ping >/dev/null 2>&1
 }
 
+# An engine's API version and version, from its socket: "1.51 28.5.2+dfsg4".
+engine_versions() { # socket
+  local answer
+  answer=$(curl -sf --unix-socket "$1" http://localhost/version) || { echo; return 0; }
+  echo "$(sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p' <<<"$answer") $(sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p' <<<"$answer")"
+}
+
 # One engine: dockerd on its socket and TLS port, the plain-TCP forward, the test image, its env file.
 make_bridge() { # name, address/prefix
   ip link add "$1" type bridge 2>/dev/null || true
@@ -229,10 +236,8 @@ start_engine() { # name, dir, tls port, tcp port, ssh port, env file, push?, def
   wait_for socat curl -sf "http://127.0.0.1:$tcp_port/_ping" || die "the plain TCP forward to the $name engine did not start"
 
   import_test_image "$dir/docker.sock" "$push" || die "could not import the test image into the $name engine"
-  local answer api version
-  answer=$(curl -sf --unix-socket "$dir/docker.sock" http://localhost/version)
-  api=$(sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p' <<<"$answer")
-  version=$(sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p' <<<"$answer")
+  local api version
+  read -r api version < <(engine_versions "$dir/docker.sock")
   [ -n "$api" ] || die "the $name engine did not say its API version"
 
   cat > "$env_file" <<ENV

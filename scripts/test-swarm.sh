@@ -76,10 +76,9 @@ swarm_start() {
       docker import --change 'CMD ["sh"]' "$SWARM_DIR/rootfs.tar" busybox:latest >/dev/null ||
       die "could not import the test image into $node"
   done
-  local answer api version
-  answer=$(curl -sf --unix-socket "$SWARM_DIR/manager-1/docker.sock" http://localhost/version)
-  api=$(sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p' <<<"$answer")
-  version=$(sed -n 's/.*"Version":"\([^"]*\)","ApiVersion".*/\1/p' <<<"$answer")
+  local api version
+  read -r api version < <(engine_versions "$SWARM_DIR/manager-1/docker.sock")
+  [ -n "$api" ] || die "the swarm's manager-1 did not say its API version"
   {
     echo "export EFFECT_DOCKER_TEST_ENGINE=swarm"
     echo "export EFFECT_DOCKER_TEST_ENGINE_VERSION=$version"

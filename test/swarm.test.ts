@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import { execFileSync } from "node:child_process"
 import * as Path from "node:path"
 import { eventually, recordingLayer, testLabel } from "./helpers.js"
-import { join, onNode, readyNodes, type SwarmNode, swarmNode } from "./support/swarm.js"
+import { join, joinWith, onNode, readyNodes, type SwarmNode, swarmNode } from "./support/swarm.js"
 
 const label = { ...testLabel, suite: "swarm" }
 const on = <A, E>(node: SwarmNode, effect: Effect.Effect<A, E, Docker.Docker>) => onNode(node, effect, recordingLayer)
@@ -238,20 +238,10 @@ layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
       // The worker leaves (no force needed) and comes back: the old token is refused.
       const oldWorker = yield* nodeId("worker-1")
       yield* on("worker-1", Effect.flatMap(Docker.Docker, (worker) => worker.swarm.leave()))
-      const { address } = swarmNode("worker-1")
-      const refused = yield* Effect.flip(on(
-        "worker-1",
-        Effect.flatMap(Docker.Docker, (worker) =>
-          worker.swarm.join({
-            ListenAddr: address,
-            AdvertiseAddr: address,
-            RemoteAddrs: [swarmNode("manager-1").address],
-            JoinToken: before.JoinTokens!.Worker!
-          }))
-      ))
+      const refused = yield* Effect.flip(joinWith("worker-1", before.JoinTokens!.Worker!, recordingLayer))
       expect(refused._tag).toBe("BadRequest")
       expect(refused.message).toMatch(/token/i)
-      yield* join("worker-1", "worker")
+      yield* join("worker-1", "worker", recordingLayer)
       // The node that left stays in the list, down, until it is removed.
       yield* eventually(docker.nodes.inspect(oldWorker), (node) => node.Status?.State === "down")
       yield* docker.nodes.remove(oldWorker)
@@ -265,7 +255,7 @@ layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
       yield* setNode(second, (spec) => ({ ...spec, Role: "worker" }))
       yield* eventually(docker.nodes.inspect(second), (node) => node.ManagerStatus === undefined)
       yield* on("manager-2", Effect.flatMap(Docker.Docker, (m) => m.swarm.leave({ force: true })))
-      yield* join("manager-2", "manager")
+      yield* join("manager-2", "manager", recordingLayer)
       yield* eventually(docker.nodes.inspect(second), (node) => node.Status?.State === "down")
       yield* docker.nodes.remove(second, { force: true })
       const nodes = yield* readyNodes(3)

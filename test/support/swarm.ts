@@ -24,32 +24,37 @@ const key = (node: SwarmNode, what: "SOCKET" | "ADDRESS") => {
 /** A node's engine socket and its swarm address (`127.0.0.x:2377`). */
 export const swarmNode = (node: SwarmNode) => ({ socket: key(node, "SOCKET"), address: key(node, "ADDRESS") })
 
+/** How a node's `Docker` layer is made: `NodeDocker.layer`, or the tests' recording one. */
+export type NodeLayer = (options: NodeDocker.Options) => ReturnType<typeof NodeDocker.layer>
+
 /** The `Docker` service of one node's engine, with `layer` (a recording one in the tests). */
 export const onNode = <A, E>(
   node: SwarmNode,
   effect: Effect.Effect<A, E, Docker.Docker>,
-  layer: (options: NodeDocker.Options) => ReturnType<typeof NodeDocker.layer> = NodeDocker.layer
+  layer: NodeLayer = NodeDocker.layer
 ) => Effect.provide(effect, layer({ host: `unix://${swarmNode(node).socket}` }))
 
+/** `node` joins the swarm of manager-1 with `token`. */
+export const joinWith = (node: SwarmNode, token: string, layer?: NodeLayer) => {
+  const { address } = swarmNode(node)
+  return onNode(
+    node,
+    Effect.flatMap(Docker.Docker, (docker) =>
+      docker.swarm.join({
+        ListenAddr: address,
+        AdvertiseAddr: address,
+        RemoteAddrs: [swarmNode("manager-1").address],
+        JoinToken: token
+      })),
+    layer
+  )
+}
+
 /** `node` joins the swarm of manager-1 as `role`, with the token manager-1 gives. */
-export const join = (node: SwarmNode, role: "manager" | "worker") =>
-  Effect.gen(function*() {
-    const docker = yield* Docker.Docker
-    const tokens = (yield* docker.swarm.inspect()).JoinTokens!
-    const { address } = swarmNode(node)
-    return { address, token: role === "manager" ? tokens.Manager! : tokens.Worker! }
-  }).pipe(
-    Effect.flatMap(({ address, token }) =>
-      onNode(
-        node,
-        Effect.flatMap(Docker.Docker, (docker) =>
-          docker.swarm.join({
-            ListenAddr: address,
-            AdvertiseAddr: address,
-            RemoteAddrs: [swarmNode("manager-1").address],
-            JoinToken: token
-          }))
-      )
+export const join = (node: SwarmNode, role: "manager" | "worker", layer?: NodeLayer) =>
+  Effect.flatMap(Docker.Docker, (docker) => docker.swarm.inspect()).pipe(
+    Effect.flatMap(({ JoinTokens }) =>
+      joinWith(node, role === "manager" ? JoinTokens!.Manager! : JoinTokens!.Worker!, layer)
     )
   )
 
