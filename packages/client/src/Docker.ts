@@ -22,6 +22,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Configs from "./Configs.js"
 import * as Containers from "./Containers.js"
 import * as Distribution from "./Distribution.js"
 import * as DockerEngineModule from "./DockerEngine.js"
@@ -34,6 +35,7 @@ import * as Images from "./Images.js"
 import * as Networks from "./Networks.js"
 import * as Plugins from "./Plugins.js"
 import * as RegistryAuth from "./RegistryAuth.js"
+import * as Secrets from "./Secrets.js"
 import * as Services from "./Services.js"
 import * as Session from "./Session.js"
 import * as System from "./System.js"
@@ -57,8 +59,8 @@ export class Docker extends Context.Tag("@effect-docker/client/Docker")<
     readonly nodes: Groups.Nodes
     readonly services: Services.Services
     readonly tasks: Tasks.Tasks
-    readonly secrets: Groups.Secrets
-    readonly configs: Groups.Configs
+    readonly secrets: Secrets.Secrets
+    readonly configs: Configs.Configs
     readonly plugins: Plugins.Plugins
     readonly distribution: Distribution.Distribution
     readonly build: Groups.Build
@@ -89,8 +91,8 @@ export const make: Effect.Effect<Docker["Type"], never, DockerEngine> = Effect.g
     nodes: Groups.nodes(engine),
     services: Services.make(engine, Option.getOrUndefined(credentials)),
     tasks: Tasks.make(engine),
-    secrets: Groups.secrets(engine),
-    configs: Groups.configs(engine),
+    secrets: Secrets.make(engine),
+    configs: Configs.make(engine),
     plugins: Plugins.make(engine, Option.getOrUndefined(credentials)),
     distribution: Distribution.make(engine, Option.getOrUndefined(credentials)),
     build: Groups.build(engine),

@@ -140,7 +140,7 @@ export class DockerReadinessError extends Schema.TaggedError<DockerReadinessErro
 
 /**
  * A step of releasing a scoped resource failed (the stop or the removal of a container, the
- * removal of a network or volume). The other steps still ran; the error is handed to the
+ * removal of a network, volume, service, secret or config). The other steps still ran; the error is handed to the
  * resource's `onReleaseError`, which logs it by default.
  *
  * @since 0.1.0
@@ -149,10 +149,76 @@ export class DockerReadinessError extends Schema.TaggedError<DockerReadinessErro
 export class DockerReleaseError extends Schema.TaggedError<DockerReleaseError>(
   "@effect-docker/client/DockerReleaseError"
 )("DockerReleaseError", {
-  resource: Schema.Literal("container", "network", "volume"),
+  resource: Schema.Literal("container", "network", "volume", "service", "secret", "config"),
   id: Schema.String,
   step: Schema.Literal("stop", "remove"),
   /** The failure of the step: one of the engine or transport errors. */
   cause: Schema.Unknown,
+  message: Schema.String
+}) {}
+
+/**
+ * Why a swarm service did not converge.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ConvergenceFailure = Schema.Literal(
+  /** Its tasks were not all running (or, for a job, completed) within the timeout. */
+  "Timeout",
+  /** An update failed and the engine paused it (`UpdateConfig.FailureAction: pause`, the default). */
+  "UpdatePaused",
+  /** An update failed and the engine rolled the service back to its previous spec. */
+  "RolledBack",
+  /** A rollback failed and the engine paused it. */
+  "RollbackPaused",
+  /** The service was removed while it was awaited. */
+  "Removed"
+)
+
+/**
+ * @since 0.2.0
+ * @category schemas
+ */
+export type ConvergenceFailure = typeof ConvergenceFailure.Type
+
+/**
+ * A task of a service that failed or was rejected, as the engine reported it.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TaskFailure = Schema.Struct({
+  taskId: Schema.String,
+  nodeId: Schema.optional(Schema.String),
+  /** The task's state: `failed`, `rejected`, ... */
+  state: Schema.String,
+  /** The engine's error for it (`Status.Err`), or its status message. */
+  error: Schema.String
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type TaskFailure = typeof TaskFailure.Type
+
+/**
+ * A swarm service did not converge: its tasks were not all running in time, or its update was
+ * paused or rolled back. Carries the task counts last seen and the latest task failures, which
+ * say why (an image no node can pull, a constraint no node meets, a network a node cannot join).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ServiceConvergenceError extends Schema.TaggedError<ServiceConvergenceError>(
+  "@effect-docker/client/ServiceConvergenceError"
+)("ServiceConvergenceError", {
+  serviceId: Schema.String,
+  reason: ConvergenceFailure,
+  runningTasks: Schema.Number,
+  desiredTasks: Schema.Number,
+  /** The latest distinct task failures, newest first (up to 5). */
+  taskFailures: Schema.Array(TaskFailure),
   message: Schema.String
 }) {}

@@ -16,6 +16,11 @@ export * as ApiVersion from "./ApiVersion.js"
 export * as BuildKit from "./BuildKit.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Configs from "./Configs.js"
+
+/**
  * @since 0.1.0
  */
 export * as Containers from "./Containers.js"
@@ -151,6 +156,11 @@ export * as Release from "./Release.js"
  * @since 0.2.0
  */
 export * as RunOptions from "./RunOptions.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as Secrets from "./Secrets.js"
 
 /**
  * @since 0.1.0
