@@ -3,7 +3,7 @@
  *
  * @since 0.2.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { DockerEngine } from "./DockerEngine.js"
 import * as Groups from "./generated/Groups.js"
@@ -55,17 +55,9 @@ export const make = (engine: DockerEngine["Type"]): Configs => {
   return {
     ...generated,
     scoped: (body, options = {}) =>
-      Effect.acquireRelease(
-        generated.create(body),
-        ({ Id }) =>
-          Release.step(
-            "config",
-            Id,
-            "remove",
-            generated.remove(Id),
-            options.onReleaseError ?? Release.logReleaseError,
-            { tracing: engine.tracing }
-          )
-      )
+      Release.removedWithScope("config", generated.create(body), ({ Id }) => Id, generated.remove, {
+        onReleaseError: options.onReleaseError,
+        tracing: engine.tracing
+      })
   }
 }

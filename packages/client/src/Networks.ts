@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { DockerEngine } from "./DockerEngine.js"
 import * as Groups from "./generated/Groups.js"
@@ -51,17 +51,9 @@ export const make = (engine: DockerEngine["Type"]): Networks => {
   return {
     ...generated,
     scoped: (body, options = {}) =>
-      Effect.acquireRelease(
-        generated.create(body),
-        ({ Id }) =>
-          Release.step(
-            "network",
-            Id,
-            "remove",
-            generated.remove(Id),
-            options.onReleaseError ?? Release.logReleaseError,
-            { tracing: engine.tracing }
-          )
-      )
+      Release.removedWithScope("network", generated.create(body), ({ Id }) => Id, generated.remove, {
+        onReleaseError: options.onReleaseError,
+        tracing: engine.tracing
+      })
   }
 }

@@ -8,6 +8,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { DockerReleaseError } from "./WorkflowError.js"
 
 /**
@@ -84,3 +85,35 @@ export const step = <E extends { readonly _tag: string; readonly message?: strin
     captureStackTrace: false
   })
 }
+
+/**
+ * A resource created now and removed when the scope closes, the removal being a {@link step}
+ * (`onReleaseError` defaults to {@link logReleaseError}): what the `scoped` of networks, volumes,
+ * secrets, configs and services are built on.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Docker, Release } from "@effect-docker/client"
+ *
+ * const network = Effect.flatMap(Docker.Docker, (docker) =>
+ *   Release.removedWithScope("network", docker.networks.create({ Name: "app-net" }), ({ Id }) => Id, docker.networks.remove)
+ * ) // Effect<NetworkCreateResponse, ..., Scope | Docker>
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const removedWithScope = <A, E, E2 extends { readonly _tag: string; readonly message?: string }>(
+  resource: DockerReleaseError["resource"],
+  create: Effect.Effect<A, E>,
+  idOf: (created: A) => string,
+  remove: (id: string) => Effect.Effect<unknown, E2>,
+  options: { readonly onReleaseError?: OnReleaseError | undefined; readonly tracing?: boolean | undefined } = {}
+): Effect.Effect<A, E, Scope.Scope> =>
+  Effect.acquireRelease(create, (created) => {
+    const id = idOf(created)
+    return step(resource, id, "remove", remove(id), options.onReleaseError ?? logReleaseError, {
+      tracing: options.tracing
+    })
+  })

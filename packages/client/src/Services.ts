@@ -47,12 +47,7 @@ import type { ServiceConvergenceError } from "./WorkflowError.js"
  * @since 0.2.0
  * @category models
  */
-export interface ConvergeOptions {
-  /** How long to wait for the tasks; default 60 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** How often to look again; default 250 milliseconds. */
-  readonly interval?: Duration.DurationInput | undefined
-}
+export type ConvergeOptions = Convergence.ConvergeOptions
 
 /**
  * What waiting for a service to converge can fail with.
@@ -233,17 +228,12 @@ export const make = (
       Effect.gen(function*() {
         // Acquired before the wait, so that a service that does not converge is removed too.
         // An engine that answered without the ID still knows the service by its name.
-        const id = yield* Effect.acquireRelease(
+        const id = yield* Release.removedWithScope(
+          "service",
           Effect.map(create(spec, options), (created) => created.ID ?? spec.Name ?? ""),
-          (id) =>
-            Release.step(
-              "service",
-              id,
-              "remove",
-              Effect.zipRight(generated.remove(id), Convergence.tasksGone(tasks, id, options.removeTimeout)),
-              options.onReleaseError ?? Release.logReleaseError,
-              { tracing: engine.tracing }
-            )
+          (id) => id,
+          (id) => Effect.zipRight(generated.remove(id), Convergence.tasksGone(tasks, id, options.removeTimeout)),
+          { onReleaseError: options.onReleaseError, tracing: engine.tracing }
         )
         return options.converge === false
           ? yield* generated.inspect(id)

@@ -81,17 +81,9 @@ export const make = (engine: DockerEngine["Type"]): Volumes => {
         })
         : generated.prune(options),
     scoped: (body = {}, options = {}) =>
-      Effect.acquireRelease(
-        generated.create(body),
-        ({ Name }) =>
-          Release.step(
-            "volume",
-            Name,
-            "remove",
-            generated.remove(Name),
-            options.onReleaseError ?? Release.logReleaseError,
-            { tracing: engine.tracing }
-          )
-      )
+      Release.removedWithScope("volume", generated.create(body), ({ Name }) => Name, generated.remove, {
+        onReleaseError: options.onReleaseError,
+        tracing: engine.tracing
+      })
   }
 }

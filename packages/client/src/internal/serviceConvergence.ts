@@ -13,11 +13,13 @@ import type * as Schemas from "../generated/Schemas.js"
 import { type ConvergenceFailure, ServiceConvergenceError, type TaskFailure } from "../WorkflowError.js"
 
 export interface ConvergeOptions {
+  /** How long to wait for the tasks; default 60 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+  /** How often to look again; default 250 milliseconds. */
   readonly interval?: Duration.DurationInput | undefined
 }
 
-export const defaultTimeout = Duration.seconds(60)
+const defaultTimeout = Duration.seconds(60)
 const defaultInterval = Duration.millis(250)
 
 interface Progress {
