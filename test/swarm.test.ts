@@ -9,6 +9,7 @@ import { Docker } from "@effect-docker/client"
 import type { Schemas } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as TestServices from "effect/TestServices"
 import { execFileSync } from "node:child_process"
 import * as Path from "node:path"
 import { eventually, recordingLayer, testLabel } from "./helpers.js"
@@ -301,4 +302,63 @@ layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
       expect((yield* docker.swarm.unlockKey()).UnlockKey).toBe("")
       yield* readyNodes(3)
     }))
+
+  // Live time: converged and tasksGone poll on the clock, which the test clock would stop.
+  it.effect("services.scoped converges, rollout completes or fails as rolled back, and tasks that cannot run time out", () =>
+    TestServices.provideLive(Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const quick = (args: ReadonlyArray<string>): Schemas.TaskSpec => ({
+        ContainerSpec: { Image: "busybox:latest", Command: ["sh", "-c", ...args], StopGracePeriod: 1e9 },
+        RestartPolicy: { Condition: "none" }
+      })
+      const removedTasks = yield* Effect.scoped(Effect.gen(function*() {
+        const global = yield* docker.services.scoped({
+          Name: "converging",
+          Labels: label,
+          TaskTemplate: quick(["exec sleep 300"]),
+          Mode: { Global: {} }
+        })
+        expect(global.ServiceStatus).toMatchObject({ RunningTasks: 3, DesiredTasks: 3 })
+
+        const rolled = yield* docker.services.rollout(global.ID, (spec) => ({
+          ...spec,
+          TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...spec.TaskTemplate!.ContainerSpec, Env: ["V=2"] } },
+          UpdateConfig: { Parallelism: 3, Monitor: 1e9 }
+        }))
+        expect(rolled.UpdateStatus?.State).toBe("completed")
+        const running = yield* docker.tasks.list({ filters: { service: [global.ID], "desired-state": ["running"] } })
+        expect(running.map((task) => task.Spec?.ContainerSpec?.Env)).toEqual([["V=2"], ["V=2"], ["V=2"]])
+
+        const failed = yield* Effect.flip(docker.services.rollout(global.ID, (spec) => ({
+          ...spec,
+          TaskTemplate: {
+            ...spec.TaskTemplate,
+            ContainerSpec: { ...spec.TaskTemplate!.ContainerSpec, Command: ["sh", "-c", "exit 3"] }
+          },
+          UpdateConfig: { Parallelism: 1, Monitor: 2e9, FailureAction: "rollback" },
+          RollbackConfig: { Parallelism: 3, Monitor: 1e9 }
+        }), { timeout: "90 seconds" }))
+        expect(failed._tag).toBe("ServiceConvergenceError")
+        if (failed._tag === "ServiceConvergenceError") {
+          expect(failed.reason).toBe("RolledBack")
+          expect(failed.taskFailures.map((task) => task.error)).toContain("task: non-zero exit (3)")
+        }
+
+        const unpullable = yield* Effect.flip(docker.services.scoped({
+          Name: "unpullable",
+          Labels: label,
+          TaskTemplate: { ...quick(["true"]), ContainerSpec: { Image: "effect-docker-missing:none" } }
+        }, { converge: { timeout: "8 seconds" } }))
+        expect(unpullable._tag).toBe("ServiceConvergenceError")
+        if (unpullable._tag === "ServiceConvergenceError") {
+          expect(unpullable.reason).toBe("Timeout")
+          expect(unpullable.taskFailures.length).toBeGreaterThan(0)
+          expect(unpullable.message).toMatch(/effect-docker-missing/)
+        }
+        return global.ID
+      }))
+      // The scope removed the service and waited for its tasks.
+      expect((yield* docker.tasks.list()).filter((task) => task.ServiceID === removedTasks)).toEqual([])
+      expect(yield* docker.services.list({ filters: { label: ["effect-docker.test.suite=swarm"] } })).toEqual([])
+    })))
 })
