@@ -334,9 +334,37 @@ export const fieldPresence: Record<string, "required" | "optional"> = {
  * Field types the specification gets wrong, by `Definition.Field`: a volume's `Status` is what its
  * driver reports, any JSON value per key (the Go SDK's `map[string]interface{}`); the
  * specification says objects, and a plugin driver reporting `{"label": "x"}` failed to decode.
+ * A task's network attachment holds the swarm's network object (the Go SDK's `swarm.Network`:
+ * `ID`, `Spec`, `DriverState`), not an engine's `Network` (`Id`, `Name`), which the specification
+ * names: every task on an overlay network failed to decode.
  */
 export const fieldTypes: Record<string, string> = {
-  "Volume.Status": "Schema.Record({ key: Schema.String, value: Schema.Unknown })"
+  "Volume.Status": "Schema.Record({ key: Schema.String, value: Schema.Unknown })",
+  "NetworkAttachment.Network": `Schema.Struct({
+    ID: Schema.String,
+    Version: optional(ObjectVersion),
+    CreatedAt: optional(Schema.String),
+    UpdatedAt: optional(Schema.String),
+    Spec: optional(Schema.Struct({
+      Name: optional(Schema.String),
+      Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      DriverConfiguration: optional(Driver),
+      IPv6Enabled: optional(Schema.Boolean),
+      Internal: optional(Schema.Boolean),
+      Attachable: optional(Schema.Boolean),
+      Ingress: optional(Schema.Boolean),
+      Scope: optional(Schema.String)
+    })),
+    DriverState: optional(Driver),
+    IPAMOptions: optional(Schema.Struct({
+      Driver: optional(Driver),
+      Configs: optional(Schema.Array(Schema.Struct({
+        Subnet: optional(Schema.String),
+        Range: optional(Schema.String),
+        Gateway: optional(Schema.String)
+      })))
+    }))
+  })`
 }
 
 /** Fields real engines send that the newest specification dropped, by definition. */

@@ -9,7 +9,6 @@ import { Docker } from "@effect-docker/client"
 import type { Schemas } from "@effect-docker/client"
 import { afterAll, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as TestServices from "effect/TestServices"
 import { execFileSync } from "node:child_process"
 import * as Path from "node:path"
 import { eventually, recordingLayer, testLabel } from "./helpers.js"
@@ -63,7 +62,8 @@ const sweepSwarm = Effect.gen(function*() {
   for (const c of yield* docker.configs.list({ filters })) yield* Effect.ignore(docker.configs.remove(c.ID!))
 })
 
-layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
+// Live time: services.converged and the task waits poll on the clock.
+layer(manager, { excludeTestServices: true, timeout: "240 seconds" })("a three-node swarm", (it) => {
   afterAll(() => Effect.runPromise(Effect.provide(Effect.ignore(sweepSwarm), manager)))
 
   it.effect("nodes: list, inspect, labels, pause and active, promote and demote", () =>
@@ -303,9 +303,8 @@ layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
       yield* readyNodes(3)
     }))
 
-  // Live time: converged and tasksGone poll on the clock, which the test clock would stop.
   it.effect("services.scoped converges, rollout completes or fails as rolled back, and tasks that cannot run time out", () =>
-    TestServices.provideLive(Effect.gen(function*() {
+    Effect.gen(function*() {
       const docker = yield* Docker.Docker
       const quick = (args: ReadonlyArray<string>): Schemas.TaskSpec => ({
         ContainerSpec: { Image: "busybox:latest", Command: ["sh", "-c", ...args], StopGracePeriod: 1e9 },
@@ -360,5 +359,31 @@ layer(manager, { timeout: "240 seconds" })("a three-node swarm", (it) => {
       // The scope removed the service and waited for its tasks.
       expect((yield* docker.tasks.list()).filter((task) => task.ServiceID === removedTasks)).toEqual([])
       expect(yield* docker.services.list({ filters: { label: ["effect-docker.test.suite=swarm"] } })).toEqual([])
-    })))
+    }))
+  // One kernel under all three nodes: the overlay's VXLAN device exists once, so the engine
+  // refuses it on every node but the first. What a user sees is that refusal, typed.
+  it.effect("reports the engine's overlay refusal here (one kernel, one VXLAN device) as a task failure of a Timeout", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const error = yield* Effect.scoped(Effect.gen(function*() {
+        const network = yield* docker.networks.scoped({ Name: "swarm-overlay", Driver: "overlay", Labels: label })
+        return yield* Effect.flip(docker.services.scoped({
+          Name: "overlaid",
+          Labels: label,
+          // Not restarted: the engine drops the refused tasks from its DesiredTasks (1 of 1).
+          TaskTemplate: { ...sleeper(), Networks: [{ Target: network.Id }] },
+          Mode: { Global: {} }
+        }, { converge: { timeout: "10 seconds" } }))
+      }))
+      expect(error._tag).toBe("ServiceConvergenceError")
+      if (error._tag !== "ServiceConvergenceError") return
+      expect(error.reason).toBe("Timeout")
+      expect([error.runningTasks, error.desiredTasks]).toEqual([1, 3])
+      expect(error.taskFailures[0]).toMatchObject({ state: "rejected" })
+      expect(error.taskFailures[0]!.error).toMatch(
+        /network sandbox join failed: .*error creating vxlan interface: file exists/
+      )
+      // The service and then its network went with the scope.
+      expect(yield* docker.networks.list({ filters: { name: ["swarm-overlay"] } })).toEqual([])
+    }))
 })

@@ -59,6 +59,8 @@ export type ConvergeError =
   | ServiceConvergenceError
   | Operations.ServiceInspectError
   | Operations.ServiceListError
+  | Operations.TaskListError
+  | Operations.NodeListError
 
 /**
  * Options of {@link Services.scoped}.
@@ -185,7 +187,7 @@ export const make = (
 ): Services => {
   const generated = Groups.services(engine)
   const tasks = Groups.tasks(engine)
-  const operations = { services: generated, tasks }
+  const operations = { services: generated, tasks, nodes: Groups.nodes(engine) }
   const traced = <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options: Tracer.SpanOptions) =>
     engine.tracing ? Effect.withSpan(self, name, options) : self
   const authFor = (body: Schemas.ServiceCreateBody, explicit: Operations.ServiceCreateOptions["registryAuth"]) =>

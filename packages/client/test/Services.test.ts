@@ -17,7 +17,20 @@ interface State {
   readonly desired: number
   readonly completed?: number
   readonly update?: Schemas.Service["UpdateStatus"]
+  /** A global service's tasks of its current spec; by default `desired` of them, `running` running. */
+  readonly upToDate?: ReadonlyArray<Schemas.Task>
 }
+
+const nodes = ["n0", "n1", "n2"]
+
+const upToDate = (state: State): ReadonlyArray<Schemas.Task> =>
+  state.upToDate ?? nodes.slice(0, state.desired).map((node, index) => ({
+    ID: `task-${node}`,
+    ServiceID: id,
+    NodeID: node,
+    DesiredState: "running",
+    Status: { State: index < state.running ? "running" : "starting" }
+  }))
 
 const service = (spec: Schemas.ServiceSpec, state: State): Schemas.Service => ({
   ID: id,
@@ -52,6 +65,7 @@ const scripted = (
   let current = spec
   let listed = 0
   let taskListings = 0
+  let upToDateListed = 0
   let removed = options.removed ?? false
   return MockTransport.layerDocker((request) => {
     const state = script[Math.min(listed, script.length - 1)]!
@@ -72,6 +86,17 @@ const scripted = (
     if (request.path.endsWith("/services")) {
       listed++
       return MockTransport.json(removed ? [] : [service(current, state)])
+    }
+    if (request.path.endsWith("/nodes")) {
+      return MockTransport.json(nodes.map((node) => ({
+        ID: node,
+        Spec: { Availability: "active" },
+        Status: { State: "ready" }
+      })))
+    }
+    if (request.path.endsWith("/tasks") && request.query.get("filters")?.includes("_up-to-date")) {
+      // A look lists the service and its tasks side by side: the nth listings see the same state.
+      return MockTransport.json(upToDate(script[Math.min(upToDateListed++, script.length - 1)]!))
     }
     if (request.path.endsWith("/tasks")) {
       return MockTransport.json(tasks[Math.min(taskListings++, tasks.length - 1)])
@@ -106,6 +131,45 @@ describe("services.converged", () => {
     }).pipe(Effect.provide(scripted(global, [{ running: 0, desired: 0 }, { running: 2, desired: 3 }, {
       running: 3,
       desired: 3
+    }]))))
+
+  it.live("counts a global service's node whose task was refused and not restarted, which the engine drops", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const error = yield* Effect.flip(docker.services.converged("web", { timeout: "30 millis", interval: "1 millis" }))
+      expect(error._tag === "ServiceConvergenceError" && [error.reason, error.runningTasks, error.desiredTasks])
+        .toEqual(["Timeout", 1, 3])
+      const listing = (yield* MockTransport.MockTransport).requests.find((r) =>
+        r.query.get("filters")?.includes("_up-to-date")
+      )
+      expect(JSON.parse(listing!.query.get("filters")!)).toEqual({ service: [id], "_up-to-date": ["true"] })
+    }).pipe(Effect.provide(scripted(global, [{
+      // The engine's own count: 1 of 1, as it wants only the running task.
+      running: 1,
+      desired: 1,
+      upToDate: [
+        { ID: "a", NodeID: "n0", DesiredState: "running", Status: { State: "running" } },
+        { ID: "b", NodeID: "n1", DesiredState: "shutdown", Status: { State: "rejected", Err: "vxlan" } },
+        { ID: "c", NodeID: "n2", DesiredState: "shutdown", Status: { State: "rejected", Err: "vxlan" } }
+      ]
+    }]))))
+
+  it.live("takes a global service's restarted task on a node as that node's, and leaves out nodes not ready and active", () =>
+    Effect.gen(function*() {
+      const docker = yield* Docker.Docker
+      const converged = yield* docker.services.converged("web", fast)
+      expect(converged.ID).toBe(id)
+    }).pipe(Effect.provide(scripted(global, [{
+      running: 3,
+      desired: 3,
+      upToDate: [
+        { ID: "a", NodeID: "n0", DesiredState: "shutdown", Status: { State: "failed" } },
+        { ID: "b", NodeID: "n0", DesiredState: "running", Status: { State: "running" } },
+        { ID: "c", NodeID: "n1", DesiredState: "running", Status: { State: "running" } },
+        { ID: "d", NodeID: "n2", DesiredState: "running", Status: { State: "running" } },
+        // A node that left: its task is not waited for.
+        { ID: "e", NodeID: "gone", DesiredState: "running", Status: { State: "orphaned" } }
+      ]
     }]))))
 
   it.live("takes a replicated service at its replicas, zero included", () =>

@@ -4933,7 +4933,31 @@ export type Network = typeof Network.Type
 
 const NetworkAttachment_ = () =>
   Schema.Struct({
-    Network: optional(Network),
+    Network: optional(Schema.Struct({
+      ID: Schema.String,
+      Version: optional(ObjectVersion),
+      CreatedAt: optional(Schema.String),
+      UpdatedAt: optional(Schema.String),
+      Spec: optional(Schema.Struct({
+        Name: optional(Schema.String),
+        Labels: optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+        DriverConfiguration: optional(Driver),
+        IPv6Enabled: optional(Schema.Boolean),
+        Internal: optional(Schema.Boolean),
+        Attachable: optional(Schema.Boolean),
+        Ingress: optional(Schema.Boolean),
+        Scope: optional(Schema.String)
+      })),
+      DriverState: optional(Driver),
+      IPAMOptions: optional(Schema.Struct({
+        Driver: optional(Driver),
+        Configs: optional(Schema.Array(Schema.Struct({
+          Subnet: optional(Schema.String),
+          Range: optional(Schema.String),
+          Gateway: optional(Schema.String)
+        })))
+      }))
+    })),
     /**
      * The IP addresses (in CIDR notation) assigned to the task on this
      * network. To maintain backward compatibility this field accepts CIDR

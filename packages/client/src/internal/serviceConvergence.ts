@@ -29,13 +29,39 @@ interface Progress {
   readonly failure?: { readonly reason: ConvergenceFailure; readonly detail: string } | undefined
 }
 
+interface Counts {
+  readonly running: number
+  readonly desired: number
+}
+
 /**
- * Where the service stands. `updating` is awaited only when `awaitUpdate`: a rollout whose task
+ * A global service's tasks as the docker CLI counts them: one desired per node that has a task of
+ * the current spec (the orchestrator creates them all at once), among the nodes ready and active,
+ * running once one of them runs. The engine's `DesiredTasks` counts only the tasks it still wants
+ * running: a node whose task was refused and is not restarted drops out of it, and 1 of 1 would
+ * read as converged with two nodes refused.
+ */
+export const globalCounts = (upToDate: ReadonlyArray<Schemas.Task>, nodes: ReadonlyArray<Schemas.Node>): Counts => {
+  const eligible = new Set(
+    nodes.filter((node) => node.Status?.State === "ready" && node.Spec?.Availability === "active").map((node) => node.ID)
+  )
+  const runs = new Map<string, boolean>()
+  for (const task of upToDate) {
+    if (task.NodeID === undefined || !eligible.has(task.NodeID)) continue
+    const running = task.DesiredState === "running" && task.Status?.State === "running"
+    runs.set(task.NodeID, runs.get(task.NodeID) === true || running)
+  }
+  return { running: [...runs.values()].filter(Boolean).length, desired: runs.size }
+}
+
+/**
+ * Where the service stands, from its `ServiceStatus` or, for a global service, the `counts` of its
+ * tasks ({@link globalCounts}). `updating` is awaited only when `awaitUpdate`: a rollout whose task
  * template changed, since the engine may not have started the update when the counts are read.
  */
-export const progress = (service: Schemas.Service, awaitUpdate = false): Progress => {
-  const running = service.ServiceStatus?.RunningTasks ?? 0
-  const desired = service.ServiceStatus?.DesiredTasks ?? 0
+export const progress = (service: Schemas.Service, awaitUpdate = false, counts?: Counts): Progress => {
+  const running = counts?.running ?? service.ServiceStatus?.RunningTasks ?? 0
+  const desired = counts?.desired ?? service.ServiceStatus?.DesiredTasks ?? 0
   const update = service.UpdateStatus
   const message = update?.Message ?? ""
   switch (update?.State) {
@@ -63,7 +89,7 @@ export const progress = (service: Schemas.Service, awaitUpdate = false): Progres
     return { running, desired, done: completed >= total }
   }
   if (mode?.GlobalJob !== undefined) return { running, desired, done: desired === 0 && running === 0 && completed > 0 }
-  // A global service's desired count is its tasks': none yet right after its creation.
+  // No task yet right after a global service's creation: not converged.
   if (mode?.Global !== undefined) return { running, desired, done: desired > 0 && running === desired }
   return { running, desired, done: running === desired }
 }
@@ -92,6 +118,12 @@ export const taskFailures = (tasks: ReadonlyArray<Schemas.Task>, limit = 5): Arr
   return failures
 }
 
+type ConvergeError =
+  | ServiceConvergenceError
+  | Operations.ServiceListError
+  | Operations.TaskListError
+  | Operations.NodeListError
+
 interface Looked {
   readonly service: Schemas.Service
   readonly done: boolean
@@ -100,6 +132,7 @@ interface Looked {
 export interface ServiceOperations {
   readonly services: Pick<Groups.Services, "inspect" | "list">
   readonly tasks: Pick<Groups.Tasks, "list">
+  readonly nodes: Pick<Groups.Nodes, "list">
 }
 
 /**
@@ -145,12 +178,20 @@ export const converged = (
           )
       )
 
-    const look: Effect.Effect<Looked, ServiceConvergenceError | Operations.ServiceListError> = Effect.flatMap(
-      operations.services.list({ filters: { id: [id] }, status: true }),
-      (services) => {
+    // `_up-to-date`: the tasks of the service's current spec, as the docker CLI asks for them.
+    const counts = Spec?.Mode?.Global === undefined ? Effect.succeed(undefined) : Effect.zipWith(
+      operations.tasks.list({ filters: { service: [id], "_up-to-date": ["true"] } }),
+      operations.nodes.list(),
+      globalCounts,
+      { concurrent: true }
+    )
+
+    const look: Effect.Effect<Looked, ConvergeError> = Effect.flatMap(
+      Effect.zip(operations.services.list({ filters: { id: [id] }, status: true }), counts, { concurrent: true }),
+      ([services, counts]) => {
         const service = services.find((candidate) => candidate.ID === id)
         if (service === undefined) return fail("Removed", "the service was removed")
-        last = progress(service, awaitUpdate)
+        last = progress(service, awaitUpdate, counts)
         return last.failure === undefined
           ? Effect.succeed({ service, done: last.done })
           : fail(last.failure.reason, last.failure.detail)
