@@ -43,7 +43,9 @@ interface Counts {
  */
 export const globalCounts = (upToDate: ReadonlyArray<Schemas.Task>, nodes: ReadonlyArray<Schemas.Node>): Counts => {
   const eligible = new Set(
-    nodes.filter((node) => node.Status?.State === "ready" && node.Spec?.Availability === "active").map((node) => node.ID)
+    nodes.filter((node) => node.Status?.State === "ready" && node.Spec?.Availability === "active").map((node) =>
+      node.ID
+    )
   )
   const runs = new Map<string, boolean>()
   for (const task of upToDate) {
