@@ -96,8 +96,8 @@ const matchers = manifest.operations
   }))
   .sort((a, b) => Number(b.literal) - Number(a.literal))
 
-/** Per engine of the last integration run: its API version and the operations it answered with success. */
-const engines = ["classic", "modern"].flatMap((engine) => {
+/** Per log of the last run: its engine's API version and the operations it answered with success. */
+const answeredIn = (engine: string) => {
   const log = Path.join(root, `coverage/engine-requests-${engine}.jsonl`)
   if (!Fs.existsSync(log)) return []
   const [header, ...answered] = Fs.readFileSync(log, "utf8").split("\n").filter((line) => line !== "")
@@ -109,15 +109,27 @@ const engines = ["classic", "modern"].flatMap((engine) => {
     if (match !== undefined) tested.add(match.op.id)
   }
   return [{ engine, api: String(header.api), tested }]
-})
+}
+
+/** The swarm's operations: the three-node test swarm (pnpm test:swarm) answers them. */
+const swarmGroups = new Set(["swarm", "nodes", "services", "tasks", "secrets", "configs"])
+const swarmOperations = manifest.operations.filter((op) => swarmGroups.has(op.group))
+const [swarm] = answeredIn("swarm")
+
+/**
+ * Per engine of the last integration run; the swarm's nodes run the modern engine, so what the
+ * swarm answered counts for the engine of its API version.
+ */
+const engines = ["classic", "modern"].flatMap(answeredIn).map(({ api, engine, tested }) => ({
+  engine,
+  api,
+  tested: swarm?.api === api ? new Set([...tested, ...swarm.tested]) : tested
+}))
 
 /** Why an operation has no successful answer from the test engines. */
 const untestedBecause: Record<string, string> = {
   ImageAttestations: "API 1.55: neither engine has it (the refusal before sending is tested on both)",
   ImageSearch: "searches Docker Hub, which this sandbox cannot reach (the typed failure is tested)",
-  NodeDelete: "needs a second swarm node (the multi-node swarm issue)",
-  SwarmJoin: "needs a second engine to join (the multi-node swarm issue)",
-  SwarmUnlock: "needs an autolocked swarm restarted (the multi-node swarm issue)",
   VolumeUpdate: "updates cluster volumes, which need a swarm with a CSI plugin (the engine's 503 is tested on 1.51)",
   PluginEnable: "no test enables or disables a plugin yet",
   PluginDisable: "no test enables or disables a plugin yet"
@@ -132,6 +144,14 @@ console.log(
       ? ["not tested against an engine (run pnpm test:integration first)"]
       : engines.map(({ api, tested }) => `${tested.size}/${total} tested on ${api}`))
   ].join(", ")
+)
+console.log(
+  swarm === undefined
+    ? `swarm operations: not tested on the test swarm (run pnpm test:swarm first)`
+    : `swarm operations: ${swarmOperations.filter((op) => swarm.tested.has(op.id)).length}/${swarmOperations.length} ` +
+      `tested on the three-node swarm (API ${swarm.api})` +
+      swarmOperations.filter((op) => !swarm.tested.has(op.id)).map((op) => `\n  not tested on the swarm: ${op.id}`)
+        .join("")
 )
 for (const [id, missing] of unreachable) {
   if (missing.length > 0) console.log(`  ${id}: no option for ${missing.map((p) => `${p.in} ${p.name}`).join(", ")}`)

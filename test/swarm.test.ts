@@ -193,7 +193,7 @@ layer(manager, { excludeTestServices: true, timeout: "240 seconds" })("a three-n
         TaskTemplate: {
           ContainerSpec: {
             Image: "busybox:latest",
-            Command: ["sleep", "300"],
+            Command: ["sh", "-c", "echo mounted; exec sleep 300"],
             Secrets: [{
               SecretID: secret.Id,
               SecretName: "swarm-secret",
@@ -221,6 +221,25 @@ layer(manager, { excludeTestServices: true, timeout: "240 seconds" })("a three-n
         )
       )
       expect(read.stdout).toBe("s3cret\nlevel=debug")
+
+      // The task as the manager reports it, and its log, which the worker ships to the manager.
+      expect((yield* docker.tasks.inspect(task!.ID)).NodeID).toBe(task!.NodeID)
+      const logs = yield* eventually(docker.tasks.logs(task!.ID), (logs) => logs.stdout.includes("mounted"))
+      expect(logs.stdout).toBe("mounted\n")
+      // Secrets and configs: inspect never shows a secret's data; only labels may change.
+      const secretSpec = (yield* docker.secrets.inspect(secret.Id)).Spec!
+      expect(secretSpec.Data).toBeUndefined()
+      const secretVersion = (yield* docker.secrets.inspect(secret.Id)).Version!.Index!
+      yield* docker.secrets.update(secret.Id, { ...secretSpec, Labels: { ...label, rotated: "yes" } }, {
+        version: secretVersion
+      })
+      expect((yield* docker.secrets.inspect(secret.Id)).Spec?.Labels?.rotated).toBe("yes")
+      const configInfo = yield* docker.configs.inspect(config.Id)
+      expect(atob(configInfo.Spec!.Data!)).toBe("level=debug")
+      yield* docker.configs.update(config.Id, { ...configInfo.Spec, Labels: { ...label, rotated: "yes" } }, {
+        version: configInfo.Version!.Index!
+      })
+      expect((yield* docker.configs.inspect(config.Id)).Spec?.Labels?.rotated).toBe("yes")
     }))
 
   it.effect("rotates the join tokens: the old one is refused, the new one joins; leave with and without force", () =>
@@ -239,6 +258,19 @@ layer(manager, { excludeTestServices: true, timeout: "240 seconds" })("a three-n
       // The worker leaves (no force needed) and comes back: the old token is refused.
       const oldWorker = yield* nodeId("worker-1")
       yield* on("worker-1", Effect.flatMap(Docker.Docker, (worker) => worker.swarm.leave()))
+      // Out of the swarm, it can found one of its own, and leave that with force (its last manager).
+      const own = yield* on(
+        "worker-1",
+        Effect.flatMap(Docker.Docker, (worker) =>
+          Effect.zipRight(
+            worker.swarm.init({
+              ListenAddr: swarmNode("worker-1").address,
+              AdvertiseAddr: swarmNode("worker-1").address
+            }),
+            Effect.zipLeft(worker.swarm.inspect(), worker.swarm.leave({ force: true }))
+          ))
+      )
+      expect(own.ID).not.toBe(before.ID)
       const refused = yield* Effect.flip(joinWith("worker-1", before.JoinTokens!.Worker!, recordingLayer))
       expect(refused._tag).toBe("BadRequest")
       expect(refused.message).toMatch(/token/i)
