@@ -240,6 +240,9 @@ layer(manager, { excludeTestServices: true, timeout: "240 seconds" })("a three-n
         version: configInfo.Version!.Index!
       })
       expect((yield* docker.configs.inspect(config.Id)).Spec?.Labels?.rotated).toBe("yes")
+      const rotated = { filters: { label: ["rotated=yes"] } }
+      expect((yield* docker.secrets.list(rotated)).map((s) => s.ID)).toEqual([secret.Id])
+      expect((yield* docker.configs.list(rotated)).map((c) => c.ID)).toEqual([config.Id])
     }))
 
   it.effect("rotates the join tokens: the old one is refused, the new one joins; leave with and without force", () =>
