@@ -95,6 +95,8 @@ const scripted = (
       })))
     }
     if (request.path.endsWith("/tasks") && request.query.get("filters")?.includes("_up-to-date")) {
+      // As the engine does: a removed service's tasks cannot be listed by it.
+      if (removed) return MockTransport.error(404, `service ${id} not found`)
       // A look lists the service and its tasks side by side: the nth listings see the same state.
       return MockTransport.json(upToDate(script[Math.min(upToDateListed++, script.length - 1)]!))
     }

@@ -6,6 +6,7 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type * as Groups from "../generated/Groups.js"
 import type * as Operations from "../generated/Operations.js"
@@ -188,12 +189,16 @@ export const converged = (
       { concurrent: true }
     )
 
+    // The counts' failure waits for the listing: a removed service's tasks cannot be listed by it.
     const look: Effect.Effect<Looked, ConvergeError> = Effect.flatMap(
-      Effect.zip(operations.services.list({ filters: { id: [id] }, status: true }), counts, { concurrent: true }),
-      ([services, counts]) => {
+      Effect.zip(operations.services.list({ filters: { id: [id] }, status: true }), Effect.either(counts), {
+        concurrent: true
+      }),
+      ([services, counts]): Effect.Effect<Looked, ConvergeError> => {
         const service = services.find((candidate) => candidate.ID === id)
         if (service === undefined) return fail("Removed", "the service was removed")
-        last = progress(service, awaitUpdate, counts)
+        if (Either.isLeft(counts)) return Effect.fail(counts.left)
+        last = progress(service, awaitUpdate, counts.right)
         return last.failure === undefined
           ? Effect.succeed({ service, done: last.done })
           : fail(last.failure.reason, last.failure.detail)
