@@ -13,13 +13,12 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { inject } from "vitest"
-import { requestLogFor } from "./support/requestLog.js"
 
 /** Records what the engine answered, for `pnpm api:coverage` (test/support/requestLog.ts). */
 const record = (request: DockerTransport.DockerRequest, status: number) =>
   Effect.sync(() =>
     Fs.appendFileSync(
-      requestLogFor(env("EFFECT_DOCKER_TEST_ENGINE")),
+      env("EFFECT_DOCKER_TEST_REQUEST_LOG"),
       JSON.stringify({ method: request.method, path: request.path, status }) + "\n"
     )
   )

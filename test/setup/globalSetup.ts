@@ -38,8 +38,9 @@ export default function setup(project: TestProject) {
   const envFile = execFileSync("bash", [script, ...commands.env], { encoding: "utf8" }).trim()
   const settings = readEngineEnv(envFile)
   // A fresh request log for this run's coverage report (see test/helpers.ts), headed by the
-  // engine it was recorded on.
-  const requestLog = requestLogFor(engine)
+  // engine it was recorded on; one per suite, so that the runtimes' run on the same engines
+  // (vitest.runtimes.config.ts) leaves the integration suite's log as it was.
+  const requestLog = requestLogFor(project.name.startsWith("integration:") ? engine : project.name.replace(":", "-"))
   Fs.mkdirSync(Path.dirname(requestLog), { recursive: true })
   Fs.writeFileSync(
     requestLog,
@@ -50,7 +51,7 @@ export default function setup(project: TestProject) {
     }) +
       "\n"
   )
-  project.provide("engine", settings)
+  project.provide("engine", { ...settings, EFFECT_DOCKER_TEST_REQUEST_LOG: requestLog })
   return () => {
     if (started) execFileSync("bash", [script, ...commands.stop], { stdio: "inherit" })
   }
