@@ -43,10 +43,13 @@ const client = <M>(load: () => Promise<M>, read: (module: M, id: string) => Prom
 const effectDocker = () => import("./streams/effect-docker.js")
 const undici = () => import("./streams/undici.js")
 const dockerode = () => import("./streams/dockerode.js")
+const engine = () => import("./streams/engine.js")
 
+/** A program of the machine's, to /dev/null: its output is not counted. */
 const cli = (args: (id: string) => ReadonlyArray<string>) =>
   client(() => Promise.resolve(undefined), (_, id) => {
-    execFileSync("docker", args(id), {
+    const [program, ...rest] = args(id)[0] === "curl" ? args(id) : ["docker", ...args(id)]
+    execFileSync(program!, rest, {
       env: { ...process.env, DOCKER_HOST: host },
       stdio: ["ignore", "ignore", "ignore"]
     })
@@ -54,6 +57,11 @@ const cli = (args: (id: string) => ReadonlyArray<string>) =>
   })
 
 const file = "/big"
+
+/** curl (C, libcurl) reading the engine's stream: how fast a native client takes it. */
+const curl = (
+  path: string
+) => ["curl", "-sf", "--unix-socket", socketPath, "-o", "/dev/null", `http://docker/v1.41${path}`]
 
 const cases: Record<Case, { readonly command: string; readonly clients: Record<string, Client> }> = {
   logs: {
@@ -73,7 +81,9 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "effect-docker, slow consumer": client(effectDocker, (m, id) => m.exportFs(id, true)),
       "raw undici": client(undici, (m, id) => m.exportFs(id)),
       "dockerode": client(dockerode, (m, id) => m.exportFs(id)),
-      "docker export > /dev/null": cli((id) => ["export", id])
+      "docker export > /dev/null": cli((id) => ["export", id]),
+      "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.exportFs(id)),
+      "engine limit: curl > /dev/null": cli((id) => curl(`/containers/${id}/export`))
     }
   },
   archive: {
@@ -83,7 +93,9 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "effect-docker, slow consumer": client(effectDocker, (m, id) => m.archive(id, file, true)),
       "raw undici": client(undici, (m, id) => m.archive(id, file)),
       "dockerode": client(dockerode, (m, id) => m.archive(id, file)),
-      "docker cp > /dev/null": cli((id) => ["cp", `${id}:${file}`, "-"])
+      "docker cp > /dev/null": cli((id) => ["cp", `${id}:${file}`, "-"]),
+      "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.archive(id, file)),
+      "engine limit: curl > /dev/null": cli((id) => curl(`/containers/${id}/archive?path=${encodeURIComponent(file)}`))
     }
   }
 }
@@ -149,30 +161,35 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
     // Every client that counts must have read the same number of bytes.
     const counted = new Set(Object.values(results).flat().map((s) => s.bytes).filter((b) => b >= 0))
     if (counted.size !== 1) throw new Error(`${name}: clients read different sizes: ${[...counted].join(", ")}`)
-    const fastest = Math.min(
-      ...Object.entries(results).filter(([client]) => !client.includes("slow")).map(([, samples]) =>
-        median(samples.map((s) => s.millis))
+    const medianOf = (filter: (client: string) => boolean) =>
+      Math.min(
+        ...Object.entries(results).filter(([client]) => filter(client)).map(([, samples]) =>
+          median(samples.map((s) => s.millis))
+        )
       )
-    )
+    const isLimit = (client: string) => client.startsWith("engine limit")
+    const fastest = medianOf((client) => !client.includes("slow") && !isLimit(client))
+    // The engine's speed: the faster of its readers that do nothing but count (Infinity: none).
+    const limit = medianOf(isLimit)
     const bytes = [...counted][0]!
     console.log(`\n${name}: ${(bytes / 1024 / 1024).toFixed(0)} MiB, ${rounds} interleaved rounds`)
     console.log(
-      "client                         median ms   min ms   max ms    MiB/s   CPU ms   RSS loaded MiB   peak RSS MiB   time / fastest"
+      "client                               median ms   min ms   max ms    MiB/s   CPU ms   RSS loaded MiB   peak RSS MiB   time / fastest   / engine limit"
     )
     return Object.entries(results).map(([client, samples]) => {
       const millis = samples.map((s) => s.millis)
       const m = median(millis)
-      const cliOnly = client.startsWith("docker ")
+      const cliOnly = client.startsWith("docker ") || client.includes("curl")
       const rss = cliOnly ? undefined : Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
       const loaded = cliOnly ? undefined : median(samples.map((s) => s.loadedRssKiB)) / 1024
       console.log(
-        `${client.padEnd(30)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
+        `${client.padEnd(36)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
           Math.max(...millis).toFixed(0).padStart(8)
         } ${(bytes / 1024 / 1024 / (m / 1000)).toFixed(0).padStart(8)} ${
           median(samples.map((s) => s.cpuMillis)).toFixed(0).padStart(8)
         } ${(loaded === undefined ? "n/a" : loaded.toFixed(0)).padStart(16)} ${
           (rss === undefined ? "n/a" : rss.toFixed(0)).padStart(14)
-        }   ${(m / fastest).toFixed(2)}`
+        }   ${(m / fastest).toFixed(2).padStart(14)}   ${Number.isFinite(limit) ? (m / limit).toFixed(2) : "-"}`
       )
       return {
         case: name,
@@ -184,7 +201,8 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         mibPerSecond: bytes / 1024 / 1024 / (m / 1000),
         loadedRssMiB: loaded,
         peakRssMiB: rss,
-        timeOverFastest: m / fastest
+        timeOverFastest: m / fastest,
+        timeOverEngineLimit: Number.isFinite(limit) ? m / limit : undefined
       }
     })
   } finally {
