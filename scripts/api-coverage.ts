@@ -161,7 +161,11 @@ for (const { api, tested } of engines) {
   if (untested.length === 0) continue
   console.log(`  not tested on ${api}:`)
   for (const op of untested) {
-    console.log(`    ${op.id}${untestedBecause[op.id] === undefined ? "" : `: ${untestedBecause[op.id]}`}`)
+    const because = untestedBecause[op.id] ??
+      (swarm?.tested.has(op.id) === true
+        ? `a swarm operation, tested on the three-node swarm of API ${swarm.api}; the ${api} engine runs alone`
+        : undefined)
+    console.log(`    ${op.id}${because === undefined ? "" : `: ${because}`}`)
   }
 }
 if (process.argv.includes("--list")) {
