@@ -2,9 +2,10 @@
  * The cost of loading each client, as users load it: the packed packages installed with npm into
  * a scratch project beside dockerode and undici, each imported by plain `node` in a fresh process,
  * rounds interleaved; then the minified bundle of a ping-only program for each. Reports medians,
- * min/max and ratios to dockerode.
+ * min/max and ratios to dockerode. Then the cold start of a program that lists the containers once
+ * (against DOCKER_HOST, or the private engine that `pnpm bench:load` starts), against raw undici.
  *
- *   ROUNDS=15 tsx bench/load.ts
+ *   ROUNDS=15 pnpm bench:load
  */
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -100,6 +101,45 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
+// Cold start: a program that imports its client and lists the containers once, in a fresh process;
+// the wall time from spawn to exit, and the process's peak RSS.
+const coldStart: Record<string, string> = {
+  "effect-docker": `
+import { Docker } from "@effect-docker/client"
+import { NodeDocker } from "@effect-docker/node"
+import { Effect } from "effect"
+const list = await Effect.runPromise(
+  Effect.flatMap(Docker.Docker, (docker) => docker.containers.list({ all: true })).pipe(Effect.provide(NodeDocker.layerFromEnv()))
+)
+`,
+  "raw undici": `
+import { Pool } from "undici"
+const pool = new Pool("http://localhost", { socketPath: (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").slice(7) })
+const { body } = await pool.request({ method: "GET", path: "/containers/json?all=1" })
+const list = await body.json()
+await pool.close()
+`,
+  dockerode: `
+import Docker from "dockerode"
+const list = await new Docker().listContainers({ all: true })
+`
+}
+for (const [name, source] of Object.entries(coldStart)) {
+  Fs.writeFileSync(
+    Path.join(app, `cold-${name.replace(/\W+/g, "-")}.mjs`),
+    `${source}if (!Array.isArray(list)) throw new Error("no list")\n` +
+      `console.log(JSON.stringify({ containers: list.length, maxRss: process.resourceUsage().maxRSS * 1024 }))\n`
+  )
+}
+const cold = Object.fromEntries(Object.keys(coldStart).map((name) => [name, [] as Array<{ ms: number; rss: number }>]))
+for (let round = 0; round < rounds; round++) {
+  for (const name of Object.keys(coldStart)) {
+    const started = performance.now()
+    const out = JSON.parse(run("node", [`cold-${name.replace(/\W+/g, "-")}.mjs`], app))
+    cold[name]!.push({ ms: performance.now() - started, rss: out.maxRss })
+  }
+}
+
 // A ping-only program for each, bundled and minified (ssh2 left out of both, as neither needs it).
 const programs: Record<string, string> = {
   "effect-docker (Docker service)": `
@@ -161,6 +201,24 @@ for (const name of Object.keys(candidates) as Array<Name>) {
       (median(ms) / base.ms).toFixed(2)
     }x | ${mib(median(rss))} [${mib(Math.min(...rss))}-${mib(Math.max(...rss))}] | ${
       (median(rss) / base.rss).toFixed(2)
+    }x |`
+  )
+}
+const undiciCold = {
+  ms: median(cold["raw undici"]!.map((s) => s.ms)),
+  rss: median(cold["raw undici"]!.map((s) => s.rss))
+}
+console.log(`\ncold start: import and list the containers once, ${rounds} fresh processes each, median [min-max]:`)
+console.log("| client | wall ms | / raw undici | peak RSS MiB | / raw undici |")
+console.log("| --- | --- | --- | --- | --- |")
+for (const [name, samples] of Object.entries(cold)) {
+  const ms = samples.map((s) => s.ms)
+  const rss = samples.map((s) => s.rss)
+  console.log(
+    `| ${name} | ${median(ms).toFixed(0)} [${Math.min(...ms).toFixed(0)}-${Math.max(...ms).toFixed(0)}] | ${
+      (median(ms) / undiciCold.ms).toFixed(2)
+    }x | ${mib(median(rss))} [${mib(Math.min(...rss))}-${mib(Math.max(...rss))}] | ${
+      (median(rss) / undiciCold.rss).toFixed(2)
     }x |`
   )
 }
