@@ -119,6 +119,18 @@ const { body } = await pool.request({ method: "GET", path: "/containers/json?all
 const list = await body.json()
 await pool.close()
 `,
+  // What any Effect program on undici pays before a line of ours: effect's index (as the program
+  // above imports it) with Schema, which loads fast-check through effect/Arbitrary.
+  "raw undici in an Effect program (the floor)": `
+import { Effect, Schema } from "effect"
+import { Pool } from "undici"
+const pool = new Pool("http://localhost", { socketPath: (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").slice(7) })
+const list = await Effect.runPromise(Effect.promise(async () => {
+  const { body } = await pool.request({ method: "GET", path: "/containers/json?all=1" })
+  return Schema.decodeUnknownSync(Schema.Array(Schema.Unknown))(await body.json())
+}))
+await pool.close()
+`,
   dockerode: `
 import Docker from "dockerode"
 const list = await new Docker().listContainers({ all: true })
@@ -156,6 +168,18 @@ Effect.runPromise(Effect.flatMap(DockerEngine.DockerEngine, (engine) => Operatio
   Effect.provide(DockerEngine.layer()),
   Effect.provide(NodeDockerTransport.layer())
 ))
+`,
+  // What any Effect program on undici pays before a line of ours: effect's index (as the program
+  // above imports it) with Schema, which loads fast-check through effect/Arbitrary.
+  "raw undici in an Effect program (the floor)": `
+import { Effect, Schema } from "effect"
+import { Pool } from "undici"
+const pool = new Pool("http://localhost", { socketPath: (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").slice(7) })
+const list = await Effect.runPromise(Effect.promise(async () => {
+  const { body } = await pool.request({ method: "GET", path: "/containers/json?all=1" })
+  return Schema.decodeUnknownSync(Schema.Array(Schema.Unknown))(await body.json())
+}))
+await pool.close()
 `,
   dockerode: `
 import Docker from "dockerode"

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { DockerStreamError } from "./DockerError.js"
-import * as Trace from "./internal/buildkitTrace.js"
+import type * as Trace from "./internal/buildkitTrace.js"
 import * as JsonLines from "./JsonLines.js"
 import { BuildError } from "./WorkflowError.js"
 
@@ -180,6 +180,10 @@ class Transcript {
  * // Stream.runCollect(events): [{ _tag: "Image", id: "sha256:0123" }]
  * ```
  */
+// The protobuf decoder (@bufbuild/protobuf and BuildKit's descriptors, ~10 MiB once loaded) is
+// loaded with the first trace line, so a program that never builds never pays for it.
+const loadTrace: Effect.Effect<typeof Trace> = Effect.promise(() => import("./internal/buildkitTrace.js"))
+
 export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
   Stream.suspend(() => {
     const transcript = new Transcript()
@@ -192,9 +196,13 @@ export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineByte
         const message = line.errorDetail?.message ?? line.error
         if (message !== undefined) return Effect.fail(transcript.error(message, line.errorDetail?.code))
         if (line.id === "moby.buildkit.trace" && typeof line.aux === "string") {
-          return Effect.tap(Trace.decodeTrace(line.aux), (decoded) => {
-            for (const event of decoded) transcript.see(event)
-          })
+          const aux = line.aux
+          return loadTrace.pipe(
+            Effect.flatMap((trace) => trace.decodeTrace(aux)),
+            Effect.tap((decoded) => {
+              for (const event of decoded) transcript.see(event)
+            })
+          )
         }
         const id = line.id === "moby.image.id" ? (line.aux as { readonly ID?: unknown } | undefined)?.ID : undefined
         if (typeof id === "string") image = { _tag: "Image", id }
