@@ -163,6 +163,10 @@ class Transcript {
   }
 }
 
+// The protobuf decoder (@bufbuild/protobuf and BuildKit's descriptors, ~10 MiB once loaded) is
+// loaded with the first trace line, so a program that never builds never pays for it.
+const loadTrace: Effect.Effect<typeof Trace> = Effect.promise(() => import("./internal/buildkitTrace.js"))
+
 /**
  * The events of a BuildKit build's answer, in the order the engine sent them; an error line fails
  * the stream with {@link BuildError} (the failed step, its last log lines, the engine's message
@@ -180,10 +184,6 @@ class Transcript {
  * // Stream.runCollect(events): [{ _tag: "Image", id: "sha256:0123" }]
  * ```
  */
-// The protobuf decoder (@bufbuild/protobuf and BuildKit's descriptors, ~10 MiB once loaded) is
-// loaded with the first trace line, so a program that never builds never pays for it.
-const loadTrace: Effect.Effect<typeof Trace> = Effect.promise(() => import("./internal/buildkitTrace.js"))
-
 export const events = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>, maxLineBytes?: number) =>
   Stream.suspend(() => {
     const transcript = new Transcript()
