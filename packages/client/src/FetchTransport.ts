@@ -2,7 +2,8 @@
  * A `DockerTransport` made of a runtime's own `fetch` and its raw sockets, for the runtimes whose
  * `fetch` reaches a Unix socket and takes TLS client certificates (Bun, Deno): buffered and
  * streamed requests go through that `fetch` (its keep-alive pool, bounded here to `poolSize`
- * requests in flight), and hijacked connections (attach, exec with stdin), which no `fetch` can
+ * buffered requests in flight; streams are not bounded, since a follow holds its connection for
+ * as long as it is read), and hijacked connections (attach, exec with stdin), which no `fetch` can
  * take over after `101 Switching Protocols`, through HTTP/1.1 written over a socket, with a
  * half-close. `@effect-docker/bun` and `@effect-docker/deno` give it their runtime's sockets.
  *
@@ -147,7 +148,10 @@ export interface Options {
   readonly host?: string | undefined
   /** TLS for a `tcp://` host (and the material for `https://`). */
   readonly tls?: TlsOptions | boolean | undefined
-  /** Requests in flight to the engine at most (so connections kept open); default 32. */
+  /**
+   * Buffered requests in flight to the engine at most (so connections kept open for them); default
+   * 32. Streamed answers (logs, events, exports) take a connection each and never wait for a place.
+   */
   readonly poolSize?: number | undefined
   /** How long a hijacked connection may take to connect; default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined

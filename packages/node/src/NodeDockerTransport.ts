@@ -52,7 +52,11 @@ export interface Options {
   readonly tls?: TlsOptions | boolean | undefined
   /** Identity and host-key policy for an `ssh://` host. */
   readonly ssh?: SshTunnel.SshOptions | undefined
-  /** Connections kept open to the engine at most; default 32. */
+  /**
+   * Connections open at most for buffered requests; default 32. Streamed answers (logs, events,
+   * exports) use connections of their own, one per stream, so a follow never waits for a place
+   * and never holds one.
+   */
   readonly poolSize?: number | undefined
   /** Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined
@@ -106,10 +110,16 @@ export const make = (
   Effect.gen(function*() {
     const { connectTimeout, poolSize, requestTimeout } = yield* FetchTransport.limits(options)
     const target = yield* endpoint(options)
-    const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => Endpoint.makePool(target, poolSize, connectTimeout)),
-      (pool) => Effect.promise(() => pool.destroy())
-    )
+    const makePool = (connections: number | null) =>
+      Effect.acquireRelease(
+        Effect.sync(() => Endpoint.makePool(target, connections, connectTimeout)),
+        (pool) => Effect.promise(() => pool.destroy())
+      )
+    const pool = yield* makePool(poolSize)
+    // A streamed answer holds its connection for as long as it is read: a follow may hold it for
+    // hours. Streams get their own unbounded pool, as in dockerode and the Go SDK, so that 64
+    // follows neither queue behind each other nor starve the buffered requests.
+    const streamPool = yield* makePool(null)
     const runtime = yield* Effect.runtime<never>()
     const fail = (error: unknown) => Endpoint.connectionError(target, error)
     const host = target.host.raw
@@ -173,7 +183,7 @@ export const make = (
                 (error) => withTimeoutMillis(request, fail(error)),
                 timeoutOf(request)
               )
-              handler.send(pool, dispatchOptions(request), poolSize)
+              handler.send(streamPool, dispatchOptions(request), poolSize)
               return Effect.sync(() => handler.cancel())
             })
           ),

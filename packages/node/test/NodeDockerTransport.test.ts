@@ -311,6 +311,35 @@ describe("NodeDocker.layer", () => {
       expect(closed).toBe(1)
     }))
 
+  it.scopedLive("streams that follow hold no place in the pool: more follows than poolSize, and requests still answer", () =>
+    Effect.gen(function*() {
+      let follows = 0
+      const { path } = yield* rawServer(onRequest((socket, head) => {
+        if (head.startsWith("GET /v1.41/info")) {
+          return socket.end(http("200 OK", { "Content-Type": "application/json" }, "{}"))
+        }
+        follows++
+        socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        const timer = setInterval(() => socket.writable && socket.write("5\r\nhello\r\n"), 5)
+        socket.on("close", () => clearInterval(timer))
+      }))
+      const engine = yield* engineOn(path, { poolSize: 2, requestTimeout: "2 seconds" })
+      // Six follows on a pool of two, all read at once and none ending.
+      yield* Effect.forEach(
+        Array.from({ length: 6 }),
+        () =>
+          Effect.forkScoped(Stream.runDrain(Stream.unwrapScoped(Effect.map(
+            engine.stream({ method: "GET", path: { encoded: "/events", invalid: undefined } }),
+            (response) => response.body
+          )))),
+        { concurrency: "unbounded" }
+      )
+      yield* eventually(() => follows === 6)
+      expect(follows).toBe(6)
+      const info = yield* engine.request({ method: "GET", path: { encoded: "/info", invalid: undefined } })
+      expect(info.status).toBe(200)
+    }))
+
   it.scopedLive("hijacks a connection: bytes sent with the 101 come first, and the write side half-closes", () =>
     Effect.gen(function*() {
       let sawEnd = false

@@ -165,6 +165,9 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
     })
 
   const exchangeContext: ExchangeContext = { settings, gate, init, timedOut }
+  // A streamed answer holds its connection for as long as it is read (a follow, for hours): streams
+  // pass an unbounded gate, so they neither queue behind each other nor starve buffered requests.
+  const streamContext: ExchangeContext = { ...exchangeContext, gate: new Gate(Infinity) }
 
   /** The whole body, within the request's limit: ended at the first byte over it. */
   const readBody = async (request: DockerRequest, response: Response, abort: () => void): Promise<Uint8Array> => {
@@ -193,18 +196,18 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
   }
 
   /**
-   * Sends `request` once a place in the gate is free, and settles once: with `answer`'s result,
-   * a failure, the deadline, or the fiber's end (interruption), which aborts the fetch.
+   * Sends `request` once a place in the context's gate is free, and settles once: with `answer`'s
+   * result, a failure, the deadline, or the fiber's end (interruption), which aborts the fetch.
    */
-  const send = <A>(request: DockerRequest, answer: Answer<A>) =>
+  const send = <A>(context: ExchangeContext, request: DockerRequest, answer: Answer<A>) =>
     Effect.withFiberRuntime<A, TransportError>((fiber) =>
       Effect.async<A, TransportError>((resume) => {
-        new Exchange(exchangeContext, fiber, resume, request, answer)
+        new Exchange(context, fiber, resume, request, answer)
       })
     )
 
   const request = (request: DockerRequest): Effect.Effect<DockerResponse, TransportError> =>
-    send(request, async (response, abort, leave) => {
+    send(exchangeContext, request, async (response, abort, leave) => {
       try {
         return new FetchedResponse(response.status, response.headers, await readBody(request, response, abort))
       } finally {
@@ -217,7 +220,7 @@ export const make = (settings: FetchSettings, runtime: Runtime.Runtime<never>) =
   const stream = (request: DockerRequest): Effect.Effect<DockerStreamResponse, TransportError, Scope.Scope> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(
-        restore(send(request, (response, abort, leave) => Promise.resolve({ response, abort, leave }))),
+        restore(send(streamContext, request, (response, abort, leave) => Promise.resolve({ response, abort, leave }))),
         ({ abort, leave, response }) =>
           Effect.as(
             Effect.addFinalizer(() =>

@@ -82,9 +82,10 @@ export const connectionError = (endpoint: Endpoint, error: unknown): TransportEr
   return fail("Unknown", `the request to ${where} failed: ${message}`)
 }
 
-export const makePool = (endpoint: Endpoint, poolSize: number, connectTimeout: number) => {
+/** An undici pool to the endpoint; `connections: null` leaves the number of connections unbounded. */
+export const makePool = (endpoint: Endpoint, connections: number | null, connectTimeout: number) => {
   const common = {
-    connections: poolSize,
+    connections,
     keepAliveTimeout: 30_000
   }
   const { host, tls } = endpoint

@@ -51,7 +51,8 @@ export const eventually = (condition: () => boolean) =>
   })
 
 /** The engine on a socket, alive until the test's scope closes. */
-export const engineOn = (path: string) => Effect.map(Layer.build(pinned(path)), Context.get(DockerEngine.DockerEngine))
+export const engineOn = (path: string, options: NodeDocker.Options = {}) =>
+  Effect.map(Layer.build(pinned(path, options)), Context.get(DockerEngine.DockerEngine))
 
 export const pinned = (path: string, options: NodeDocker.Options = {}) =>
   NodeDocker.layer({ host: `unix://${path}`, apiVersion: "1.41", ...options })
