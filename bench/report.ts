@@ -1,7 +1,8 @@
 /**
- * Writes BENCHMARKS.md from the latest results of both benchmarks (bench/results/latest.json from
- * the suite, bench/results/streams.json from the streaming benchmark), so that the page always
- * shows both, whichever ran last.
+ * Writes BENCHMARKS.md from the latest results of the benchmarks, per engine
+ * (bench/results/requests.<engine>.json from the suite, streams.<engine>.json from the streaming
+ * benchmark, fanout.<engine>.json from the many-streams one, runtimes.json), so that the page
+ * always shows all of them, whichever ran last.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -14,16 +15,17 @@ interface SuiteResults {
   readonly rows: ReadonlyArray<{
     readonly case: string
     readonly medians: Readonly<Record<string, number>>
-    readonly oursToUndici?: number
-    readonly oursToDockerode: number
-    readonly tracedToUntraced?: number
-    readonly recordingToUntraced?: number
+    readonly oursToUndici?: Summary
+    readonly oursToDockerode?: Summary
+    readonly tracedToUntraced?: Summary
+    readonly recordingToUntraced?: Summary
     readonly ranges?: Readonly<Record<string, readonly [number, number]>>
   }>
 }
 
 interface StreamResults {
   readonly date: string
+  readonly engine?: string
   readonly sizeMiB: number
   readonly rounds: number
   readonly baselineRssMiB?: number
@@ -65,79 +67,85 @@ interface Summary {
 }
 
 const results = Path.join(import.meta.dirname, "results")
+/**
+ * A benchmark's results file for the engine it ran on: `requests.classic.json`, say, under
+ * `scripts/with-engine.sh --each` (which names the private engine), else `<kind>.json`.
+ */
+export const resultsFile = (kind: string): string => {
+  const engine = process.env.EFFECT_DOCKER_TEST_ENGINE
+  return engine === undefined || engine === "" ? `${kind}.json` : `${kind}.${engine}.json`
+}
+
 const read = <A>(file: string): A | undefined =>
   Fs.existsSync(Path.join(results, file)) ? JSON.parse(Fs.readFileSync(Path.join(results, file), "utf8")) : undefined
 
+/** Every engine's results of a kind (`requests.classic.json`, `requests.modern.json`, ...), oldest engine first. */
+const readAll = <A extends { readonly engine?: string }>(kind: string): ReadonlyArray<A> =>
+  (Fs.existsSync(results) ? Fs.readdirSync(results) : [])
+    .filter((file) => file === `${kind}.json` || (file.startsWith(`${kind}.`) && file.endsWith(".json")))
+    .map((file) => read<A>(file)!)
+    .sort((a, b) => (a.engine ?? "").localeCompare(b.engine ?? "", undefined, { numeric: true }))
+
+const ratio = (
+  x: Summary | undefined
+) => (x === undefined ? "-" : `${fmt(x.median, 2)} [${fmt(x.min, 2)}-${fmt(x.max, 2)}]`)
+
 const fmt = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits))
 
-const withRange = (row: SuiteResults["rows"][number], client: string) => {
-  const range = row.ranges?.[client]
-  return `${fmt(row.medians[client])}${range === undefined ? "" : ` [${fmt(range[0])}-${fmt(range[1])}]`}`
-}
+/** The request suite's clients, in the order of its tables. */
+export const suiteClients = [
+  "effect-docker",
+  "tracing: false",
+  "OTel recording",
+  "raw undici",
+  "raw node:http",
+  "dockerode",
+  "docker-py"
+]
 
-const suiteSection = (suite: SuiteResults) => {
-  const clients = ["effect-docker", "raw undici", "raw node:http", "dockerode", "docker-py"]
-  const tracing = ["tracing: false", "OTel recording"]
+const suiteSection = (suites: ReadonlyArray<SuiteResults>) => {
+  const clients = suiteClients
+  const first = suites[0]!
   return `## Requests
 
-Written by \`pnpm bench\` (bench/suite.ts) on ${
-    suite.date.slice(0, 10)
-  }: ${suite.machine}; Docker Engine ${suite.engine}
-(the project's private engine, Unix socket). Median milliseconds of ${suite.rounds} interleaved rounds, every client on the same
-engine in the same run; min/max per client are in \`bench/results/latest.json\`. Ratios below 1 mean effect-docker is faster.
-The Node clients run from an esbuild bundle in plain \`node\`, as users run them (no TypeScript loader). In the list case
-every client drops each list in its callback.
+Written by \`pnpm bench\` (bench/suite.ts) on ${first.date.slice(0, 10)}: ${first.machine}; on each of the project's
+private engines (Unix socket), ${suites.map((suite) => `Docker ${suite.engine}`).join(" and ")}. Median milliseconds of
+${first.rounds} interleaved rounds, every client on the same engine in the same run; min/max per client are in
+\`bench/results/requests.*.json\`. A ratio is the ratio of the medians, with the least and the most of the rounds' own
+ratios in brackets; below 1 means effect-docker is faster. The Node clients run from an esbuild bundle in plain \`node\`, as
+users run them (no TypeScript loader). In the list case every client drops each list in its callback.
 
-| case | ${clients.join(" | ")} | effect-docker / raw undici | effect-docker / dockerode |
-| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: |
+Tracing: "effect-docker" is the client as users get it (tracing on, the default, with no tracer installed but Effect's
+built-in one, which exports nothing: the client makes no span then); "tracing: false" is the same client with tracing
+off, and "OTel recording" has OpenTelemetry's SDK recording every span (\`SimpleSpanProcessor\` into an in-memory
+exporter). "spans / tracing: false" is what tracing on costs when nothing records; "OTel / tracing: false" what recording
+every span costs.
 ${
-    suite.rows.map((row) =>
-      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${fmt(row.oursToUndici, 2)} | ${
-        fmt(row.oursToDockerode, 2)
-      } |`
-    ).join("\n")
-  }
+    suites.map((suite) => `
+### Docker ${suite.engine}
 
-The cost of tracing (ping and inspect): effect-docker as above (tracing on, the default, with no tracer installed
-but Effect's built-in one, which exports nothing: the client makes no span then), against the same client with
-\`tracing: false\`, and with OpenTelemetry's SDK recording every span (\`SimpleSpanProcessor\` into an in-memory
-exporter). Median [min-max] of the rounds.
-
-| case | effect-docker | ${tracing.join(" | ")} | spans / tracing: false | OTel recording / tracing: false |
-| --- | ---: | ${tracing.map(() => "---:").join(" | ")} | ---: | ---: |
+| case | ${
+      clients.join(" | ")
+    } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |
+| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |
 ${
-    suite.rows.filter((row) => row.tracedToUntraced !== undefined).map((row) =>
-      `| ${row.case} | ${["effect-docker", ...tracing].map((c) => withRange(row, c)).join(" | ")} | ${
-        fmt(row.tracedToUntraced, 2)
-      } | ${fmt(row.recordingToUntraced, 2)} |`
-    ).join("\n")
+      suite.rows.map((row) =>
+        `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${ratio(row.oursToUndici)} | ${
+          ratio(row.oursToDockerode)
+        } | ${ratio(row.tracedToUntraced)} | ${ratio(row.recordingToUntraced)} |`
+      ).join("\n")
+    }
+`).join("")
   }
-
-Rerun: \`pnpm bench\` (both benchmarks) or \`pnpm bench:suite\` (these cases), as root or with \`DOCKER_HOST\` pointing at an
-engine of yours with a \`busybox\` image.
+Rerun: \`pnpm bench\` (every benchmark, on both engines) or \`pnpm bench:suite\` (these cases).
 `
 }
 
-const streamSection = (streams: StreamResults) => {
-  const cases = [...new Set(streams.table.map((row) => row.case))]
-  return `## Streams
-
-Written by \`pnpm bench:streams\` (bench/streams.ts) on ${
-    streams.date.slice(0, 10)
-  }: ${streams.sizeMiB} MiB of container logs
-(demultiplexed), of an exported container filesystem and of a file read with \`getArchive\`; median of ${streams.rounds}
-interleaved rounds, each read in a child process of its own (plain \`node\`, no TypeScript loader). A child holds
-${
-    fmt(streams.baselineRssMiB)
-  } MiB before it loads a client; "RSS loaded" is after loading the client's library, "peak RSS"
-the most it held during the read. CPU is the reading process's own (the docker CLI's is not counted). "time / fastest"
-compares with the fastest client of the case; the slow consumer takes a 2 ms break after every 4 MiB. The engine limit
-is how fast the engine gives the stream to a reader that only counts it: the body read straight off the socket after an
-HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with the faster of the two.
-
-${
-    cases.map((name) =>
-      `### ${name}
+const streamSection = (all: ReadonlyArray<StreamResults>) => {
+  const first = all[0]!
+  const table = (streams: StreamResults) =>
+    [...new Set(streams.table.map((row) => row.case))].map((name) =>
+      `#### ${name}
 
 | client | median ms [min-max] | MiB/s | CPU ms | RSS loaded MiB | peak RSS MiB | time / fastest | / engine limit |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -152,8 +160,78 @@ ${
       }
 `
     ).join("\n")
-  }
+  return `## Streams
+
+Written by \`pnpm bench:streams\` (bench/streams.ts) on ${
+    first.date.slice(0, 10)
+  }: ${first.sizeMiB} MiB of container logs
+(demultiplexed), of an exported container filesystem and of a file read with \`getArchive\`; median of ${first.rounds}
+interleaved rounds, each read in a child process of its own (plain \`node\`, no TypeScript loader). A child holds
+${
+    fmt(first.baselineRssMiB)
+  } MiB before it loads a client; "RSS loaded" is after loading the client's library, "peak RSS"
+the most it held during the read. CPU is the reading process's own (the docker CLI's is not counted). "time / fastest"
+compares with the fastest client of the case; the slow consumer takes a 2 ms break after every 4 MiB. The engine limit
+is how fast the engine gives the stream to a reader that only counts it: the body read straight off the socket after an
+HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with the faster of the two.
+
+${all.map((streams) => `### Docker ${streams.engine ?? "engine"}\n\n${table(streams)}`).join("\n")}
 Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,archive\`). Decoding: \`pnpm bench:decode\`.
+`
+}
+
+interface FanoutResults {
+  readonly date: string
+  readonly engine: string
+  readonly streams: number
+  readonly windowSeconds: number
+  readonly rounds: number
+  readonly writeIntervalSeconds: number
+  readonly tagsPerSecond: number
+  readonly table: ReadonlyArray<{
+    readonly client: string
+    readonly mibPerSecond: Summary
+    readonly cpuMillisPerMiB: Summary
+    readonly cpuPerMiBOverRawUndici: number
+    readonly slowestOverFastest: Summary
+    readonly eventsPerSubscriber: Summary
+    readonly eventsMade: Summary
+    readonly peakRssMiB: number
+  }>
+}
+
+const fanoutSection = (all: ReadonlyArray<FanoutResults>) => {
+  const first = all[0]!
+  const span = (x: Summary, digits = 1) => `${fmt(x.median, digits)} [${fmt(x.min, digits)}-${fmt(x.max, digits)}]`
+  return `## Many streams at once
+
+Written by \`pnpm bench:fanout\` (bench/fanout.ts) on ${first.date.slice(0, 10)}: ${first.streams} log follows of
+containers that each write a 4 KiB line every ${first.writeIntervalSeconds} s, and ${first.streams} subscribers to the
+engine's image events, all in one process, while the benchmark tags and untags an image ${first.tagsPerSecond} times a
+second (two events each); effect-docker against raw undici doing the same (a pool without a connection bound, frames
+demultiplexed by hand, each event line parsed). ${first.rounds} interleaved rounds of ${first.windowSeconds} s windows,
+each client in a child process of its own from an esbuild bundle, median [min-max]. MiB/s counts the log payload;
+CPU is the client process's own; "slowest / fastest" is the slowest follow's bytes over the fastest's in a window (1
+means no stream waits behind another); events per subscriber are over every subscriber and round, beside the events
+made in the windows.
+${
+    all.map((fanout) => `
+### Docker ${fanout.engine}
+
+| client | MiB/s | CPU ms per MiB | CPU per MiB / raw undici | slowest / fastest | events per subscriber | events made | peak RSS MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${
+      fanout.table.map((row) =>
+        `| ${row.client} | ${span(row.mibPerSecond)} | ${span(row.cpuMillisPerMiB)} | ${
+          fmt(row.cpuPerMiBOverRawUndici, 2)
+        } | ${span(row.slowestOverFastest, 2)} | ${span(row.eventsPerSubscriber, 0)} | ${span(row.eventsMade, 0)} | ${
+          fmt(row.peakRssMiB)
+        } |`
+      ).join("\n")
+    }
+`).join("")
+  }
+Rerun: \`pnpm bench:fanout\` (\`STREAMS\`, \`WINDOW_SECONDS\`, \`ROUNDS\`, \`WRITE_INTERVAL\`, \`TAGS_PER_SECOND\`).
 `
 }
 
@@ -197,18 +275,20 @@ const sections = (page: string) => {
 }
 
 /**
- * Writes BENCHMARKS.md's Requests, Streams and Runtimes sections from whatever results exist; the sections
+ * Writes BENCHMARKS.md's Requests, Streams, Many streams and Runtimes sections from whatever results exist; the sections
  * written by hand from other benchmarks (loading, hijacked connections) stay as they are.
  */
 export const writeReport = () => {
-  const suite = read<SuiteResults>("latest.json")
-  const streams = read<StreamResults>("streams.json")
+  const suites = readAll<SuiteResults>("requests")
+  const streams = readAll<StreamResults>("streams")
+  const fanouts = readAll<FanoutResults>("fanout")
   const runtimes = read<RuntimeResults>("runtimes.json")
   const file = Path.join(import.meta.dirname, "../BENCHMARKS.md")
   const page = sections(Fs.existsSync(file) ? Fs.readFileSync(file, "utf8") : "")
   page.set("", "# Benchmarks\n\n")
-  if (suite !== undefined) page.set("## Requests", `${suiteSection(suite)}\n`)
-  if (streams !== undefined) page.set("## Streams", `${streamSection(streams)}\n`)
+  if (suites.length > 0) page.set("## Requests", `${suiteSection(suites)}\n`)
+  if (streams.length > 0) page.set("## Streams", `${streamSection(streams)}\n`)
+  if (fanouts.length > 0) page.set("## Many streams at once", `${fanoutSection(fanouts)}\n`)
   if (runtimes !== undefined) page.set("## Runtimes", `${runtimeSection(runtimes)}\n`)
   Fs.writeFileSync(file, [...page.values()].join("").trimEnd() + "\n")
 }

@@ -5,10 +5,10 @@
  * own, so that its peak RSS is its own: this file bundled to plain JavaScript and run by `node`
  * (no TypeScript loader in the children); clients are interleaved (A B C D A B C D ...). Also
  * effect-docker with a slow consumer, to show that memory stays flat under backpressure.
- * Prints medians, min/max, MiB/s, CPU, RSS and ratios, writes bench/results/streams.json, and
+ * Prints medians, min/max, MiB/s, CPU, RSS and ratios, writes bench/results/streams.<engine>.json, and
  * renders BENCHMARKS.md (bench/report.ts).
  *
- *   pnpm bench:streams                 (starts the private engine when DOCKER_HOST does not answer)
+ *   pnpm bench:streams                 (on each private engine, 20.10 then 28.5)
  *   SIZE_MIB=256 ROUNDS=3 CASES=logs pnpm bench:streams
  */
 import type Dockerode from "dockerode"
@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { bundle } from "./bundle.js"
+import { resultsFile } from "./report.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const socketPath = host.replace(/^unix:\/\//, "")
@@ -224,9 +225,16 @@ const main = async () => {
   const out = Path.join(import.meta.dirname, "results")
   Fs.mkdirSync(out, { recursive: true })
   Fs.writeFileSync(
-    Path.join(out, "streams.json"),
+    Path.join(out, resultsFile("streams")),
     JSON.stringify(
-      { sizeMiB, rounds, baselineRssMiB: baseline, date: new Date().toISOString(), table },
+      {
+        engine: (await docker.version()).Version,
+        sizeMiB,
+        rounds,
+        baselineRssMiB: baseline,
+        date: new Date().toISOString(),
+        table
+      },
       null,
       2
     ) + "\n"

@@ -2,15 +2,16 @@
  * The side-by-side suite: effect-docker against raw undici, raw node:http (keep-alive agent),
  * dockerode and docker-py (Debian's python3-docker) on the same engine, interleaved
  * (A B C ... A B C ..., ROUNDS rounds), medians with min/max and ratios. Writes
- * bench/results/latest.json and BENCHMARKS.md.
+ * bench/results/requests.<engine>.json and BENCHMARKS.md.
  *
- *   pnpm bench          (starts the private engine when DOCKER_HOST does not answer)
- *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench
- *   CASES=ping,inspect pnpm bench     (some cases only: printed, not written to the results)
+ *   pnpm bench:suite    (on each private engine, 20.10 then 28.5; `pnpm bench` runs every benchmark so)
+ *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench:suite
+ *   CASES=ping,inspect pnpm bench:suite     (some cases only: printed, not written to the results)
+ *   DOCKER_HOST=unix:///var/run/docker.sock tsx bench/suite.ts     (an engine of yours, with busybox)
  *
  * The clients run in a child process from this file bundled to JavaScript (bench/bundle.ts).
  *
- * The cost of tracing, in the ping and inspect cases: effect-docker as users get it (its spans
+ * The cost of tracing, in every effect-docker case: effect-docker as users get it (its spans
  * on Effect's built-in tracer, no exporter installed) against the same client with
  * `tracing: false`, and with OpenTelemetry's SDK recording every span into memory.
  */
@@ -27,6 +28,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Pool } from "undici"
 import { benchDir, bundle } from "./bundle.js"
+import { resultsFile, suiteClients } from "./report.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 if (!host.startsWith("unix://")) throw new Error(`the suite needs a unix:// DOCKER_HOST, got ${host}`)
@@ -110,13 +112,26 @@ const main = async () => {
       }).toString().trim()
     ))
 
+  /** effect-docker as users get it, with `tracing: false`, and with OpenTelemetry recording its spans. */
+  const variants: Record<
+    string,
+    { run: (effect: Effect.Effect<unknown, unknown>) => Promise<unknown>; docker: typeof docker }
+  > = {
+    "effect-docker": { run: (effect) => runtime.runPromise(effect), docker },
+    "tracing: false": { run: (effect) => untracedRuntime.runPromise(effect), docker: untraced },
+    "OTel recording": { run: recorded, docker: recording }
+  }
+  const ours = (work: (docker: Docker.Docker["Type"], target: string) => Effect.Effect<unknown, unknown>) =>
+    Object.fromEntries(
+      Object.entries(variants).map((
+        [name, { docker, run }]
+      ) => [name, (target: string) => timed(() => run(work(docker, target)))])
+    )
+
   // The JSON a raw client gets is parsed, as every client's is.
   const cases: Record<Case, Record<string, Client>> = {
     ping: {
-      "effect-docker": () => timed(() => runtime.runPromise(Effect.repeatN(docker.system.ping(), counts.ping - 1))),
-      "tracing: false": () =>
-        timed(() => untracedRuntime.runPromise(Effect.repeatN(untraced.system.ping(), counts.ping - 1))),
-      "OTel recording": () => timed(() => recorded(Effect.repeatN(recording.system.ping(), counts.ping - 1))),
+      ...ours((docker) => Effect.repeatN(docker.system.ping(), counts.ping - 1)),
       "raw undici": () =>
         timed(async () => {
           for (let i = 0; i < counts.ping; i++) await undiciGet("/_ping")
@@ -132,12 +147,7 @@ const main = async () => {
       "docker-py": () => dockerPy("ping")
     },
     inspect: {
-      "effect-docker": (id) =>
-        timed(() => runtime.runPromise(Effect.repeatN(docker.containers.inspect(id), counts.inspect - 1))),
-      "tracing: false": (id) =>
-        timed(() => untracedRuntime.runPromise(Effect.repeatN(untraced.containers.inspect(id), counts.inspect - 1))),
-      "OTel recording": (id) =>
-        timed(() => recorded(Effect.repeatN(recording.containers.inspect(id), counts.inspect - 1))),
+      ...ours((docker, id) => Effect.repeatN(docker.containers.inspect(id), counts.inspect - 1)),
       "raw undici": (id) =>
         timed(async () => {
           for (let i = 0; i < counts.inspect; i++) JSON.parse(await undiciGet(`/v1.41/containers/${id}/json`))
@@ -153,18 +163,15 @@ const main = async () => {
       "docker-py": (id) => dockerPy("inspect", id)
     },
     list: {
-      "effect-docker": () =>
-        timed(() =>
-          runtime.runPromise(
-            // The list is dropped in the callback, as the raw clients drop theirs: Effect.forEach's
-            // workers otherwise hold each one until the next (measured: 4x the scavenge time).
-            Effect.forEach(
-              Array.from({ length: counts.list }),
-              () => Effect.asVoid(docker.containers.list({ all: true })),
-              { concurrency: inFlight, discard: true }
-            )
-          )
-        ),
+      ...ours((docker) =>
+        // The list is dropped in the callback, as the raw clients drop theirs: Effect.forEach's
+        // workers otherwise hold each one until the next (measured: 4x the scavenge time).
+        Effect.forEach(
+          Array.from({ length: counts.list }),
+          () => Effect.asVoid(docker.containers.list({ all: true })),
+          { concurrency: inFlight, discard: true }
+        )
+      ),
       "raw undici": () =>
         timed(() =>
           concurrently(counts.list, inFlight, async () => JSON.parse(await undiciGet("/v1.41/containers/json?all=1")))
@@ -177,22 +184,21 @@ const main = async () => {
       "docker-py": () => dockerPy("list")
     },
     cycle: {
-      "effect-docker": () =>
-        timed(() =>
-          runtime.runPromise(Effect.repeatN(
-            Effect.gen(function*() {
-              const { Id } = yield* docker.containers.create({
-                Image: "busybox",
-                Cmd: ["true"],
-                Labels: { "effect-docker.bench": "cycle" }
-              })
-              yield* docker.containers.start(Id)
-              yield* docker.containers.wait(Id)
-              yield* docker.containers.remove(Id)
-            }),
-            counts.cycle - 1
-          ))
-        ),
+      ...ours((docker) =>
+        Effect.repeatN(
+          Effect.gen(function*() {
+            const { Id } = yield* docker.containers.create({
+              Image: "busybox",
+              Cmd: ["true"],
+              Labels: { "effect-docker.bench": "cycle" }
+            })
+            yield* docker.containers.start(Id)
+            yield* docker.containers.wait(Id)
+            yield* docker.containers.remove(Id)
+          }),
+          counts.cycle - 1
+        )
+      ),
       dockerode: () =>
         timed(async () => {
           for (let i = 0; i < counts.cycle; i++) {
@@ -245,62 +251,60 @@ const main = async () => {
   }
 
   const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const clients = [
-    "effect-docker",
-    "raw undici",
-    "raw node:http",
-    "dockerode",
-    "docker-py",
-    "tracing: false",
-    "OTel recording"
-  ]
+  const clients = suiteClients
   const label: Record<Case, string> = {
     ping: `sequential /_ping x ${counts.ping}`,
     inspect: `sequential container inspect x ${counts.inspect}`,
     list: `containers.list({ all: true }), 100 containers, ${inFlight} in flight x ${counts.list}`,
     cycle: `create-start-wait-remove x ${counts.cycle}`
   }
-  const rows = Object.entries(results).map(([name, samples]) => {
-    const medians = Object.fromEntries(Object.entries(samples).map(([client, xs]) => [client, median(xs)]))
-    const ours = medians["effect-docker"]!
+  /** The median of `client` over `base`, and the least and most of the rounds' own ratios. */
+  const ratio = (samples: Record<string, Array<number>>, client: string, base: string) => {
+    if (samples[client] === undefined || samples[base] === undefined) return undefined
+    const perRound = samples[client].map((x, round) => x / samples[base]![round]!)
     return {
-      case: label[name as Case],
-      medians,
-      ranges: Object.fromEntries(
-        Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)]])
-      ),
-      oursToUndici: medians["raw undici"] === undefined ? undefined : ours / medians["raw undici"]!,
-      oursToDockerode: ours / medians["dockerode"]!,
-      tracedToUntraced: medians["tracing: false"] === undefined ? undefined : ours / medians["tracing: false"]!,
-      recordingToUntraced: medians["tracing: false"] === undefined
-        ? undefined
-        : medians["OTel recording"]! / medians["tracing: false"]!
+      median: median(samples[client]) / median(samples[base]),
+      min: Math.min(...perRound),
+      max: Math.max(...perRound)
     }
-  })
+  }
+  const rows = Object.entries(results).map(([name, samples]) => ({
+    case: label[name as Case],
+    medians: Object.fromEntries(Object.entries(samples).map(([client, xs]) => [client, median(xs)])),
+    ranges: Object.fromEntries(
+      Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)]])
+    ),
+    oursToUndici: ratio(samples, "effect-docker", "raw undici"),
+    oursToDockerode: ratio(samples, "effect-docker", "dockerode"),
+    tracedToUntraced: ratio(samples, "effect-docker", "tracing: false"),
+    recordingToUntraced: ratio(samples, "OTel recording", "tracing: false")
+  }))
   const fmt = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(0))
+  const fmtRatio = (x: { median: number; min: number; max: number } | undefined) =>
+    x === undefined ? "-" : `${x.median.toFixed(2)} [${x.min.toFixed(2)}-${x.max.toFixed(2)}]`
   const table = [
     `| case | ${
       clients.join(" | ")
     } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |`,
     `| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
     ...rows.map((row) =>
-      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${
-        row.oursToUndici?.toFixed(2) ?? "-"
-      } | ${row.oursToDockerode.toFixed(2)} | ${row.tracedToUntraced?.toFixed(2) ?? "-"} | ${
-        row.recordingToUntraced?.toFixed(2) ?? "-"
-      } |`
+      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${fmtRatio(row.oursToUndici)} | ${
+        fmtRatio(row.oursToDockerode)
+      } | ${fmtRatio(row.tracedToUntraced)} | ${fmtRatio(row.recordingToUntraced)} |`
     )
   ].join("\n")
-  console.log(`\nmedian milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`)
+  const engineVersion = (await dockerode.version()).Version
+  console.log(
+    `\nDocker ${engineVersion}: median milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`
+  )
   if (only !== undefined) return
   const machine = `${Os.cpus().length} × ${Os.cpus()[0]?.model ?? "cpu"}, ${
     (Os.totalmem() / 2 ** 30).toFixed(0)
   } GiB, Node ${process.version}`
-  const engineVersion = (await dockerode.version()).Version
   const out = Path.join(here, "results")
   Fs.mkdirSync(out, { recursive: true })
   Fs.writeFileSync(
-    Path.join(out, "latest.json"),
+    Path.join(out, resultsFile("requests")),
     JSON.stringify({ date: new Date().toISOString(), machine, engine: engineVersion, rounds, counts, rows }, null, 2) +
       "\n"
   )

@@ -5,6 +5,9 @@
 #
 #   scripts/with-engine.sh CMD...              # always the private engine (tests)
 #   scripts/with-engine.sh --if-needed CMD...  # DOCKER_HOST or the default socket when one answers
+#   scripts/with-engine.sh --each CMD...       # once per private engine, classic then modern
+#                                              # (benchmarks that report both; EFFECT_DOCKER_TEST_ENGINE
+#                                              # names the one a run is on)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -20,18 +23,35 @@ if [ "${1:-}" = "--if-needed" ]; then
   echo "[with-engine] no engine answers at $host: starting the project's private engine for this run" >&2
 fi
 
+each=false
+if [ "${1:-}" = "--each" ]; then
+  shift
+  each=true
+fi
+
 already_running=false
 "$here/test-engine.sh" status >/dev/null 2>&1 && already_running=true
 env_file=$("$here/test-engine.sh" start)
 if [ "$already_running" = false ]; then
   trap '"$here/test-engine.sh" stop' EXIT
 fi
-# shellcheck disable=SC1090
-source "$env_file"
-export DOCKER_HOST="unix://$EFFECT_DOCKER_TEST_SOCKET"
 unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH
-set +e
-"$@"
-status=$?
-set -e
-exit $status
+if [ "$each" = false ]; then
+  # shellcheck disable=SC1090
+  source "$env_file"
+  export DOCKER_HOST="unix://$EFFECT_DOCKER_TEST_SOCKET"
+  set +e
+  "$@"
+  status=$?
+  set -e
+  exit $status
+fi
+for engine in classic modern; do
+  # A subshell per engine, so that one engine's settings never leak into the other's run.
+  (
+    # shellcheck disable=SC1090
+    source "$("$here/test-engine.sh" env "$engine")"
+    export DOCKER_HOST="unix://$EFFECT_DOCKER_TEST_SOCKET"
+    exec "$@"
+  )
+done
