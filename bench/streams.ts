@@ -10,6 +10,7 @@
  *
  *   pnpm bench:streams                 (on each private engine, 20.10 then 28.5)
  *   SIZE_MIB=256 ROUNDS=3 CASES=logs pnpm bench:streams
+ *   CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/streams" CASES=export pnpm bench:streams
  */
 import type Dockerode from "dockerode"
 import { execFileSync } from "node:child_process"
@@ -23,6 +24,8 @@ const socketPath = host.replace(/^unix:\/\//, "")
 const sizeMiB = Number(process.env.SIZE_MIB ?? 1024)
 const rounds = Number(process.env.ROUNDS ?? 3)
 const only = process.env.CASES?.split(",")
+/** Node flags for each child, to profile one: `CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/streams"`. */
+const childFlags = process.env.CHILD_FLAGS?.split(" ").filter((flag) => flag.length > 0) ?? []
 
 type Case = "logs" | "export" | "archive"
 
@@ -150,6 +153,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
     for (let round = 0; round < rounds; round++) {
       for (const client of Object.keys(clients)) {
         const out = execFileSync(process.execPath, [
+          ...childFlags,
           script,
           "--child",
           name,
