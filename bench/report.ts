@@ -171,9 +171,11 @@ ${
     fmt(first.baselineRssMiB)
   } MiB before it loads a client; "RSS loaded" is after loading the client's library, "peak RSS"
 the most it held during the read. CPU is the reading process's own (the docker CLI's is not counted). "time / fastest"
-compares with the fastest client of the case; the slow consumer takes a 2 ms break after every 4 MiB. The engine limit
+compares with the fastest client of the case. The engine limit
 is how fast the engine gives the stream to a reader that only counts it: the body read straight off the socket after an
-HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with the faster of the two.
+HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with the faster of the two. "undici's
+parser alone" is undici's dispatcher with a handler that only counts what its parser hands over: the floor of a client
+on undici. The slow consumers (ours and raw undici's) take a 2 ms break after every 4 MiB.
 
 ${all.map((streams) => `### Docker ${streams.engine ?? "engine"}\n\n${table(streams)}`).join("\n")}
 Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,archive\`). Decoding: \`pnpm bench:decode\`.

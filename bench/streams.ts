@@ -4,7 +4,7 @@
  * undici, dockerode and the docker CLI (to /dev/null). Each read runs in a child process of its
  * own, so that its peak RSS is its own: this file bundled to plain JavaScript and run by `node`
  * (no TypeScript loader in the children); clients are interleaved (A B C D A B C D ...). Also
- * effect-docker with a slow consumer, to show that memory stays flat under backpressure.
+ * effect-docker and raw undici with a slow consumer, to show that memory stays flat under backpressure.
  * Prints medians, min/max, MiB/s, CPU, RSS and ratios, writes bench/results/streams.<engine>.json, and
  * renders BENCHMARKS.md (bench/report.ts).
  *
@@ -74,6 +74,7 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "effect-docker": client(effectDocker, (m, id) => m.logs(id, false)),
       "effect-docker, slow consumer": client(effectDocker, (m, id) => m.logs(id, true)),
       "raw undici + demux": client(undici, (m, id) => m.logs(id)),
+      "raw undici + demux, slow consumer": client(undici, (m, id) => m.logs(id, true)),
       "dockerode demuxStream": client(dockerode, (m, id) => m.logs(id)),
       "docker logs > /dev/null": cli((id) => ["logs", id])
     }
@@ -84,6 +85,8 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "effect-docker": client(effectDocker, (m, id) => m.exportFs(id, false)),
       "effect-docker, slow consumer": client(effectDocker, (m, id) => m.exportFs(id, true)),
       "raw undici": client(undici, (m, id) => m.exportFs(id)),
+      "raw undici, slow consumer": client(undici, (m, id) => m.exportFs(id, true)),
+      "undici's parser alone (dispatch, count only)": client(undici, (m, id) => m.exportDispatched(id)),
       "dockerode": client(dockerode, (m, id) => m.exportFs(id)),
       "docker export > /dev/null": cli((id) => ["export", id]),
       "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.exportFs(id)),
@@ -96,6 +99,8 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "effect-docker": client(effectDocker, (m, id) => m.archive(id, file, false)),
       "effect-docker, slow consumer": client(effectDocker, (m, id) => m.archive(id, file, true)),
       "raw undici": client(undici, (m, id) => m.archive(id, file)),
+      "raw undici, slow consumer": client(undici, (m, id) => m.archive(id, file, true)),
+      "undici's parser alone (dispatch, count only)": client(undici, (m, id) => m.archiveDispatched(id, file)),
       "dockerode": client(dockerode, (m, id) => m.archive(id, file)),
       "docker cp > /dev/null": cli((id) => ["cp", `${id}:${file}`, "-"]),
       "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.archive(id, file)),
@@ -173,7 +178,9 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         )
       )
     const isLimit = (client: string) => client.startsWith("engine limit")
-    const fastest = medianOf((client) => !client.includes("slow") && !isLimit(client))
+    // The parser alone is a floor for clients on undici, not a client.
+    const isProbe = (client: string) => isLimit(client) || client.startsWith("undici's parser")
+    const fastest = medianOf((client) => !client.includes("slow") && !isProbe(client))
     // The engine's speed: the faster of its readers that do nothing but count (Infinity: none).
     const limit = medianOf(isLimit)
     const bytes = [...counted][0]!
@@ -188,7 +195,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
       const rss = cliOnly ? undefined : Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
       const loaded = cliOnly ? undefined : median(samples.map((s) => s.loadedRssKiB)) / 1024
       console.log(
-        `${client.padEnd(36)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
+        `${client.padEnd(44)} ${m.toFixed(0).padStart(9)} ${Math.min(...millis).toFixed(0).padStart(8)} ${
           Math.max(...millis).toFixed(0).padStart(8)
         } ${(bytes / 1024 / 1024 / (m / 1000)).toFixed(0).padStart(8)} ${
           median(samples.map((s) => s.cpuMillis)).toFixed(0).padStart(8)

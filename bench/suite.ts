@@ -5,7 +5,7 @@
  * bench/results/requests.<engine>.json and BENCHMARKS.md.
  *
  *   pnpm bench:suite    (on each private engine, 20.10 then 28.5; `pnpm bench` runs every benchmark so)
- *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=5000 CYCLES=50 pnpm bench:suite
+ *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=1000 CYCLES=10 pnpm bench:suite   (the defaults)
  *   CASES=ping,inspect pnpm bench:suite     (some cases only: printed, not written to the results)
  *   DOCKER_HOST=unix:///var/run/docker.sock tsx bench/suite.ts     (an engine of yours, with busybox)
  *
@@ -37,8 +37,8 @@ const rounds = Number(process.env.ROUNDS ?? 5)
 const counts = {
   ping: Number(process.env.PINGS ?? 3000),
   inspect: Number(process.env.INSPECTS ?? 2000),
-  list: Number(process.env.LISTS ?? 5000),
-  cycle: Number(process.env.CYCLES ?? 50)
+  list: Number(process.env.LISTS ?? 1000),
+  cycle: Number(process.env.CYCLES ?? 10)
 }
 const inFlight = 64
 const only = process.env.CASES?.split(",")
