@@ -178,7 +178,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         )
       )
     const isLimit = (client: string) => client.startsWith("engine limit")
-    // The parser alone is a floor for clients on undici, not a client.
+    // The parser alone measures undici's body path, not a client.
     const isProbe = (client: string) => isLimit(client) || client.startsWith("undici's parser")
     const fastest = medianOf((client) => !client.includes("slow") && !isProbe(client))
     // The engine's speed: the faster of its readers that do nothing but count (Infinity: none).

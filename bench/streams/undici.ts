@@ -60,7 +60,7 @@ export const archive = (id: string, path: string, slow = false) =>
 
 /**
  * undici's own body path and nothing else: its dispatcher with a handler that only counts what
- * the parser hands over (no Readable, no stream of ours). What a client on undici cannot go under.
+ * the parser hands over and never pauses it (no Readable, no stream of ours).
  */
 const dispatchCount = (path: string) =>
   new Promise<number>((resolve, reject) => {
