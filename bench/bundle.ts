@@ -37,6 +37,10 @@ export const bundle = async (name: string, entry: string): Promise<string> => {
   return Path.join(outdir, `${name}.mjs`)
 }
 
+/** Node flags for a benchmark's child processes, to profile them: `CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/x"`. */
+export const childFlags = (): Array<string> =>
+  process.env.CHILD_FLAGS?.split(" ").filter((flag) => flag.length > 0) ?? []
+
 /** The bench directory, from a module here or from its bundle in `.build`. */
 export const benchDir = (dirname: string): string =>
   Path.basename(dirname) === ".build" ? Path.dirname(dirname) : dirname

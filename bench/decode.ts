@@ -7,6 +7,7 @@
 import { Schemas } from "@effect-docker/client"
 import * as ParseResult from "effect/ParseResult"
 import * as FastDecode from "../packages/client/src/internal/fastDecode.js"
+import { median } from "./stats.js"
 
 const rounds = Number(process.env.ROUNDS ?? 7)
 const iterations = Number(process.env.ITERATIONS ?? 50)
@@ -72,7 +73,6 @@ const cases: Record<string, () => unknown> = {
   }
 }
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 for (const run of Object.values(cases)) for (let i = 0; i < 5; i++) run()
 const times: Record<string, Array<number>> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
 for (let round = 0; round < rounds; round++) {

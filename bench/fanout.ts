@@ -17,8 +17,9 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Readline from "node:readline"
 import { Pool } from "undici"
-import { bundle } from "./bundle.js"
+import { bundle, childFlags } from "./bundle.js"
 import { resultsFile } from "./report.js"
+import { summary } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const socketPath = host.replace(/^unix:\/\//, "")
@@ -36,10 +37,12 @@ export interface Counters {
   readonly events: Array<number>
 }
 
-/** Opens every follow and subscription, counting into `counters`; the function given closes them. */
+/**
+ * Opens a follow per id and a subscription per entry of `counters.events`, counting into
+ * `counters`; the function given closes them.
+ */
 type Open = (
   ids: ReadonlyArray<string>,
-  subscribers: number,
   counters: Counters
 ) => (() => Promise<void>) | Promise<() => Promise<void>>
 
@@ -65,7 +68,7 @@ const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, m
 const child = async (client: string, ids: ReadonlyArray<string>) => {
   const { open } = await clients[client]!()
   const counters: Counters = { logBytes: ids.map(() => 0), events: ids.map(() => 0) }
-  const close = await open(ids, ids.length, counters)
+  const close = await open(ids, counters)
   for (let i = 0; i < 300 && counters.logBytes.some((n) => n === 0); i++) await sleep(50)
   if (counters.logBytes.some((n) => n === 0)) throw new Error(`${client}: a follow got no bytes in 15 s`)
   // The subscribers' requests went out with the follows; give their headers a moment too.
@@ -123,8 +126,7 @@ const makeEvents = (signal: AbortSignal) =>
 /** Runs one child to its sample, making events from its `ready` to its sample. */
 const runChild = (script: string, client: string, ids: ReadonlyArray<string>) =>
   new Promise<Sample & { readonly eventsMade: number }>((resolve, reject) => {
-    const flags = process.env.CHILD_FLAGS?.split(" ").filter((flag) => flag.length > 0) ?? []
-    const process_ = spawn(process.execPath, [...flags, script, "--child", client, ...ids], {
+    const process_ = spawn(process.execPath, [...childFlags(), script, "--child", client, ...ids], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     const stop = new AbortController()
@@ -139,9 +141,6 @@ const runChild = (script: string, client: string, ids: ReadonlyArray<string>) =>
     })
     process_.on("exit", (code) => code !== 0 && reject(new Error(`${client}: the child exited with ${code}`)))
   })
-
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const span = (xs: ReadonlyArray<number>) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) })
 
 const main = async () => {
   const script = await bundle("fanout", import.meta.filename)
@@ -169,12 +168,11 @@ const main = async () => {
       const mib = (s: Sample) => s.logBytes.reduce((a, b) => a + b, 0) / 1024 / 1024
       return {
         client,
-        mibPerSecond: span(samples.map((s) => mib(s) / (s.windowMillis / 1000))),
-        cpuMillisPerMiB: span(samples.map((s) => s.cpuMillis / mib(s))),
-        cpuShare: span(samples.map((s) => s.cpuMillis / s.windowMillis)),
-        slowestOverFastest: span(samples.map((s) => Math.min(...s.logBytes) / Math.max(...s.logBytes))),
-        eventsPerSubscriber: span(samples.flatMap((s) => s.events)),
-        eventsMade: span(samples.map((s) => s.eventsMade)),
+        mibPerSecond: summary(samples.map((s) => mib(s) / (s.windowMillis / 1000))),
+        cpuMillisPerMiB: summary(samples.map((s) => s.cpuMillis / mib(s))),
+        slowestOverFastest: summary(samples.map((s) => Math.min(...s.logBytes) / Math.max(...s.logBytes))),
+        eventsPerSubscriber: summary(samples.flatMap((s) => s.events)),
+        eventsMade: summary(samples.map((s) => s.eventsMade)),
         peakRssMiB: Math.max(...samples.map((s) => s.maxRssKiB)) / 1024
       }
     })

@@ -10,6 +10,7 @@
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { median } from "./stats.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
 const app = Path.join(root, "bench/.build/load-app")
@@ -208,7 +209,6 @@ for (const [name, source] of Object.entries(programs)) {
   }
 }
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
 const base = {
   ms: median(samples.dockerode.map((s) => s.ms)),

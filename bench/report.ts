@@ -86,9 +86,9 @@ const readAll = <A extends { readonly engine?: string }>(kind: string): Readonly
     .map((file) => read<A>(file)!)
     .sort((a, b) => (a.engine ?? "").localeCompare(b.engine ?? "", undefined, { numeric: true }))
 
-const ratio = (
-  x: Summary | undefined
-) => (x === undefined ? "-" : `${fmt(x.median, 2)} [${fmt(x.min, 2)}-${fmt(x.max, 2)}]`)
+/** A median with its least and most: `1.06 [0.91-1.18]`. */
+export const span = (x: Summary | undefined, digits = 0) =>
+  x === undefined ? "-" : `${fmt(x.median, digits)} [${fmt(x.min, digits)}-${fmt(x.max, digits)}]`
 
 const fmt = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits))
 
@@ -104,7 +104,6 @@ export const suiteClients = [
 ]
 
 const suiteSection = (suites: ReadonlyArray<SuiteResults>) => {
-  const clients = suiteClients
   const first = suites[0]!
   return `## Requests
 
@@ -125,14 +124,14 @@ ${
 ### Docker ${suite.engine}
 
 | case | ${
-      clients.join(" | ")
+      suiteClients.join(" | ")
     } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |
-| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |
+| --- | ${suiteClients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |
 ${
       suite.rows.map((row) =>
-        `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${ratio(row.oursToUndici)} | ${
-          ratio(row.oursToDockerode)
-        } | ${ratio(row.tracedToUntraced)} | ${ratio(row.recordingToUntraced)} |`
+        `| ${row.case} | ${suiteClients.map((c) => fmt(row.medians[c])).join(" | ")} | ${span(row.oursToUndici, 2)} | ${
+          span(row.oursToDockerode, 2)
+        } | ${span(row.tracedToUntraced, 2)} | ${span(row.recordingToUntraced, 2)} |`
       ).join("\n")
     }
 `).join("")
@@ -204,7 +203,6 @@ interface FanoutResults {
 
 const fanoutSection = (all: ReadonlyArray<FanoutResults>) => {
   const first = all[0]!
-  const span = (x: Summary, digits = 1) => `${fmt(x.median, digits)} [${fmt(x.min, digits)}-${fmt(x.max, digits)}]`
   return `## Many streams at once
 
 Written by \`pnpm bench:fanout\` (bench/fanout.ts) on ${first.date.slice(0, 10)}: ${first.streams} log follows of
@@ -224,7 +222,7 @@ ${
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${
       fanout.table.map((row) =>
-        `| ${row.client} | ${span(row.mibPerSecond)} | ${span(row.cpuMillisPerMiB)} | ${
+        `| ${row.client} | ${span(row.mibPerSecond, 1)} | ${span(row.cpuMillisPerMiB, 1)} | ${
           fmt(row.cpuPerMiBOverRawUndici, 2)
         } | ${span(row.slowestOverFastest, 2)} | ${span(row.eventsPerSubscriber, 0)} | ${span(row.eventsMade, 0)} | ${
           fmt(row.peakRssMiB)
@@ -244,7 +242,6 @@ const rawClient: Record<string, string> = {
 }
 
 const runtimeSection = (runtimes: RuntimeResults) => {
-  const span = (x: Summary) => `${fmt(x.median)} [${fmt(x.min)}-${fmt(x.max)}]`
   return `## Runtimes
 
 Written by \`pnpm bench:runtimes\` (bench/runtimes.ts) on ${

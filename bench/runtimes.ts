@@ -17,6 +17,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { bundle } from "./bundle.js"
 import type { Samples } from "./runtimes/measure.js"
+import { summary } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const bin = (name: string) => Path.resolve(import.meta.dirname, "../node_modules/.bin", name)
@@ -46,8 +47,6 @@ try {
   await runtime.dispose()
 }
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const summary = (xs: ReadonlyArray<number>) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) })
 const rows = results.flatMap(({ runtime, samples, version }) =>
   Object.entries(samples).map(([name, bySide]) => {
     const ours = summary(bySide["effect-docker"])

@@ -16,6 +16,7 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fromSocket } from "../packages/node/src/internal/inbox.js"
+import { median } from "./stats.js"
 
 const total = 512 * 1024 * 1024
 const chunk = new Uint8Array(64 * 1024).fill(7)
@@ -86,7 +87,6 @@ for (let round = 0; round < rounds; round++) {
 server.close()
 Fs.rmSync(dir, { recursive: true, force: true })
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const base = median(times["effect-docker's reader (Inbox)"]!)
 console.log(`512 MiB over a Unix socket, ${rounds} interleaved rounds (node ${process.version}), median [min-max] ms:`)
 console.log("| reader | ms | MiB/s | / effect-docker's reader |")

@@ -16,16 +16,15 @@ import type Dockerode from "dockerode"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { bundle } from "./bundle.js"
+import { bundle, childFlags } from "./bundle.js"
 import { resultsFile } from "./report.js"
+import { median } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 const socketPath = host.replace(/^unix:\/\//, "")
 const sizeMiB = Number(process.env.SIZE_MIB ?? 1024)
 const rounds = Number(process.env.ROUNDS ?? 3)
 const only = process.env.CASES?.split(",")
-/** Node flags for each child, to profile one: `CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/streams"`. */
-const childFlags = process.env.CHILD_FLAGS?.split(" ").filter((flag) => flag.length > 0) ?? []
 
 type Case = "logs" | "export" | "archive"
 
@@ -138,8 +137,6 @@ const child = async (name: Case, client: string, id: string) => {
   process.stdout.write(JSON.stringify(sample) + "\n")
 }
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
 /** What a child process holds before it reads anything (Node and the modules). */
 const baselineRssMiB = (script: string) =>
   Number(execFileSync(process.execPath, [script, "--baseline"]).toString().trim()) / 1024
@@ -158,7 +155,7 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
     for (let round = 0; round < rounds; round++) {
       for (const client of Object.keys(clients)) {
         const out = execFileSync(process.execPath, [
-          ...childFlags,
+          ...childFlags(),
           script,
           "--child",
           name,

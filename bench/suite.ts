@@ -28,7 +28,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Pool } from "undici"
 import { benchDir, bundle } from "./bundle.js"
-import { resultsFile, suiteClients } from "./report.js"
+import { resultsFile, span, suiteClients } from "./report.js"
+import { median } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 if (!host.startsWith("unix://")) throw new Error(`the suite needs a unix:// DOCKER_HOST, got ${host}`)
@@ -250,8 +251,6 @@ const main = async () => {
     agent.destroy()
   }
 
-  const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const clients = suiteClients
   const label: Record<Case, string> = {
     ping: `sequential /_ping x ${counts.ping}`,
     inspect: `sequential container inspect x ${counts.inspect}`,
@@ -280,17 +279,15 @@ const main = async () => {
     recordingToUntraced: ratio(samples, "OTel recording", "tracing: false")
   }))
   const fmt = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(0))
-  const fmtRatio = (x: { median: number; min: number; max: number } | undefined) =>
-    x === undefined ? "-" : `${x.median.toFixed(2)} [${x.min.toFixed(2)}-${x.max.toFixed(2)}]`
   const table = [
     `| case | ${
-      clients.join(" | ")
+      suiteClients.join(" | ")
     } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |`,
-    `| --- | ${clients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
+    `| --- | ${suiteClients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
     ...rows.map((row) =>
-      `| ${row.case} | ${clients.map((c) => fmt(row.medians[c])).join(" | ")} | ${fmtRatio(row.oursToUndici)} | ${
-        fmtRatio(row.oursToDockerode)
-      } | ${fmtRatio(row.tracedToUntraced)} | ${fmtRatio(row.recordingToUntraced)} |`
+      `| ${row.case} | ${suiteClients.map((c) => fmt(row.medians[c])).join(" | ")} | ${span(row.oursToUndici, 2)} | ${
+        span(row.oursToDockerode, 2)
+      } | ${span(row.tracedToUntraced, 2)} | ${span(row.recordingToUntraced, 2)} |`
     )
   ].join("\n")
   const engineVersion = (await dockerode.version()).Version

@@ -18,6 +18,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { readEngineEnv } from "../test/support/engineEnv.js"
 import { registryFolder } from "../test/support/testcontainers/registryFolder.js"
+import { median } from "./stats.js"
 
 const rounds = Number(process.env.ROUNDS ?? 7)
 const registryImage = "effect-docker-bench/tc-registry:latest"
@@ -45,7 +46,6 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return performance.now() - started
   }))
 
-const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const summary = (values: ReadonlyArray<number>) =>
   `${median(values).toFixed(0)} [${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}]`
 

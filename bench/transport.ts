@@ -11,6 +11,7 @@ import { NodeDocker } from "@effect-docker/node"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import * as Http from "node:http"
 import { Pool } from "undici"
+import { median } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 if (!host.startsWith("unix://")) throw new Error(`this benchmark needs a unix:// DOCKER_HOST, got ${host}`)
@@ -46,8 +47,6 @@ const clients: Record<string, () => Promise<unknown>> = {
   },
   "effect-docker": () => runtime.runPromise(effectDockerPings)
 }
-
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const main = async () => {
   for (const run of Object.values(clients)) await run() // warm up sockets and JIT

@@ -6,7 +6,7 @@ import type { Counters } from "../fanout.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
 
-export const open = (ids: ReadonlyArray<string>, subscribers: number, counters: Counters) => {
+export const open = (ids: ReadonlyArray<string>, counters: Counters) => {
   const fiber = Effect.runFork(
     Effect.gen(function*() {
       const docker = yield* Docker.Docker
@@ -16,11 +16,12 @@ export const open = (ids: ReadonlyArray<string>, subscribers: number, counters: 
           (frame) => Effect.sync(() => (counters.logBytes[i]! += frame.data.length))
         )
       )
-      const subscriptions = Array.from({ length: subscribers }, (_, i) =>
+      const subscriptions = counters.events.map((_, i) =>
         Stream.runForEach(
           docker.system.events({ filters: { type: ["image"] } }),
           () => Effect.sync(() => counters.events[i]!++)
-        ))
+        )
+      )
       yield* Effect.all([...follows, ...subscriptions], { concurrency: "unbounded", discard: true })
     }).pipe(Effect.provide(NodeDocker.layer({ host, apiVersion: "1.41" })))
   )

@@ -8,7 +8,7 @@ import type { Counters } from "../fanout.js"
 
 const socketPath = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "")
 
-export const open = async (ids: ReadonlyArray<string>, subscribers: number, counters: Counters) => {
+export const open = async (ids: ReadonlyArray<string>, counters: Counters) => {
   const pool = new Pool("http://localhost", { socketPath, connections: null })
   const controller = new AbortController()
   // One signal ends every request: a listener each, more than Node's default warning bound.
@@ -47,7 +47,7 @@ export const open = async (ids: ReadonlyArray<string>, subscribers: number, coun
       }
     })
   }
-  const done = Promise.allSettled([...ids.map(follow), ...Array.from({ length: subscribers }, (_, i) => subscribe(i))])
+  const done = Promise.allSettled([...ids.map(follow), ...counters.events.map((_, i) => subscribe(i))])
   return async () => {
     controller.abort()
     await done
