@@ -5,7 +5,7 @@
  * bench/results/requests.<engine>.json and BENCHMARKS.md.
  *
  *   pnpm bench:suite    (on each private engine, 20.10 then 28.5; `pnpm bench` runs every benchmark so)
- *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=1000 CYCLES=10 pnpm bench:suite   (the defaults)
+ *   ROUNDS=5 PINGS=3000 INSPECTS=2000 LISTS=1000 CYCLES=10 INSTANT_INSPECTS=10000 pnpm bench:suite   (the defaults)
  *   CASES=ping,inspect pnpm bench:suite     (some cases only: printed, not written to the results)
  *   DOCKER_HOST=unix:///var/run/docker.sock tsx bench/suite.ts     (an engine of yours, with busybox)
  *
@@ -14,6 +14,9 @@
  * The cost of tracing, in every effect-docker case: effect-docker as users get it (its spans
  * on Effect's built-in tracer, no exporter installed) against the same client with
  * `tracing: false`, and with OpenTelemetry's SDK recording every span into memory.
+ *
+ * Every run also records the CPU this process spent in it. The instant case replays the engine's
+ * inspect answer from a process that answers at once: the client's own cost, without the engine.
  */
 import { Docker } from "@effect-docker/client"
 import { NodeDocker } from "@effect-docker/node"
@@ -21,14 +24,15 @@ import { NodeSdk } from "@effect/opentelemetry"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import Dockerode from "dockerode"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Pool } from "undici"
 import { benchDir, bundle } from "./bundle.js"
-import { resultsFile, span, suiteClients } from "./report.js"
+import { resultsFile, suiteTable } from "./report.js"
 import { median } from "./stats.js"
 
 const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"
@@ -39,7 +43,8 @@ const counts = {
   ping: Number(process.env.PINGS ?? 3000),
   inspect: Number(process.env.INSPECTS ?? 2000),
   list: Number(process.env.LISTS ?? 1000),
-  cycle: Number(process.env.CYCLES ?? 10)
+  cycle: Number(process.env.CYCLES ?? 10),
+  instant: Number(process.env.INSTANT_INSPECTS ?? 10000)
 }
 const inFlight = 64
 const only = process.env.CASES?.split(",")
@@ -63,10 +68,25 @@ const concurrently = async (n: number, limit: number, call: () => Promise<unknow
 }
 
 type Case = keyof typeof counts
-type Client = (target: string) => Promise<number>
+/** A run's wall time, and the CPU this process spent in it (none for docker-py, a process of its own). */
+interface Sample {
+  readonly millis: number
+  readonly cpuMillis: number | undefined
+}
+type Client = (target: string) => Promise<Sample>
 
-const main = async () => {
-  ensureDockerPy()
+const timed = async (work: () => Promise<unknown>): Promise<Sample> => {
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  await work()
+  const millis = performance.now() - start
+  const { system, user } = process.cpuUsage(cpu)
+  return { millis, cpuMillis: (user + system) / 1000 }
+}
+
+/** Every client of the suite on the engine at `socketPath`, and what releases them. */
+const clientsOn = async (socketPath: string) => {
+  const host = `unix://${socketPath}`
   const dockerode = new Dockerode({ socketPath })
   const pool = new Pool("http://localhost", { socketPath, connections: 32 })
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 32 })
@@ -101,17 +121,15 @@ const main = async () => {
         response.on("end", () => resolve(body))
       }).on("error", reject)
     })
-  const timed = async (work: () => Promise<unknown>) => {
-    const start = performance.now()
-    await work()
-    return performance.now() - start
-  }
-  const dockerPy = (kind: Case, target = ""): Promise<number> =>
-    Promise.resolve(Number(
-      execFileSync(python, [Path.join(here, "peers/docker_py.py"), kind, String(counts[kind]), target], {
-        env: { ...process.env, DOCKER_HOST: host }
-      }).toString().trim()
-    ))
+  const dockerPy = (kind: Case | "instant", target = ""): Promise<Sample> =>
+    Promise.resolve({
+      millis: Number(
+        execFileSync(python, [Path.join(here, "peers/docker_py.py"), kind, String(counts[kind]), target], {
+          env: { ...process.env, DOCKER_HOST: host }
+        }).toString().trim()
+      ),
+      cpuMillis: undefined
+    })
 
   /** effect-docker as users get it, with `tracing: false`, and with OpenTelemetry recording its spans. */
   const variants: Record<
@@ -128,6 +146,112 @@ const main = async () => {
         [name, { docker, run }]
       ) => [name, (target: string) => timed(() => run(work(docker, target)))])
     )
+  /** Sequential inspects of `id`, by every client. */
+  const inspects = (count: number, kind: "inspect" | "instant"): Record<string, Client> => ({
+    ...ours((docker, id) => Effect.repeatN(docker.containers.inspect(id), count - 1)),
+    "raw undici": (id) =>
+      timed(async () => {
+        for (let i = 0; i < count; i++) JSON.parse(await undiciGet(`/v1.41/containers/${id}/json`))
+      }),
+    "raw node:http": (id) =>
+      timed(async () => {
+        for (let i = 0; i < count; i++) JSON.parse(await httpGet(`/v1.41/containers/${id}/json`))
+      }),
+    dockerode: (id) =>
+      timed(async () => {
+        for (let i = 0; i < count; i++) await dockerode.getContainer(id).inspect()
+      }),
+    "docker-py": (id) => dockerPy(kind, id)
+  })
+  const close = async () => {
+    await runtime.dispose()
+    await untracedRuntime.dispose()
+    await recordingRuntime.dispose()
+    await pool.close()
+    agent.destroy()
+  }
+  return { dockerode, undiciGet, httpGet, dockerPy, ours, inspects, close }
+}
+
+/**
+ * An engine that answers every request at once with the same bytes, recorded from the real engine:
+ * the client's own cost per request, without the engine's time and its noise. It runs in a process
+ * of its own, as an engine does.
+ */
+const replay = (socketPath: string, answerFile: string) => {
+  const answer = Fs.readFileSync(answerFile)
+  Net.createServer((socket) => {
+    let pending = ""
+    socket.on("data", (data) => {
+      pending += data.toString("latin1")
+      // The suite's requests are GETs without a body: a head is a request.
+      for (let end = pending.indexOf("\r\n\r\n"); end >= 0; end = pending.indexOf("\r\n\r\n")) {
+        pending = pending.slice(end + 4)
+        socket.write(answer)
+      }
+    })
+    socket.on("error", () => {})
+  }).listen(socketPath, () => console.log("ready"))
+}
+
+/** The engine's answer to `path` as HTTP/1.1 bytes, its body in one chunk as the engine frames it. */
+const recordAnswer = async (socketPath: string, path: string) => {
+  const pool = new Pool("http://localhost", { socketPath })
+  const { body, headers, statusCode } = await pool.request({ method: "GET", path })
+  const content = Buffer.from(await body.arrayBuffer())
+  await pool.close()
+  const kept = Object.entries(headers).filter(([name]) =>
+    !["connection", "content-length", "keep-alive", "transfer-encoding"].includes(name)
+  )
+  return Buffer.concat([
+    Buffer.from(
+      `HTTP/1.1 ${statusCode} OK\r\n${kept.map(([name, value]) => `${name}: ${value}\r\n`).join("")}` +
+        `Transfer-Encoding: chunked\r\n\r\n${content.length.toString(16)}\r\n`,
+      "latin1"
+    ),
+    content,
+    Buffer.from("\r\n0\r\n\r\n", "latin1")
+  ])
+}
+
+/** Starts {@link replay} in a child process with the engine's answer to `path`; resolves once it listens. */
+const replayEngine = async (script: string, path: string) => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-replay-"))
+  const answerFile = Path.join(dir, "answer")
+  Fs.writeFileSync(answerFile, await recordAnswer(socketPath, path))
+  const replaySocket = Path.join(dir, "engine.sock")
+  const child = spawn(process.execPath, [script, "--replay", replaySocket, answerFile], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the replaying engine exited (${code})`)))
+    child.stdout.once("data", () => resolve())
+  })
+  child.removeAllListeners("exit")
+  return {
+    socketPath: replaySocket,
+    stop: () => {
+      child.kill()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+const main = async () => {
+  ensureDockerPy()
+  const engine = await clientsOn(socketPath)
+  const { dockerode, dockerPy, httpGet, ours, undiciGet } = engine
+
+  // 100 containers present for the list case; one of them is the inspect target.
+  const made: Array<string> = []
+  for (let i = 0; i < 100; i++) {
+    made.push(
+      (await dockerode.createContainer({ Image: "busybox", Cmd: ["true"], Labels: { "effect-docker.bench": "list" } }))
+        .id
+    )
+  }
+  const replaying = await replayEngine(process.argv[1]!, `/v1.41/containers/${made[0]}/json`)
+  const instant = await clientsOn(replaying.socketPath)
 
   // The JSON a raw client gets is parsed, as every client's is.
   const cases: Record<Case, Record<string, Client>> = {
@@ -147,22 +271,8 @@ const main = async () => {
         }),
       "docker-py": () => dockerPy("ping")
     },
-    inspect: {
-      ...ours((docker, id) => Effect.repeatN(docker.containers.inspect(id), counts.inspect - 1)),
-      "raw undici": (id) =>
-        timed(async () => {
-          for (let i = 0; i < counts.inspect; i++) JSON.parse(await undiciGet(`/v1.41/containers/${id}/json`))
-        }),
-      "raw node:http": (id) =>
-        timed(async () => {
-          for (let i = 0; i < counts.inspect; i++) JSON.parse(await httpGet(`/v1.41/containers/${id}/json`))
-        }),
-      dockerode: (id) =>
-        timed(async () => {
-          for (let i = 0; i < counts.inspect; i++) await dockerode.getContainer(id).inspect()
-        }),
-      "docker-py": (id) => dockerPy("inspect", id)
-    },
+    inspect: engine.inspects(counts.inspect, "inspect"),
+    instant: instant.inspects(counts.instant, "instant"),
     list: {
       ...ours((docker) =>
         // The list is dropped in the callback, as the raw clients drop theirs: Effect.forEach's
@@ -217,48 +327,41 @@ const main = async () => {
     }
   }
 
-  // 100 containers present for the list case; one of them is the inspect target.
-  const made: Array<string> = []
-  for (let i = 0; i < 100; i++) {
-    made.push(
-      (await dockerode.createContainer({ Image: "busybox", Cmd: ["true"], Labels: { "effect-docker.bench": "list" } }))
-        .id
-    )
-  }
-  const results: Record<string, Record<string, Array<number>>> = {}
+  const results: Record<string, Record<string, Array<Sample>>> = {}
   try {
     for (const [name, clients] of Object.entries(cases)) {
       if (only !== undefined && !only.includes(name)) continue
       console.log(`${name} ...`)
-      const samples: Record<string, Array<number>> = (results[name] = {})
+      const samples: Record<string, Array<Sample>> = (results[name] = {})
       for (const run of Object.values(clients)) await run(made[0]!) // warm up
       for (let round = 0; round < rounds; round++) {
         // The order turns each round, so that no client always runs after the same one.
         const order = Object.entries(clients)
         for (const [client, run] of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
-          // Each client starts with no garbage of the one before (the OTel case leaves plenty).
-          ;(globalThis as { gc?: () => void }).gc?.()
+          // No gc() between clients: a forced GC throws away optimized code (V8 optimized 712
+          // functions in a run with one before each client, 376 without), and the client with the
+          // most code then runs its first ~2,500 requests slower. The turning order spreads the
+          // garbage of each client over the others instead.
           ;(samples[client] ??= []).push(await run(made[0]!))
         }
       }
     }
   } finally {
     await Promise.all(made.map((id) => dockerode.getContainer(id).remove({ force: true })))
-    await runtime.dispose()
-    await untracedRuntime.dispose()
-    await recordingRuntime.dispose()
-    await pool.close()
-    agent.destroy()
+    await engine.close()
+    await instant.close()
+    replaying.stop()
   }
 
   const label: Record<Case, string> = {
     ping: `sequential /_ping x ${counts.ping}`,
     inspect: `sequential container inspect x ${counts.inspect}`,
+    instant: `the same inspect x ${counts.instant}, from an engine that answers at once`,
     list: `containers.list({ all: true }), 100 containers, ${inFlight} in flight x ${counts.list}`,
     cycle: `create-start-wait-remove x ${counts.cycle}`
   }
   /** The median of `client` over `base`, and the least and most of the rounds' own ratios. */
-  const ratio = (samples: Record<string, Array<number>>, client: string, base: string) => {
+  const ratio = (samples: Record<string, ReadonlyArray<number>>, client: string, base: string) => {
     if (samples[client] === undefined || samples[base] === undefined) return undefined
     const perRound = samples[client].map((x, round) => x / samples[base]![round]!)
     return {
@@ -267,29 +370,28 @@ const main = async () => {
       max: Math.max(...perRound)
     }
   }
-  const rows = Object.entries(results).map(([name, samples]) => ({
-    case: label[name as Case],
-    medians: Object.fromEntries(Object.entries(samples).map(([client, xs]) => [client, median(xs)])),
-    ranges: Object.fromEntries(
-      Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)]])
-    ),
-    oursToUndici: ratio(samples, "effect-docker", "raw undici"),
-    oursToDockerode: ratio(samples, "effect-docker", "dockerode"),
-    tracedToUntraced: ratio(samples, "effect-docker", "tracing: false"),
-    recordingToUntraced: ratio(samples, "OTel recording", "tracing: false")
-  }))
-  const fmt = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(0))
-  const table = [
-    `| case | ${
-      suiteClients.join(" | ")
-    } | effect-docker / raw undici | effect-docker / dockerode | spans / tracing: false | OTel / tracing: false |`,
-    `| --- | ${suiteClients.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
-    ...rows.map((row) =>
-      `| ${row.case} | ${suiteClients.map((c) => fmt(row.medians[c])).join(" | ")} | ${span(row.oursToUndici, 2)} | ${
-        span(row.oursToDockerode, 2)
-      } | ${span(row.tracedToUntraced, 2)} | ${span(row.recordingToUntraced, 2)} |`
+  const rows = Object.entries(results).map(([name, runs]) => {
+    const samples = Object.fromEntries(Object.entries(runs).map(([client, xs]) => [client, xs.map((x) => x.millis)]))
+    const cpu = Object.fromEntries(
+      Object.entries(runs).flatMap(([client, xs]) =>
+        xs.every((x) => x.cpuMillis !== undefined) ? [[client, xs.map((x) => x.cpuMillis!)]] : []
+      )
     )
-  ].join("\n")
+    return {
+      case: label[name as Case],
+      medians: Object.fromEntries(Object.entries(samples).map(([client, xs]) => [client, median(xs)])),
+      ranges: Object.fromEntries(
+        Object.entries(samples).map(([client, xs]) => [client, [Math.min(...xs), Math.max(...xs)] as const])
+      ),
+      oursToUndici: ratio(samples, "effect-docker", "raw undici"),
+      oursToDockerode: ratio(samples, "effect-docker", "dockerode"),
+      tracedToUntraced: ratio(samples, "effect-docker", "tracing: false"),
+      recordingToUntraced: ratio(samples, "OTel recording", "tracing: false"),
+      cpuMedians: Object.fromEntries(Object.entries(cpu).map(([client, xs]) => [client, median(xs)])),
+      cpuOursToUndici: ratio(cpu, "effect-docker", "raw undici")
+    }
+  })
+  const table = suiteTable(rows)
   const engineVersion = (await dockerode.version()).Version
   console.log(
     `\nDocker ${engineVersion}: median milliseconds of ${rounds} interleaved rounds (lower is better)\n\n${table}`
@@ -310,6 +412,8 @@ const main = async () => {
 const here = benchDir(import.meta.dirname)
 if (process.argv[2] === "--bundled") {
   main()
+} else if (process.argv[2] === "--replay") {
+  replay(process.argv[3]!, process.argv[4]!)
 } else {
   // Bundle, measure in plain node, then render BENCHMARKS.md from the results it wrote.
   const script = await bundle("suite", import.meta.filename)

@@ -119,6 +119,38 @@ describe("interruption and timeouts", () => {
       expect(state.closed).toBe(1)
     }))
 
+  it.scopedLive("deadlines of a second or more (one shared timer) fire at their time among answered requests, and after the timer idled", () =>
+    Effect.gen(function*() {
+      // A list and an event stream are never answered; pings are, at once.
+      const { path } = yield* rawServer(onRequest((socket, head) => {
+        if (head.startsWith("GET /v1.41/_ping")) socket.end(http("200 OK", { "Content-Type": "text/plain" }, "OK"))
+      }))
+      const docker = yield* dockerOn(path, { requestTimeout: "1200 millis", poolSize: 4 })
+      const unanswered = yield* Effect.fork(Effect.all([
+        elapsedOf(Effect.asVoid(docker.containers.list())),
+        elapsedOf(Stream.runDrain(docker.system.events())),
+        Effect.delay(elapsedOf(Effect.asVoid(docker.containers.list())), "300 millis")
+      ], { concurrency: "unbounded" }))
+      // Answered requests come and go on the same sweep while the others wait for theirs.
+      const pings = yield* Effect.forEach(Array.from({ length: 300 }), () => docker.system.ping(), { concurrency: 3 })
+      expect(pings).toHaveLength(300)
+      const results = yield* Fiber.join(unanswered)
+      for (const [index, { exit, millis }] of results.entries()) {
+        expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toMatchObject({
+          _tag: "DockerTimeoutError",
+          timeoutMillis: 1200
+        })
+        // Each from its own start (the last began 300 ms after the others); the sweep runs every 100 ms.
+        expect(millis, `request ${index}`).toBeGreaterThanOrEqual(1195)
+        expect(millis, `request ${index}`).toBeLessThan(1600)
+      }
+      // Once the shared timer found nothing pending and stopped, a new request starts it again.
+      yield* Effect.sleep("300 millis")
+      const again = yield* elapsedOf(docker.containers.list())
+      expect(Exit.isFailure(again.exit) && Cause.squash(again.exit.cause)).toMatchObject({ _tag: "DockerTimeoutError" })
+      expect(again.millis).toBeLessThan(1600)
+    }))
+
   it.effect("refuses a NaN, negative or malformed timeout when the layer is built", () =>
     Effect.gen(function*() {
       for (

@@ -13,6 +13,7 @@ import * as Limits from "@effect-docker/client/Limits"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import type { Dispatcher } from "undici"
+import * as Deadline from "./deadline.js"
 import { Inbox } from "./inbox.js"
 
 /**
@@ -67,7 +68,7 @@ export class BufferedHandler extends Resendable {
   private limit: ReturnType<typeof bodyLimit> | undefined
   private abort: ((reason: Error) => void) | undefined
   private aborted: Error | undefined
-  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private readonly deadline: Deadline.Deadline | undefined
   constructor(
     private readonly fiber: Fiber.RuntimeFiber<unknown, unknown>,
     private resume: ((effect: Effect.Effect<DockerResponse, TransportError>) => void) | undefined,
@@ -77,7 +78,7 @@ export class BufferedHandler extends Resendable {
   ) {
     super()
     fiber.addObserver(this.onFiberExit)
-    if (timeoutMillis > 0) this.timer = setTimeout(this.onDeadline, timeoutMillis)
+    this.deadline = Deadline.start(timeoutMillis, this.onDeadline)
   }
   /**
    * The fiber ended (interrupted, or done with the answer no longer awaited): abort the request,
@@ -97,12 +98,12 @@ export class BufferedHandler extends Resendable {
       this.settle(Effect.fail(this.failure(reason)))
     }
   }
-  /** Hands the outcome over once, and lets go of the fiber and the timer. */
+  /** Hands the outcome over once, and lets go of the fiber and the deadline. */
   private settle(outcome: Effect.Effect<DockerResponse, TransportError>) {
     const resume = this.resume
     this.resume = undefined
     this.abort = undefined
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    Deadline.clear(this.deadline)
     this.fiber.removeObserver(this.onFiberExit)
     resume?.(outcome)
   }
@@ -184,7 +185,7 @@ export class StreamingHandler extends Resendable {
   private resumeParser: (() => void) | undefined
   private inbox: Inbox<TransportError> | undefined
   private pausable = true
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private readonly deadline: Deadline.Deadline | undefined
   constructor(
     private resume:
       | ((
@@ -195,12 +196,10 @@ export class StreamingHandler extends Resendable {
     timeoutMillis: number
   ) {
     super()
-    if (timeoutMillis > 0) {
-      this.timer = setTimeout(
-        () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" })),
-        timeoutMillis
-      )
-    }
+    this.deadline = Deadline.start(
+      timeoutMillis,
+      () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
+    )
   }
   /** Ends the request before its headers (interruption, timeout); a no-op once they arrived. */
   cancel(reason: Error = new Error("interrupted")) {
@@ -214,7 +213,7 @@ export class StreamingHandler extends Resendable {
   ) {
     const resume = this.resume
     this.resume = undefined
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    Deadline.clear(this.deadline)
     resume?.(outcome)
   }
   onConnect(abort: (reason: Error) => void) {
