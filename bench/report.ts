@@ -194,7 +194,9 @@ compares with the fastest client of the case. The engine limit
 is how fast the engine gives the stream to a reader that only counts it: the body read straight off the socket after an
 HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with the faster of the two. "undici's
 parser alone" is undici's dispatcher with a handler that only counts what its parser hands over, never pausing it:
-what undici's body path costs with nothing after it. The slow consumers (ours and raw undici's) take a 2 ms break after every 4 MiB.
+what undici's body path costs with nothing after it. "A lean HTTP/1.1 reader" is the body path a client could have
+without undici: the same keep-alive HTTP/1.1 request, its chunked framing undone by hand over the socket, each chunk
+counted where it lies, never copied (bench/streams/engine.ts; the library does not use it). The slow consumers (ours and raw undici's) take a 2 ms break after every 4 MiB.
 
 ${all.map((streams) => `### Docker ${streams.engine ?? "engine"}\n\n${table(streams)}`).join("\n")}
 Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,archive\`). Decoding: \`pnpm bench:decode\`.

@@ -88,6 +88,7 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "undici's parser alone (dispatch, count only)": client(undici, (m, id) => m.exportDispatched(id)),
       "dockerode": client(dockerode, (m, id) => m.exportFs(id)),
       "docker export > /dev/null": cli((id) => ["export", id]),
+      "a lean HTTP/1.1 reader (chunked by hand, count only)": client(engine, (m, id) => m.exportChunked(id)),
       "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.exportFs(id)),
       "engine limit: curl > /dev/null": cli((id) => curl(`/containers/${id}/export`))
     }
@@ -102,6 +103,7 @@ const cases: Record<Case, { readonly command: string; readonly clients: Record<s
       "undici's parser alone (dispatch, count only)": client(undici, (m, id) => m.archiveDispatched(id, file)),
       "dockerode": client(dockerode, (m, id) => m.archive(id, file)),
       "docker cp > /dev/null": cli((id) => ["cp", `${id}:${file}`, "-"]),
+      "a lean HTTP/1.1 reader (chunked by hand, count only)": client(engine, (m, id) => m.archiveChunked(id, file)),
       "engine limit: raw socket, HTTP/1.0": client(engine, (m, id) => m.archive(id, file)),
       "engine limit: curl > /dev/null": cli((id) => curl(`/containers/${id}/archive?path=${encodeURIComponent(file)}`))
     }
@@ -175,8 +177,9 @@ const measure = async (docker: Dockerode, script: string, name: Case) => {
         )
       )
     const isLimit = (client: string) => client.startsWith("engine limit")
-    // The parser alone measures undici's body path, not a client.
-    const isProbe = (client: string) => isLimit(client) || client.startsWith("undici's parser")
+    // The parser alone and the lean reader measure body paths, not clients.
+    const isProbe = (client: string) =>
+      isLimit(client) || client.startsWith("undici's parser") || client.startsWith("a lean HTTP")
     const fastest = medianOf((client) => !client.includes("slow") && !isProbe(client))
     // The engine's speed: the faster of its readers that do nothing but count (Infinity: none).
     const limit = medianOf(isLimit)

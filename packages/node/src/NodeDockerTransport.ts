@@ -63,7 +63,8 @@ export interface Options {
   /**
    * How long a buffered request may take from start to end (waiting for a free connection
    * included), and how long a streamed or hijacked one may wait for its headers; default 60
-   * seconds. Streams that follow (logs, events) have no idle timeout.
+   * seconds. Streams that follow (logs, events) have no idle timeout. A deadline of a second or more
+   * fires within 100 ms after its time (one timer sweeps them all); a shorter one is exact.
    */
   readonly requestTimeout?: Duration.DurationInput | undefined
 }

@@ -6,10 +6,8 @@
  * {@link resolutionMillis} after its time; shorter ones keep a timer of their own, for precision.
  */
 
-/** @internal */
-export const coarseFromMillis = 1_000
-/** @internal */
-export const resolutionMillis = 100
+const coarseFromMillis = 1_000
+const resolutionMillis = 100
 
 class Entry {
   constructor(readonly at: number, readonly onExpire: () => void) {}
