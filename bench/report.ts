@@ -137,7 +137,7 @@ ratios in brackets; below 1 means effect-docker is faster. The Node clients run 
 users run them (no TypeScript loader). In the list case every client drops each list in its callback. The clients take
 turns in one process with no forced GC between them: \`gc()\` throws away V8's optimized code (712 optimizations in a
 run with one before each client, 376 without), and the client with the most code then ran its first ~2,500 requests
-slower, which made the inspect case read 1.12-1.27 against raw undici where it is level.
+slower: with it, the inspect case read 1.12-1.27 against raw undici in the runs before 2026-12-04's last.
 
 "CPU ms" is the CPU the benchmark process spent in the client's run (the Node clients share it; the engine's and
 docker-py's processes are not counted), a figure that the engine's own variation, which the wall times carry, does not
