@@ -192,6 +192,8 @@ const replay = (socketPath: string, answerFile: string) => {
     })
     socket.on("error", () => {})
   }).listen(socketPath, () => console.log("ready"))
+  // Its stdin ends when the suite does, however the suite ends.
+  process.stdin.on("end", () => process.exit(0)).resume()
 }
 
 /** The engine's answer to `path` as HTTP/1.1 bytes, its body in one chunk as the engine frames it. */
@@ -221,7 +223,7 @@ const replayEngine = async (script: string, path: string) => {
   Fs.writeFileSync(answerFile, await recordAnswer(socketPath, path))
   const replaySocket = Path.join(dir, "engine.sock")
   const child = spawn(process.execPath, [script, "--replay", replaySocket, answerFile], {
-    stdio: ["ignore", "pipe", "inherit"]
+    stdio: ["pipe", "pipe", "inherit"]
   })
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the replaying engine exited (${code})`)))
