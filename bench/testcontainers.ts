@@ -18,7 +18,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { readEngineEnv } from "../test/support/engineEnv.js"
 import { registryFolder } from "../test/support/testcontainers/registryFolder.js"
-import { median } from "./stats.js"
+import { span } from "./report.js"
+import * as Stats from "./stats.js"
 
 const rounds = Number(process.env.ROUNDS ?? 7)
 const registryImage = "effect-docker-bench/tc-registry:latest"
@@ -46,8 +47,7 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return performance.now() - started
   }))
 
-const summary = (values: ReadonlyArray<number>) =>
-  `${median(values).toFixed(0)} [${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}]`
+const summary = (values: ReadonlyArray<number>) => span(Stats.summary(values))
 
 const measure = (image: string) =>
   Effect.gen(function*() {
@@ -96,7 +96,7 @@ for (const name of ["classic", "modern"]) {
   for (const [container, { ours, scoped }] of Object.entries(times)) {
     rows.push(
       `| ${docker} | ${container} | ${summary(ours)} | ${summary(scoped)} | ${
-        (median(ours) / median(scoped)).toFixed(2)
+        (Stats.median(ours) / Stats.median(scoped)).toFixed(2)
       } |`
     )
   }

@@ -12,24 +12,44 @@ import * as Net from "node:net"
 const socketPath = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "")
 const headerEnd = Buffer.from("\r\n\r\n")
 
+/**
+ * Sends `GET path` over a socket of its own, checks the answer's head with `onHead` (it rejects
+ * what it refuses), and hands every byte after the head to `onBody`: a chunk and where in it the
+ * body starts.
+ */
+const get = (
+  path: string,
+  version: "1.0" | "1.1",
+  onHead: (head: string) => void,
+  onBody: (chunk: Buffer, from: number) => void
+): Net.Socket => {
+  const socket = Net.connect(
+    socketPath,
+    () => socket.write(`GET /v1.41${path} HTTP/${version}\r\nHost: docker\r\n\r\n`)
+  )
+  let head: Buffer | undefined = Buffer.alloc(0)
+  socket.on("data", (chunk: Buffer) => {
+    if (head === undefined) return onBody(chunk, 0)
+    head = Buffer.concat([head, chunk])
+    const end = head.indexOf(headerEnd)
+    if (end === -1) return
+    const received = head
+    head = undefined
+    onHead(received.subarray(0, end).toString("latin1"))
+    onBody(received, end + headerEnd.length)
+  })
+  return socket
+}
+
 /** The body bytes of `GET path`, after the status line and headers. */
 export const count = (path: string) =>
   new Promise<number>((resolve, reject) => {
-    const socket = Net.connect(socketPath, () => socket.write(`GET /v1.41${path} HTTP/1.0\r\nHost: docker\r\n\r\n`))
-    let head: Buffer | undefined = Buffer.alloc(0)
     let total = 0
-    socket.on("data", (chunk: Buffer) => {
-      if (head === undefined) {
-        total += chunk.length
-        return
-      }
-      head = Buffer.concat([head, chunk])
-      const end = head.indexOf(headerEnd)
-      if (end === -1) return
-      const status = head.subarray(0, head.indexOf("\r\n")).toString()
+    const socket = get(path, "1.0", (head) => {
+      const status = head.split("\r\n", 1)[0]!
       if (!/^HTTP\/1\.[01] 200/.test(status)) reject(new Error(`${path}: ${status}`))
-      total += head.length - end - headerEnd.length
-      head = undefined
+    }, (chunk, from) => {
+      total += chunk.length - from
     })
     socket.on("end", () => resolve(total))
     socket.on("error", reject)
@@ -41,13 +61,14 @@ export const count = (path: string) =>
  */
 export const countChunked = (path: string) =>
   new Promise<number>((resolve, reject) => {
-    const socket = Net.connect(socketPath, () => socket.write(`GET /v1.41${path} HTTP/1.1\r\nHost: docker\r\n\r\n`))
-    let head: Buffer | undefined = Buffer.alloc(0)
     let sizeLine = ""
     let dataLeft = 0
     let crlfLeft = 0
     let total = 0
-    const body = (chunk: Buffer, from: number) => {
+    const socket = get(path, "1.1", (head) => {
+      if (!/^HTTP\/1\.1 200/.test(head)) reject(new Error(`${path}: ${head.split("\r\n", 1)[0]}`))
+      if (!/^transfer-encoding: chunked\r?$/im.test(head)) reject(new Error(`${path}: the answer is not chunked`))
+    }, (chunk, from) => {
       let at = from
       while (at < chunk.length) {
         if (dataLeft > 0) {
@@ -78,18 +99,6 @@ export const countChunked = (path: string) =>
           dataLeft = size
         }
       }
-    }
-    socket.on("data", (chunk: Buffer) => {
-      if (head === undefined) return body(chunk, 0)
-      head = Buffer.concat([head, chunk])
-      const end = head.indexOf(headerEnd)
-      if (end === -1) return
-      const text = head.subarray(0, end).toString("latin1")
-      if (!/^HTTP\/1\.1 200/.test(text)) reject(new Error(`${path}: ${text.split("\r\n", 1)[0]}`))
-      if (!/^transfer-encoding: chunked\r?$/im.test(text)) reject(new Error(`${path}: the answer is not chunked`))
-      const rest = head
-      head = undefined
-      body(rest, end + headerEnd.length)
     })
     socket.on("end", () => reject(new Error(`${path}: the connection ended before the last chunk`)))
     socket.on("error", reject)
