@@ -1,10 +1,12 @@
 /**
  * `DockerTransport` for Node.js over a Unix socket, plain TCP or TCP with TLS.
  *
- * Buffered and streamed requests go through an undici connection pool with keep-alive (undici
- * measured faster than node:http here; see BENCHMARKS.md). Hijacked connections (attach, exec
- * with stdin) use node:http's `upgrade` event, which hands over the raw socket together with the
- * bytes that arrived with the 101, and answers any other status with its body.
+ * Buffered requests go through an undici connection pool with keep-alive (undici measured faster
+ * than node:http here; see BENCHMARKS.md). Streamed answers take connections of their own, read
+ * without undici: its body path cost ~500 ms of CPU per GiB more than the framing needs. Hijacked
+ * connections (attach, exec with stdin) use node:http's `upgrade` event, which hands over the raw
+ * socket together with the bytes that arrived with the 101, and answers any other status with its
+ * body.
  *
  * @since 0.1.0
  */
@@ -27,9 +29,10 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Endpoint from "./internal/endpoint.js"
-import { BufferedHandler, StreamingHandler } from "./internal/handlers.js"
+import { BufferedHandler } from "./internal/handlers.js"
 import * as NodeContext from "./internal/nodeContext.js"
 import * as SshTunnel from "./internal/sshTunnel.js"
+import { type StreamAnswer, StreamClient } from "./internal/streamClient.js"
 import * as Upgrade from "./internal/upgrade.js"
 import * as Websocket from "./internal/websocket.js"
 
@@ -111,17 +114,18 @@ export const make = (
   Effect.gen(function*() {
     const { connectTimeout, poolSize, requestTimeout } = yield* FetchTransport.limits(options)
     const target = yield* endpoint(options)
-    const makePool = (connections: number | null) =>
-      Effect.acquireRelease(
-        Effect.sync(() => Endpoint.makePool(target, connections, connectTimeout)),
-        (pool) => Effect.promise(() => pool.destroy())
-      )
-    const pool = yield* makePool(poolSize)
-    // A streamed answer holds its connection for as long as it is read: a follow may hold it for
-    // hours. Streams get their own unbounded pool, as in dockerode and the Go SDK, so that 64
-    // follows neither queue behind each other nor starve the buffered requests.
-    const streamPool = yield* makePool(null)
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => Endpoint.makePool(target, poolSize, connectTimeout)),
+      (pool) => Effect.promise(() => pool.destroy())
+    )
     const runtime = yield* Effect.runtime<never>()
+    // A streamed answer holds its connection for as long as it is read: a follow may hold it for
+    // hours. Streams get connections of their own, unbounded, as in dockerode and the Go SDK, so
+    // that 64 follows neither queue behind each other nor starve the buffered requests.
+    const streams = yield* Effect.acquireRelease(
+      Effect.sync(() => new StreamClient(target, connectTimeout, poolSize, runtime)),
+      (client) => Effect.sync(() => client.close())
+    )
     const fail = (error: unknown) => Endpoint.connectionError(target, error)
     const host = target.host.raw
 
@@ -178,14 +182,14 @@ export const make = (
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(
           restore(
-            Effect.async<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>((resume) => {
-              const handler = new StreamingHandler(
-                resume,
+            Effect.async<StreamAnswer, TransportError>((resume) => {
+              const exchange = streams.send(
+                request,
+                timeoutOf(request),
                 (error) => withTimeoutMillis(request, fail(error)),
-                timeoutOf(request)
+                resume
               )
-              handler.send(streamPool, dispatchOptions(request), poolSize)
-              return Effect.sync(() => handler.cancel())
+              return Effect.sync(() => exchange.cancel())
             })
           ),
           ({ close, ...response }) => Effect.as(Effect.addFinalizer(() => close), response as DockerStreamResponse)

@@ -82,8 +82,8 @@ export const connectionError = (endpoint: Endpoint, error: unknown): TransportEr
   return fail("Unknown", `the request to ${where} failed: ${message}`)
 }
 
-/** An undici pool to the endpoint; `connections: null` leaves the number of connections unbounded. */
-export const makePool = (endpoint: Endpoint, connections: number | null, connectTimeout: number) => {
+/** An undici pool to the endpoint, of at most `connections` connections. */
+export const makePool = (endpoint: Endpoint, connections: number, connectTimeout: number) => {
   const common = {
     connections,
     keepAliveTimeout: 30_000

@@ -1,11 +1,10 @@
 /**
- * undici's own handler interface for buffered and streamed answers: the hot path of every request.
+ * undici's own handler interface for buffered answers: the hot path of every request.
  */
 import {
   bodyLimit,
   type DockerRequest,
   type DockerResponse,
-  type DockerStreamResponse,
   isTransportError,
   type TransportError
 } from "@effect-docker/client/DockerTransport"
@@ -14,7 +13,6 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import type { Dispatcher } from "undici"
 import * as Deadline from "./deadline.js"
-import { Inbox } from "./inbox.js"
 
 /**
  * Sends a request, and sends a GET or HEAD without a body again when its connection broke before
@@ -159,107 +157,4 @@ const fromRawHeaders = (raw: Array<Buffer>): Record<string, string | undefined> 
     out[name] = seen === undefined ? value : `${seen}, ${value}`
   }
   return out
-}
-
-/**
- * Whether the engine closes the connection after this answer. undici 7 must not be paused then:
- * when the connection ends while its parser is paused under backpressure, it throws an
- * AssertionError from the socket's 'end' handler that no caller can catch, and the process dies
- * (nodejs/undici#5360, fixed only in undici 8, which needs Node 22), even when nobody has read
- * the body yet. dockerd keeps connections alive, so this is a proxy's answer: read it at once and
- * without pausing, into memory if the caller is slower than the connection.
- */
-const closesAfter = (headers: Record<string, string | undefined>) => /\bclose\b/i.test(headers["connection"] ?? "")
-
-/**
- * A streamed answer, from undici's own handler interface: the answer is handed over at its
- * headers, and its body goes to an {@link Inbox} in the same call as the parser delivers it, so
- * that backpressure pauses the parser only while it is safe (see {@link closesAfter}). Until the
- * headers, a timer bounds the wait and {@link cancel} ends it at once, whatever the phase: in the
- * pool's queue, connecting, or sent and unanswered.
- */
-export class StreamingHandler extends Resendable {
-  private abort: ((reason: Error) => void) | undefined
-  private cancelled: Error | undefined
-  private parserPaused = false
-  private resumeParser: (() => void) | undefined
-  private inbox: Inbox<TransportError> | undefined
-  private pausable = true
-  private readonly deadline: Deadline.Deadline | undefined
-  constructor(
-    private resume:
-      | ((
-        effect: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
-      ) => void)
-      | undefined,
-    private readonly failure: (error: unknown) => TransportError,
-    timeoutMillis: number
-  ) {
-    super()
-    this.deadline = Deadline.start(
-      timeoutMillis,
-      () => this.cancel(Object.assign(new Error("no answer in time"), { code: "UND_ERR_HEADERS_TIMEOUT" }))
-    )
-  }
-  /** Ends the request before its headers (interruption, timeout); a no-op once they arrived. */
-  cancel(reason: Error = new Error("interrupted")) {
-    if (this.inbox !== undefined || this.cancelled !== undefined) return
-    this.cancelled = reason
-    this.abort?.(reason)
-    this.answer(Effect.fail(this.failure(reason)))
-  }
-  private answer(
-    outcome: Effect.Effect<DockerStreamResponse & { readonly close: Effect.Effect<void> }, TransportError>
-  ) {
-    const resume = this.resume
-    this.resume = undefined
-    Deadline.clear(this.deadline)
-    resume?.(outcome)
-  }
-  onConnect(abort: (reason: Error) => void) {
-    if (this.cancelled !== undefined) abort(this.cancelled)
-    else this.abort = abort
-  }
-  onHeaders(status: number, raw: Array<Buffer>, resume: () => void) {
-    if (this.cancelled !== undefined) return false
-    this.resumeParser = resume
-    const headers = fromRawHeaders(raw)
-    this.pausable = !closesAfter(headers)
-    const inbox = new Inbox<TransportError>(() => {
-      if (this.parserPaused) {
-        this.parserPaused = false
-        // Later, not inside the reader's pull: resuming there runs the parser within the pull,
-        // which doubled the CPU of a slow reader of a 1 GiB export (bench/streams.ts).
-        setImmediate(() => this.resumeParser?.())
-      }
-    })
-    this.inbox = inbox
-    this.answer(Effect.succeed({
-      status,
-      headers,
-      body: inbox.stream,
-      // Aborting an unfinished answer closes its socket; a finished one is a no-op.
-      close: Effect.sync(() => this.abort?.(new Error("the stream was closed before its end")))
-    }))
-    return true
-  }
-  onData(chunk: Buffer) {
-    if (this.inbox!.push(chunk) && this.pausable) {
-      this.parserPaused = true
-      return false
-    }
-    return true
-  }
-  onComplete() {
-    this.abort = undefined
-    this.inbox?.end()
-  }
-  onError(error: Error) {
-    this.abort = undefined
-    if (this.inbox === undefined && this.cancelled === undefined && this.resentAfter(error)) return
-    const failure = isTransportError(error) ? error : this.failure(error)
-    // Before the headers, the answer itself failed; after them, its body.
-    if (this.inbox !== undefined) this.inbox.fail(failure)
-    else this.answer(Effect.fail(failure))
-  }
 }
