@@ -58,7 +58,8 @@ export interface Options {
   /**
    * Connections open at most for buffered requests; default 32. Streamed answers (logs, events,
    * exports) use connections of their own, one per stream, so a follow never waits for a place
-   * and never holds one.
+   * and never holds one; of those, at most `poolSize` that ended cleanly wait 30 seconds for the
+   * next stream, without keeping the process alive.
    */
   readonly poolSize?: number | undefined
   /** Default 10 seconds. */
@@ -132,7 +133,7 @@ export const make = (
     const requestBody = (body: DockerRequest["body"]) =>
       body === undefined || body instanceof Uint8Array
         ? body
-        : Stream.toAsyncIterableRuntime(body, runtime)
+        : Stream.toAsyncIterableRuntime(Stream.mapError(body, Endpoint.requestBodyError), runtime)
 
     /** The request's own deadline, else the layer's plus what the engine waits before it answers. */
     const timeoutOf = (request: DockerRequest) => requestDeadline(request, requestTimeout)

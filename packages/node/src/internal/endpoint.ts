@@ -14,6 +14,14 @@ export type TlsOptions = FetchTransport.TlsOptions
 /** What the node:http upgrade path and undici both need to reach the engine. */
 export type Endpoint = FetchTransport.Endpoint
 
+/** The failure of a request's Stream body, which ends the request: `connectionError` makes it RequestBody. */
+export const requestBodyError = (cause: unknown): Error => {
+  const message = typeof cause === "object" && cause !== null && "message" in cause
+    ? String(cause.message)
+    : String(cause)
+  return Object.assign(new Error(`the request body failed: ${message}`), { code: "ERR_REQUEST_BODY", cause })
+}
+
 export const connectionError = (endpoint: Endpoint, error: unknown): TransportError => {
   const host = endpoint.host.raw
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }
@@ -65,6 +73,8 @@ export const connectionError = (endpoint: Endpoint, error: unknown): TransportEr
       return endpoint.tls !== undefined && /TLS|SSL|secure/i.test(message)
         ? fail("Tls", `TLS with ${where} failed: ${message}`)
         : fail("ConnectionReset", `the connection to ${where} broke: ${message}`)
+    case "ERR_REQUEST_BODY":
+      return fail("RequestBody", message)
     case "HPE_INVALID_CONSTANT":
     case "HPE_INVALID_STATUS":
     case "HPE_INVALID_HEADER_TOKEN":

@@ -9,6 +9,9 @@
 export const invalid = (message: string, code = "HPE_INVALID_CONSTANT"): Error =>
   Object.assign(new Error(message), { code })
 
+/** A request that HTTP/1.1 cannot carry, refused before a byte is sent; undici's code for the same. */
+const badRequest = (message: string): Error => Object.assign(new Error(message), { code: "UND_ERR_INVALID_ARG" })
+
 /** The most bytes a response head (status line and headers), or a chunk's trailers, may take. */
 export const maxHeadBytes = 64 * 1024
 
@@ -33,12 +36,12 @@ export const requestHead = (
   let framed = false
   for (const name in headers) {
     const value = headers[name]!
-    if (!token.test(name)) throw invalid(`the request header name ${JSON.stringify(name)} is not a token`)
+    if (!token.test(name)) throw badRequest(`the request header name ${JSON.stringify(name)} is not a token`)
     const lower = name.toLowerCase()
     if (lower === "host") continue
     if (lower === "content-length" || lower === "transfer-encoding") framed = true
     for (const line of typeof value === "string" ? [value] : value) {
-      if (unsafeValue.test(line)) throw invalid(`the request header ${name} holds a line break`)
+      if (unsafeValue.test(line)) throw badRequest(`the request header ${name} holds a line break or a NUL`)
       head += `${name}: ${line}\r\n`
     }
   }

@@ -21,7 +21,7 @@ import * as Stream from "effect/Stream"
 import * as Net from "node:net"
 import * as Tls from "node:tls"
 import * as Deadline from "./deadline.js"
-import { type Endpoint, tlsConnectOptions } from "./endpoint.js"
+import { type Endpoint, requestBodyError, tlsConnectOptions } from "./endpoint.js"
 import { requestHead, type ResponseHead, ResponseParser } from "./http1.js"
 import { Inbox } from "./inbox.js"
 
@@ -329,7 +329,7 @@ class Exchange {
       if (this.writer !== writer) return
       this.writer = undefined
       if (Exit.isSuccess(exit)) this.bodyWritten = true
-      else if (!Cause.isInterruptedOnly(exit.cause)) this.onError(Cause.squash(exit.cause) as Error)
+      else if (!Cause.isInterruptedOnly(exit.cause)) this.onError(requestBodyError(Cause.squash(exit.cause)))
     })
   }
 }

@@ -13,15 +13,27 @@ import * as Path from "node:path"
 
 export const tempSocket = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-docker-")), "docker.sock")
 
-/** A raw server on a Unix socket: the test decides every byte it answers. */
+/**
+ * A raw server on a Unix socket: the test decides every byte it answers. Its close ends the
+ * connections still open, so that a failing test does not wait on them.
+ */
 export const rawServer = (onConnection: (socket: Net.Socket) => void) =>
   Effect.acquireRelease(
-    Effect.async<{ path: string; server: Net.Server }>((resume) => {
+    Effect.async<{ path: string; server: Net.Server; sockets: Set<Net.Socket> }>((resume) => {
       const path = tempSocket()
-      const server = Net.createServer(onConnection)
-      server.listen(path, () => resume(Effect.succeed({ path, server })))
+      const sockets = new Set<Net.Socket>()
+      const server = Net.createServer((socket) => {
+        sockets.add(socket)
+        socket.once("close", () => sockets.delete(socket))
+        onConnection(socket)
+      })
+      server.listen(path, () => resume(Effect.succeed({ path, server, sockets })))
     }),
-    ({ server }) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+    ({ server, sockets }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        for (const socket of sockets) socket.destroy()
+      })
   )
 
 /** Reads one HTTP request head from a socket, then calls `answer`. */
