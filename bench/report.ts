@@ -196,7 +196,8 @@ HTTP/1.0 request (no chunked framing), and curl; "/ engine limit" compares with 
 parser alone" is undici's dispatcher with a handler that only counts what its parser hands over, never pausing it:
 what undici's body path costs with nothing after it. "A lean HTTP/1.1 reader" is the body path a client could have
 without undici: the same keep-alive HTTP/1.1 request, its chunked framing undone by hand over the socket, each chunk
-counted where it lies, never copied (bench/streams/engine.ts; the library does not use it). The slow consumers (ours and raw undici's) take a 2 ms break after every 4 MiB.
+counted where it lies, never copied (bench/streams/engine.ts): the floor of the library's own body path for streams
+(packages/node/src/internal/http1.ts), which does the same and then hands every view on to a Stream. The slow consumers (ours and raw undici's) take a 2 ms break after every 4 MiB.
 
 ${all.map((streams) => `### Docker ${streams.engine ?? "engine"}\n\n${table(streams)}`).join("\n")}
 Rerun: \`pnpm bench:streams\` (\`SIZE_MIB\`, \`ROUNDS\`, \`CASES=logs,export,archive\`). Decoding: \`pnpm bench:decode\`.

@@ -3,9 +3,9 @@
  * HTTP/1.0 request (the engine then sends the body as it is, no chunked framing, and closes), each
  * chunk only counted. No client does less; what the engine and the kernel give is the limit.
  *
- * Also the measurement behind a choice: a lean body path of our own, HTTP/1.1 with its chunked
- * framing undone by hand over the socket, against undici's parser. It only counts; it is not a
- * client and the library does not use it.
+ * Also the floor of the library's own body path for streams (packages/node/src/internal/http1.ts),
+ * measured before it was built: HTTP/1.1 with its chunked framing undone by hand over the socket,
+ * each chunk only counted. It is not a client.
  */
 import * as Net from "node:net"
 
