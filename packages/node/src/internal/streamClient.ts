@@ -23,7 +23,7 @@ import * as Tls from "node:tls"
 import * as Deadline from "./deadline.js"
 import { type Endpoint, requestBodyError, tlsConnectOptions } from "./endpoint.js"
 import { requestHead, type ResponseHead, ResponseParser } from "./http1.js"
-import { Inbox } from "./inbox.js"
+import { flowWindowMs, Inbox } from "./inbox.js"
 
 /** How long a connection waits for the next stream before it closes, as undici's pool here. */
 const idleMillis = 30_000
@@ -251,7 +251,7 @@ class Exchange {
       setImmediate(() => {
         if (this.connection?.owner === this) this.connection.socket.resume()
       })
-    })
+    }, flowWindowMs)
     this.inbox = inbox
     this.answer(Effect.succeed({ status, headers, body: inbox.stream, close: Effect.sync(() => this.close()) }))
   }
