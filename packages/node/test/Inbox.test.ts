@@ -15,7 +15,7 @@ import { Inbox } from "../src/internal/inbox.js"
 /** A window far longer than a turn of the event loop, so that "at once" and "later" differ on a busy machine. */
 const windowMs = 200
 
-const bytes = (size: number, fill = 1) => new Uint8Array(size).fill(fill)
+const bytes = (size: number) => new Uint8Array(size)
 
 /** A turn of the event loop: what a reader woken at once has taken by then. */
 const turn = Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
@@ -32,6 +32,13 @@ const reader = (inbox: Inbox<string>) =>
     return { pulls, fiber }
   })
 
+/** Ends `inbox` and checks that its reader then completes. */
+const endsReader = (inbox: Inbox<string>, fiber: Fiber.RuntimeFiber<void, string>) =>
+  Effect.gen(function*() {
+    inbox.end()
+    expect(yield* Fiber.await(fiber)).toEqual(Exit.void)
+  })
+
 describe("Inbox", () => {
   it.live("a chunk after a pause wakes the reader at once", () =>
     Effect.gen(function*() {
@@ -44,8 +51,7 @@ describe("Inbox", () => {
       inbox.push(bytes(20))
       yield* turn
       expect(pulls).toEqual([[10], [20]])
-      inbox.end()
-      expect(yield* Fiber.await(fiber)).toEqual(Exit.void)
+      yield* endsReader(inbox, fiber)
     }))
 
   it.live("chunks that follow each other within the window reach the reader together, one window later", () =>
@@ -61,8 +67,7 @@ describe("Inbox", () => {
       expect(pulls).toEqual([[10]]) // the reader still waits: the flow goes on
       yield* Effect.sleep(windowMs + 50)
       expect(pulls).toEqual([[10], [20, 30]])
-      inbox.end()
-      expect(yield* Fiber.await(fiber)).toEqual(Exit.void)
+      yield* endsReader(inbox, fiber)
     }))
 
   it.live("the high-water mark, the end and a failure wake the reader without waiting for the window", () =>
@@ -102,8 +107,7 @@ describe("Inbox", () => {
         yield* turn
       }
       expect(pulls).toEqual([[10], [20], [30]])
-      inbox.end()
-      expect(yield* Fiber.await(fiber)).toEqual(Exit.void)
+      yield* endsReader(inbox, fiber)
     }))
 
   it.live("a reader interrupted while its wake is delayed stops at once, and the delayed wake finds no one", () =>

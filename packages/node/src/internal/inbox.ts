@@ -77,11 +77,12 @@ export class Inbox<E> {
     this.wakeTimer = undefined
     this.notify()
   }
+  private cancelWakeLater() {
+    clearTimeout(this.wakeTimer)
+    this.wakeTimer = undefined
+  }
   private notify() {
-    if (this.wakeTimer !== undefined) {
-      clearTimeout(this.wakeTimer)
-      this.wakeTimer = undefined
-    }
+    this.cancelWakeLater()
     const wake = this.wake
     this.wake = undefined
     wake?.()
@@ -90,8 +91,7 @@ export class Inbox<E> {
     this.wake = () => resume(Effect.void)
     return Effect.sync(() => {
       this.wake = undefined
-      clearTimeout(this.wakeTimer)
-      this.wakeTimer = undefined
+      this.cancelWakeLater()
     })
   })
   private readonly pull: Channel.Channel<Chunk.Chunk<Uint8Array>, unknown, E, unknown, void, unknown> = Channel
